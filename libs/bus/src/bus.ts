@@ -1,0 +1,75 @@
+/**
+ * The bus is how the services talk: durable streams (INGEST, ACTIONS, DLQ) and plain notifications
+ * (config changes). Two implementations share this interface: JetStream for the mesh and an
+ * in-process one for the embedded mode. Subjects come only from `subjects.ts`.
+ */
+export type StreamName = 'INGEST' | 'ACTIONS' | 'DLQ';
+
+export type Headers = Record<string, string>;
+
+export interface PublishOptions {
+  /** Stable id used for de-duplication (JetStream `Nats-Msg-Id`). */
+  msgId: string;
+  /** Extra headers, e.g. `traceparent`. */
+  headers?: Headers;
+}
+
+export interface BusMessage {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly headers: Readonly<Headers>;
+  /** The id given at publish time. */
+  readonly msgId: string;
+  /** 1 on the first delivery, 2 on the first redelivery, ... */
+  readonly deliveryCount: number;
+  /** Done: the message will not be delivered again. Resolves once the server has the ack. */
+  ack(): Promise<void>;
+  /** Not done: deliver again after `delayMs` (or the consumer's default). */
+  nak(delayMs?: number): void;
+  /** Never deliver again (the caller has dead-lettered it). */
+  term(): void;
+  /** Still working: extends the ack deadline. */
+  working(): void;
+}
+
+export interface ConsumerOptions {
+  stream: StreamName;
+  /** Durable consumer name; replicas using the same name share the work. */
+  durable: string;
+  /** Subject filter, from `subjects`. */
+  filterSubject: string;
+  /** In-flight window: messages handed out and not yet acked. */
+  maxAckPending?: number;
+  /** Redelivery after this long without an ack. */
+  ackWaitMs?: number;
+  /** Deliveries before the server gives up (the consumer dead-letters before that). */
+  maxDeliver?: number;
+}
+
+export type MessageHandler = (message: BusMessage) => Promise<void>;
+
+export interface Consumption {
+  /** Stops taking new messages and waits for the handlers in flight. */
+  stop(): Promise<void>;
+}
+
+export interface BusHealth {
+  status: 'up' | 'down';
+  detail?: string;
+}
+
+export interface Bus {
+  /** Connects and creates the streams (idempotent). */
+  start(): Promise<void>;
+  /** Stores a message in the stream that owns `subject`; resolves once it is stored. */
+  publish(subject: string, data: Uint8Array, options: PublishOptions): Promise<void>;
+  /** Creates (idempotently) a durable consumer and runs `handler` for every message. */
+  consume(options: ConsumerOptions, handler: MessageHandler): Promise<Consumption>;
+  /** Fire-and-forget notification (config changes); not stored. */
+  notify(subject: string, data: Uint8Array): Promise<void>;
+  /** Receives notifications published with `notify`. Returns an unsubscribe function. */
+  onNotify(subject: string, handler: (data: Uint8Array, subject: string) => void): () => void;
+  health(): BusHealth;
+  /** Stops consumers, flushes what is in flight and closes the connection. */
+  close(): Promise<void>;
+}

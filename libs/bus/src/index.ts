@@ -1,0 +1,11 @@
+export type {
+  Bus,
+  BusHealth,
+  BusMessage,
+  Consumption,
+  ConsumerOptions,
+  Headers,
+  MessageHandler,
+  PublishOptions,
+  StreamName,
+} from './bus';

@@ -1,0 +1,3 @@
+export { loadConfig, maskSensitive } from './load-config';
+export type { LoadConfigOptions } from './load-config';
+export { ConfigError } from './config-error';

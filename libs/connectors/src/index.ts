@@ -1,0 +1,8 @@
+export type {
+  Action,
+  Connector,
+  ConnectorState,
+  ConnectorStatus,
+  DeliveryOutcome,
+  DeliveryRecord,
+} from './connector';

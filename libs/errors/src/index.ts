@@ -1,0 +1,2 @@
+export { SluiceError, describeError } from './sluice-error';
+export type { ErrorCategory } from './sluice-error';

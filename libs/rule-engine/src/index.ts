@@ -1,0 +1,1 @@
+export { RuleSqlError, RuleCompileError, RuleRuntimeError } from './errors';
