@@ -1,0 +1,2 @@
+export { startEmbeddedBroker, EmbeddedBrokerError } from './embedded-broker';
+export type { EmbeddedBroker } from './embedded-broker';
