@@ -1,3 +1,4 @@
 export { loadConfig, maskSensitive } from './load-config';
 export type { LoadConfigOptions } from './load-config';
 export { ConfigError } from './config-error';
+export { httpPortShape, logConfigShape } from './common.config';

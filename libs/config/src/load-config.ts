@@ -60,13 +60,17 @@ function readConfigFile(path: string | undefined): Env {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ setting: 'SLUICE_CONFIG_FILE', problem: `cannot read ${path}: ${(error as Error).message}` }]);
+    throw new ConfigError([
+      { setting: 'SLUICE_CONFIG_FILE', problem: `cannot read ${path}: ${(error as Error).message}` },
+    ]);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError([{ setting: 'SLUICE_CONFIG_FILE', problem: `${path} is not JSON: ${(error as Error).message}` }]);
+    throw new ConfigError([
+      { setting: 'SLUICE_CONFIG_FILE', problem: `${path} is not JSON: ${(error as Error).message}` },
+    ]);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError([{ setting: 'SLUICE_CONFIG_FILE', problem: `${path} must hold a JSON object` }]);

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** `SLUICE_HTTP_PORT` with the default of the service that reads it. */
+export const httpPortShape = (defaultPort: number) => ({
+  SLUICE_HTTP_PORT: z.coerce
+    .number({ message: 'expected a port number' })
+    .int('expected a port number')
+    .min(0, 'expected a port from 0 to 65535')
+    .max(65535, 'expected a port from 0 to 65535')
+    .default(defaultPort),
+  SLUICE_HTTP_HOST: z.string().default('0.0.0.0'),
+});
+
+export const logConfigShape = {
+  SLUICE_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+};
