@@ -1,0 +1,46 @@
+import { SluiceError } from '@sluice/errors';
+
+/** Bytes that are not the expected protobuf message (truncated, or another schema). */
+export class EnvelopeDecodeError extends SluiceError {
+  readonly code = 'BUS_ENVELOPE_INVALID';
+  readonly category = 'BAD_INPUT';
+  constructor(what: string, cause: unknown) {
+    super(`cannot decode ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** A subject token (tenant, source, connector id) or a namespace that NATS cannot carry as one token. */
+export class InvalidSubjectTokenError extends SluiceError {
+  readonly code = 'BUS_INVALID_SUBJECT_TOKEN';
+  readonly category = 'BAD_INPUT';
+  constructor(what: string, value: string) {
+    super(`invalid ${what} ${JSON.stringify(value)}: must be non-empty, without '.', '*', '>' or whitespace`);
+  }
+}
+
+/** The stream is at its limit (discard-new): the publisher must slow down and retry. */
+export class BusFullError extends SluiceError {
+  readonly code = 'BUS_FULL';
+  readonly category = 'UNAVAILABLE';
+}
+
+/** The bus cannot reach its server, or is closed. */
+export class BusUnavailableError extends SluiceError {
+  readonly code = 'BUS_UNAVAILABLE';
+  readonly category = 'UNAVAILABLE';
+}
+
+/** A publish was not confirmed within its timeout. */
+export class BusTimeoutError extends SluiceError {
+  readonly code = 'BUS_TIMEOUT';
+  readonly category = 'UNAVAILABLE';
+}
+
+/** A subject that no stream of this bus captures. */
+export class NoStreamForSubjectError extends SluiceError {
+  readonly code = 'BUS_NO_STREAM';
+  readonly category = 'INTERNAL';
+  constructor(subject: string) {
+    super(`no stream captures subject '${subject}'`);
+  }
+}
