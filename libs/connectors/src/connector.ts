@@ -20,9 +20,7 @@ export interface DeliveryRecord {
   headers?: Record<string, string>;
 }
 
-export type DeliveryOutcome =
-  | { ok: true }
-  | { ok: false; retryable: boolean; code: string; message: string };
+export type DeliveryOutcome = { ok: true } | { ok: false; retryable: boolean; code: string; message: string };
 
 export interface Action {
   /** Delivers a batch; answers one outcome per record, in order. Never throws. */

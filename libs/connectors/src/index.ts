@@ -6,3 +6,16 @@ export type {
   DeliveryOutcome,
   DeliveryRecord,
 } from './connector';
+export {
+  ConnectorConfigInvalidError,
+  ConnectorKindUnknownError,
+  ConnectorUnavailableError,
+  TemplateSyntaxError,
+  deliveryCodes,
+} from './errors';
+export { compileTemplate, stringify } from './template/template';
+export type { MissingPolicy, Template, TemplateInput, TemplateOptions } from './template/template';
+export { compileSqlTemplate } from './template/sql-template';
+export type { SqlDialect, SqlStatement, SqlTemplate } from './template/sql-template';
+export { compileCommandTemplate } from './template/command-template';
+export type { CommandTemplate } from './template/command-template';
