@@ -19,3 +19,7 @@ export { compileSqlTemplate } from './template/sql-template';
 export type { SqlDialect, SqlStatement, SqlTemplate } from './template/sql-template';
 export { compileCommandTemplate } from './template/command-template';
 export type { CommandTemplate } from './template/command-template';
+export { createConnector, connectorKinds, registerConnectorKind } from './registry';
+export type { ConnectorFactory } from './registry';
+export { HttpConnector } from './http/http.connector';
+export type { HttpActionConfig, HttpConnectorConfig } from './http/http.config';

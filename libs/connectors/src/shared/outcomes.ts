@@ -29,6 +29,13 @@ const connectionErrorCodes = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_CLOSED',
   'PROTOCOL_CONNECTION_LOST',
+  // TLS handshake failures: the target is unusable until the certificates or the CA change
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 /** True when `error` (or its cause chain) is a connection-level failure. */

@@ -1,0 +1,124 @@
+import { connect } from 'node:net';
+import { Pool } from 'undici';
+import type { Action, DeliveryOutcome, DeliveryRecord } from '../connector';
+import { BaseConnector } from '../shared/base-connector';
+import { OK, rejected } from '../shared/outcomes';
+import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
+import { compileTemplate, type Template } from '../template/template';
+import {
+  httpActionSchema,
+  httpConnectorSchema,
+  statusMatcher,
+  type HttpConnectorConfig,
+} from './http.config';
+
+/** Trace headers carried from the record to the request when the action does not set them. */
+const traceHeaders = ['traceparent', 'tracestate', 'baggage'];
+
+/**
+ * HTTP webhook over an undici keep-alive pool. Delivery is at-least-once: a timeout is retried
+ * although the server may have acted, so receivers should de-duplicate by the record id.
+ */
+export class HttpConnector extends BaseConnector {
+  readonly kind = 'http';
+  readonly config: HttpConnectorConfig;
+  private readonly pool: Pool;
+  private readonly url: URL;
+
+  constructor(config: unknown) {
+    super();
+    this.config = parseConfig(httpConnectorSchema, config);
+    this.url = new URL(this.config.url);
+    const tls = nodeTlsOptions(this.config.tls);
+    this.pool = new Pool(this.url.origin, {
+      connections: this.config.poolSize,
+      pipelining: this.config.pipelining,
+      connect: { timeout: this.config.connectTimeoutMs, ...tls },
+    });
+  }
+
+  /** The pool connects on demand; start() checks that the server is reachable. */
+  protected connect(): Promise<void> {
+    return this.probe();
+  }
+
+  /** A TCP connect to the origin, as EMQX's HTTP health check does. */
+  protected probe(): Promise<void> {
+    const port = Number(this.url.port) || (this.url.protocol === 'https:' ? 443 : 80);
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: this.url.hostname, port, timeout: this.config.connectTimeoutMs });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('timeout', () => {
+        socket.destroy();
+        reject(new Error(`connect to ${this.url.host} timed out`));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  protected async disconnect(): Promise<void> {
+    await this.pool.close();
+  }
+
+  createAction(input: unknown): Action {
+    const config = parseConfig(httpActionSchema, input);
+    const basePath = this.url.pathname.replace(/\/$/, '') + this.url.search;
+    const path = compileField('path', () => compileTemplate(config.path));
+    const body = compileField('body', () => compileTemplate(config.body));
+    const headers = compileHeaders({ ...this.config.headers, ...config.headers });
+    const isSuccess = statusMatcher(config.successStatus);
+    const isRetryable = statusMatcher(config.retryableStatus);
+    const request = async (record: DeliveryRecord): Promise<DeliveryOutcome> => {
+      const rendered: Record<string, string> = {};
+      for (const [name, template] of headers) rendered[name] = template.render(record);
+      rendered['content-type'] ??= 'application/json';
+      for (const name of traceHeaders) {
+        const value = record.headers?.[name];
+        if (value !== undefined && rendered[name] === undefined) rendered[name] = value;
+      }
+      const method = config.method;
+      const { statusCode, body: response } = await this.pool.request({
+        path: joinPath(basePath, path.render(record)),
+        method,
+        headers: rendered,
+        body: method === 'GET' ? undefined : body.render(record),
+        signal: AbortSignal.timeout(config.requestTimeoutMs),
+      });
+      const text = await response.text();
+      this.markConnected();
+      if (isSuccess(statusCode)) return OK;
+      return rejected(`HTTP ${statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`, isRetryable(statusCode));
+    };
+    return {
+      maxBatchSize: config.maxBatchSize,
+      send: (records) =>
+        this.deliver(records, () => Promise.all(records.map((r) => this.attempt(r, request)))),
+    };
+  }
+
+  private async attempt(
+    record: DeliveryRecord,
+    request: (record: DeliveryRecord) => Promise<DeliveryOutcome>,
+  ): Promise<DeliveryOutcome> {
+    try {
+      return await request(record);
+    } catch (error) {
+      return this.outcomeOf(error);
+    }
+  }
+}
+
+function compileHeaders(headers: Record<string, string>): [string, Template][] {
+  return Object.entries(headers).map(([name, value]) => [
+    name.toLowerCase(),
+    compileField(`headers.${name}`, () => compileTemplate(value)),
+  ]);
+}
+
+function joinPath(base: string, path: string): string {
+  if (!path) return base || '/';
+  return `${base}${path.startsWith('/') || path.startsWith('?') ? '' : '/'}${path}`;
+}

@@ -1,0 +1,36 @@
+import type { Connector } from './connector';
+import { ConnectorKindUnknownError } from './errors';
+import { HttpConnector } from './http/http.connector';
+
+export type ConnectorFactory = (config: unknown) => Connector;
+
+const factories = new Map<string, ConnectorFactory>([['http', (c) => new HttpConnector(c)]]);
+
+/**
+ * Builds a connector of a registered kind; the config is validated here (CONNECTOR_CONFIG_INVALID
+ * names the bad field). Call `start()` to connect.
+ *
+ * @example
+ * const http = createConnector('http', { url: 'http://127.0.0.1:8080/hooks' });
+ * await http.start();
+ * const action = http.createAction({ path: '/${clientid}' });
+ */
+export function createConnector(kind: string, config: unknown): Connector {
+  const factory = factories.get(kind);
+  if (!factory) throw new ConnectorKindUnknownError(kind, connectorKinds());
+  return factory(config);
+}
+
+/** The kinds `createConnector` knows, sorted. */
+export function connectorKinds(): string[] {
+  return [...factories.keys()].sort();
+}
+
+/**
+ * Adds (or replaces) a kind, e.g. a test double or a driver that lives elsewhere.
+ *
+ * @example registerConnectorKind('null', () => new NullConnector());
+ */
+export function registerConnectorKind(kind: string, factory: ConnectorFactory): void {
+  factories.set(kind, factory);
+}
