@@ -1,0 +1,17 @@
+import { SluiceError } from '@sluice/errors';
+
+/** A source configuration that does not validate; the message names every bad field. */
+export class SourceConfigError extends SluiceError {
+  readonly code = 'SOURCE_CONFIG_INVALID';
+  readonly category = 'BAD_INPUT';
+
+  constructor(readonly problems: { field: string; problem: string }[]) {
+    super(`Invalid source configuration: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`);
+  }
+}
+
+/** The broker refused a subscription (e.g. no shared subscriptions, or not authorised for the filter). */
+export class SourceSubscribeError extends SluiceError {
+  readonly code = 'SOURCE_SUBSCRIBE_REFUSED';
+  readonly category = 'FORBIDDEN';
+}

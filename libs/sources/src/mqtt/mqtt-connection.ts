@@ -1,0 +1,347 @@
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import { SourceSubscribeError } from '../errors';
+import { emptyMetrics } from '../source-metrics';
+import type {
+  ConnectionMetrics,
+  DropReason,
+  MessageSink,
+  SourceEvent,
+  SourceLogger,
+  SourceState,
+} from '../types';
+import { AckWindow, type PendingAck } from './ack-window';
+import { DeliveryIds } from './delivery-ids';
+import type { MqttSourceConfig } from './mqtt-source.config';
+import { publishToMessage, type FieldExtraction } from './publish-to-message';
+import { ReadGate } from './read-gate';
+import { RateLimiter } from './rate-limiter';
+
+type SendPacket = (
+  packet: Packet,
+  cb?: (error?: Error) => void,
+  cbStorePut?: unknown,
+  noStore?: boolean,
+) => void;
+// why: mqtt.js has no pipelined manual ack; its private _sendPacket is where its automatic
+// PUBACK/PUBREC goes out, so we swallow those and send our own once the sink has stored the message
+type ClientInternals = { _sendPacket: SendPacket };
+
+export interface ConnectionDeps {
+  config: MqttSourceConfig;
+  clientId: string;
+  filters: { filter: string; qos: 0 | 1 | 2 }[];
+  sink: MessageSink;
+  extraction: FieldExtraction;
+  log: SourceLogger;
+  emit: (event: SourceEvent) => void;
+}
+
+/** One MQTT client connection of a source: subscribe, hand messages to the sink, ack once stored. */
+export class MqttConnection {
+  private client?: MqttClient;
+  private sendPacket?: SendPacket;
+  private readonly ours = new WeakSet<Packet>();
+  private readonly ids: DeliveryIds;
+  private readonly gate: ReadGate;
+  private readonly rate?: RateLimiter;
+  private readonly counters = emptyMetrics();
+  private readonly tasks = new Set<Promise<void>>();
+  private generation = 0;
+  private window: AckWindow;
+  private state: SourceState = 'disconnected';
+  private reason?: string;
+  private subscribedOnce = false;
+  private stopping = false;
+  private aborted = false;
+  private readonly abortWaiters = new Set<() => void>();
+  private reconnectDelay: number;
+  private started?: { resolve: () => void; reject: (error: Error) => void };
+
+  constructor(private readonly deps: ConnectionDeps) {
+    this.ids = new DeliveryIds(`${deps.config.tenant}/${deps.config.id}`, deps.clientId);
+    this.window = this.newWindow();
+    this.reconnectDelay = deps.config.reconnectPeriodMs;
+    this.gate = new ReadGate((paused, reasons) =>
+      deps.emit(
+        paused
+          ? { type: 'paused', clientId: deps.clientId, reason: reasons.join(',') }
+          : { type: 'resumed', clientId: deps.clientId },
+      ),
+    );
+    if (deps.config.bytesPerSecond) {
+      this.rate = new RateLimiter(deps.config.bytesPerSecond, (over) =>
+        over ? this.gate.hold('rate') : this.gate.release('rate'),
+      );
+    }
+  }
+
+  get clientId(): string {
+    return this.deps.clientId;
+  }
+
+  /** Connects; resolves once the first subscription is granted, rejects if the broker refuses it. */
+  start(): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => (this.started = { resolve, reject }));
+    const client = mqtt.connect(this.deps.config.url, this.clientOptions());
+    this.client = client;
+    const internals = client as unknown as ClientInternals;
+    const original = internals._sendPacket.bind(client);
+    this.sendPacket = original;
+    internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
+      if ((packet.cmd === 'puback' || packet.cmd === 'pubrec') && !this.ours.has(packet)) return cb?.();
+      original(packet, cb, cbStorePut, noStore);
+    };
+    client.on('packetsend', (packet: Packet) => this.onPacketSend(packet));
+    client.on('packetreceive', (packet: Packet) => this.onPacketReceive(packet));
+    client.on('connect', (connack) => this.onConnect(connack.sessionPresent));
+    client.on('close', () => this.onClose());
+    client.on('reconnect', () => this.onReconnect());
+    client.on('error', (error) => {
+      this.reason = error.message;
+      this.deps.log.warn(`mqtt ${this.clientId}: ${error.message}`);
+    });
+    this.state = 'connecting';
+    client.connect();
+    return ready;
+  }
+
+  /** Stops reading, waits (up to drainTimeoutMs) for in-flight sinks and their acks, disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.gate.hold('stopping');
+    this.started?.resolve();
+    if (this.tasks.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        Promise.allSettled([...this.tasks]).then(() => true),
+        new Promise<false>(
+          (resolve) => (timer = setTimeout(() => resolve(false), this.deps.config.drainTimeoutMs)),
+        ),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        this.deps.log.warn(
+          `mqtt ${this.clientId}: ${this.tasks.size} message(s) still in flight after ${this.deps.config.drainTimeoutMs} ms; ` +
+            'disconnecting without their acks (the broker keeps them for a persistent session)',
+        );
+      }
+    }
+    this.abort();
+    this.rate?.close();
+    // why: the socket must read again to see the broker close it after our DISCONNECT
+    this.gate.release('stopping');
+    await this.client?.endAsync(false);
+    this.state = 'disconnected';
+  }
+
+  metrics(): ConnectionMetrics {
+    return {
+      ...structuredClone(this.counters),
+      inFlight: this.tasks.size,
+      clientId: this.clientId,
+      state: this.state,
+    };
+  }
+
+  status(): { state: SourceState; reason?: string } {
+    return this.reason === undefined ? { state: this.state } : { state: this.state, reason: this.reason };
+  }
+
+  private clientOptions(): IClientOptions {
+    const c = this.deps.config;
+    const options: IClientOptions = {
+      clientId: this.clientId,
+      protocolVersion: c.protocolVersion,
+      protocolId: c.protocolVersion === 3 ? 'MQIsdp' : 'MQTT',
+      clean: c.clean,
+      keepalive: c.keepalive,
+      reconnectPeriod: c.reconnectPeriodMs,
+      connectTimeout: c.connectTimeoutMs,
+      resubscribe: false,
+      manualConnect: true,
+    };
+    if (c.username !== undefined) options.username = c.username;
+    if (c.password !== undefined) options.password = c.password;
+    if (c.tls) {
+      options.rejectUnauthorized = c.tls.rejectUnauthorized;
+      if (c.tls.ca) options.ca = c.tls.ca;
+      if (c.tls.cert) options.cert = c.tls.cert;
+      if (c.tls.key) options.key = c.tls.key;
+    }
+    if (c.protocolVersion === 5) {
+      options.properties = {
+        sessionExpiryInterval: c.clean ? 0 : c.sessionExpiryInterval,
+        receiveMaximum: c.maxInFlight,
+      };
+    }
+    return options;
+  }
+
+  private onPacketSend(packet: Packet): void {
+    if (packet.cmd === 'connect') {
+      const stream = this.client?.stream as
+        (NodeJS.ReadableStream & { setNoDelay?: (on: boolean) => void }) | undefined;
+      if (!stream) return;
+      stream.setNoDelay?.(true); // why: Nagle halves small-message throughput (BASELINES.md)
+      this.gate.attach(stream);
+    } else if (packet.cmd === 'pingreq') {
+      this.gate.openForPing();
+    }
+  }
+
+  private onPacketReceive(packet: Packet): void {
+    if (packet.cmd === 'publish') this.onPublish(packet);
+    else if (packet.cmd === 'pingresp') this.gate.pingAnswered();
+  }
+
+  private onConnect(sessionPresent: boolean): void {
+    this.ids.onSession(sessionPresent);
+    this.state = 'connected';
+    this.reason = undefined;
+    this.reconnectDelay = this.deps.config.reconnectPeriodMs;
+    if (this.client) this.client.options.reconnectPeriod = this.reconnectDelay;
+    this.deps.emit({ type: 'connected', clientId: this.clientId, sessionPresent });
+    if (!this.subscribedOnce || !sessionPresent) this.subscribe();
+  }
+
+  private subscribe(): void {
+    const group = this.deps.config.shareGroup;
+    const map = Object.fromEntries(
+      this.deps.filters.map(({ filter, qos }) => [group ? `$share/${group}/${filter}` : filter, { qos }]),
+    );
+    this.client?.subscribe(map, (error, granted) => {
+      const refused = (granted ?? []).filter((g) => (g.qos & 0x80) !== 0).map((g) => g.topic);
+      if (error || refused.length > 0) {
+        const detail = refused.length > 0 ? `refused ${refused.join(', ')}` : (error?.message ?? 'unknown');
+        const failure = new SourceSubscribeError(
+          `Broker did not grant the subscription of ${this.clientId}: ${detail}`,
+        );
+        this.reason = failure.message;
+        this.deps.log.error(failure.message);
+        this.started?.reject(failure);
+        return;
+      }
+      this.subscribedOnce = true;
+      this.deps.emit({ type: 'subscribed', clientId: this.clientId, filters: Object.keys(map) });
+      this.started?.resolve();
+    });
+  }
+
+  private onClose(): void {
+    this.generation += 1;
+    this.window = this.newWindow();
+    const wasConnected = this.state === 'connected';
+    this.state = this.stopping ? 'disconnected' : 'connecting';
+    if (wasConnected) this.deps.emit({ type: 'disconnected', clientId: this.clientId, reason: this.reason });
+  }
+
+  private onReconnect(): void {
+    this.counters.reconnects += 1;
+    this.deps.emit({ type: 'reconnecting', clientId: this.clientId, delayMs: this.reconnectDelay });
+    // why: mqtt.js retries at a fixed period; double it up to the cap for the next attempt
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.deps.config.maxReconnectPeriodMs);
+    if (this.client) this.client.options.reconnectPeriod = this.reconnectDelay;
+  }
+
+  private newWindow(): AckWindow {
+    const generation = this.generation;
+    return new AckWindow((ack) => this.sendAck(ack, generation));
+  }
+
+  private sendAck(ack: PendingAck, generation: number): void {
+    // why: an ack for an earlier connection must not reach the new one (mqtt.js would queue it)
+    if (generation !== this.generation || !this.client?.connected || !this.sendPacket) return;
+    this.ids.acknowledged(ack.packetId);
+    const packet: Packet = { cmd: ack.qos === 1 ? 'puback' : 'pubrec', messageId: ack.packetId };
+    this.ours.add(packet);
+    this.sendPacket(packet);
+    this.counters.acked += 1;
+  }
+
+  private onPublish(packet: IPublishPacket): void {
+    const receivedAt = Date.now();
+    const counters = this.counters;
+    counters.received += 1;
+    counters.byQos[packet.qos].received += 1;
+    counters.bytes += packet.length ?? 0;
+    this.rate?.consume(packet.length ?? 0);
+    if (this.stopping) {
+      // QoS 1/2 stay unacknowledged, so the broker keeps them for the next session
+      if (packet.qos === 0) this.drop('stopping', packet.topic);
+      return;
+    }
+    if (packet.qos === 0 && this.gate.forcedOpen && this.tasks.size >= this.deps.config.maxInFlight) {
+      this.drop('overload', packet.topic);
+      return;
+    }
+    const id = this.ids.idFor(packet.qos, packet.messageId, packet.topic, toBuffer(packet.payload));
+    const message = publishToMessage(packet, id, receivedAt, this.deps.extraction);
+    const ack =
+      packet.qos > 0 && packet.messageId !== undefined
+        ? this.window.add(packet.messageId, packet.qos as 1 | 2)
+        : undefined;
+    const window = this.window;
+    const task = this.deliver(message, () => ack && window.stored(ack)).finally(() => {
+      this.tasks.delete(task);
+      if (this.tasks.size < this.deps.config.maxInFlight) this.gate.release('in-flight');
+    });
+    this.tasks.add(task);
+    if (this.tasks.size >= this.deps.config.maxInFlight) this.gate.hold('in-flight');
+  }
+
+  private async deliver(message: ReturnType<typeof publishToMessage>, onStored: () => void): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.deps.sink(message);
+        this.counters.stored += 1;
+        this.counters.byQos[message.qos].stored += 1;
+        onStored();
+        return;
+      } catch (error) {
+        this.counters.sinkFailures += 1;
+        this.deps.emit({
+          type: 'sink-failed',
+          clientId: this.clientId,
+          messageId: message.id,
+          qos: message.qos,
+          error,
+          attempt,
+        });
+        if (message.qos === 0) {
+          this.drop('sink-failed', message.topic);
+          return;
+        }
+        if (this.aborted) return;
+        await this.sleep(Math.min(100 * 2 ** (attempt - 1), 5_000) * (0.5 + Math.random() / 2));
+        if (this.aborted) return;
+      }
+    }
+  }
+
+  private drop(reason: DropReason, topic: string): void {
+    this.counters.dropped += 1;
+    this.counters.droppedByReason[reason] += 1;
+    this.deps.emit({ type: 'dropped', clientId: this.clientId, reason, topic });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.abortWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.abortWaiters.add(done);
+    });
+  }
+
+  private abort(): void {
+    this.aborted = true;
+    for (const wake of [...this.abortWaiters]) wake();
+  }
+}
+
+function toBuffer(payload: string | Buffer): Buffer {
+  return typeof payload === 'string' ? Buffer.from(payload) : payload;
+}

@@ -1,0 +1,128 @@
+import { compileTopicPattern } from '../topic-pattern';
+import { sumMetrics } from '../source-metrics';
+import type {
+  ConnectionMetrics,
+  LoggerLike,
+  MessageSink,
+  SourceLogger,
+  SourceMetrics,
+  SourceOptions,
+  SourceStatus,
+} from '../types';
+import { MqttConnection } from './mqtt-connection';
+import {
+  parseMqttSourceConfig,
+  type MqttSourceConfig,
+  type MqttSourceConfigInput,
+} from './mqtt-source.config';
+
+export interface MqttSource {
+  readonly config: MqttSourceConfig;
+  /** Connects every connection; resolves once all subscribed (or after startTimeoutMs, still trying). */
+  start(): Promise<void>;
+  /** Stops taking messages, lets in-flight sinks finish and acks them, then disconnects. */
+  stop(): Promise<void>;
+  status(): SourceStatus;
+  metrics(): SourceMetrics;
+  connectionMetrics(): ConnectionMetrics[];
+}
+
+/**
+ * An MQTT source: `connections` clients in the share group `shareGroup`, each handing what it
+ * receives to `sink` and acknowledging a QoS 1/2 message only after `sink` resolved for it.
+ *
+ * @example
+ * const source = createMqttSource(
+ *   { id: 'plant', tenant: 'acme', url: 'mqtt://broker:1883', topics: [{ filter: 'sensors/#', qos: 1 }] },
+ *   async (message) => { await store(message); },
+ * );
+ * await source.start();
+ */
+export function createMqttSource(
+  input: MqttSourceConfigInput,
+  sink: MessageSink,
+  options: SourceOptions = {},
+): MqttSource {
+  const config = parseMqttSourceConfig(input);
+  const log = toSourceLogger(options.logger);
+  const plain = config.shareGroup === null || config.shareGroup === false;
+  if (plain && config.connections > 1) {
+    log.warn(
+      `source ${config.tenant}/${config.id}: no share group, so one connection instead of ${config.connections}`,
+    );
+  }
+  const count = plain ? 1 : config.connections;
+  const prefix = config.clientIdPrefix ?? `sluice-${config.tenant}-${config.id}`;
+  const extraction = {
+    ...(config.topicPattern ? { topicPattern: compileTopicPattern(config.topicPattern) } : {}),
+    ...(config.userPropertyFields ? { userPropertyFields: config.userPropertyFields } : {}),
+  };
+  const connections = Array.from(
+    { length: count },
+    (_, n) =>
+      new MqttConnection({
+        config,
+        clientId: `${prefix}-${n}`,
+        filters: config.topics,
+        sink,
+        extraction,
+        log,
+        emit: (event) => options.onEvent?.(event),
+      }),
+  );
+  let started = false;
+
+  return {
+    config,
+    async start() {
+      if (started) return;
+      started = true;
+      let timer: NodeJS.Timeout | undefined;
+      const all = Promise.all(connections.map((c) => c.start()));
+      try {
+        const ready = await Promise.race([
+          all.then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), config.startTimeoutMs))),
+        ]);
+        if (!ready) {
+          log.warn(
+            `source ${config.tenant}/${config.id}: not subscribed after ${config.startTimeoutMs} ms; still trying`,
+          );
+          all.catch(() => undefined);
+        }
+      } catch (error) {
+        await Promise.all(connections.map((c) => c.stop()));
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async stop() {
+      await Promise.all(connections.map((c) => c.stop()));
+    },
+    status() {
+      const states = connections.map((c) => c.status());
+      const connected = states.filter((s) => s.state === 'connected').length;
+      const state =
+        connected === states.length
+          ? 'connected'
+          : started && states.some((s) => s.state === 'connecting')
+            ? 'connecting'
+            : connected > 0
+              ? 'connecting'
+              : 'disconnected';
+      const reason = states.find((s) => s.reason !== undefined)?.reason;
+      return reason === undefined || state === 'connected'
+        ? { state, connections: connected }
+        : { state, reason, connections: connected };
+    },
+    metrics: () => sumMetrics(connections.map((c) => c.metrics())),
+    connectionMetrics: () => connections.map((c) => c.metrics()),
+  };
+}
+
+function toSourceLogger(logger: LoggerLike | undefined): SourceLogger {
+  if (!logger) return { info: () => undefined, warn: () => undefined, error: () => undefined };
+  if ('info' in logger) return logger;
+  return { info: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) };
+}
