@@ -1,0 +1,119 @@
+import { Client } from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { entities } from './entities/entities';
+import { migrations } from './migrations/migrations';
+import type { ResolvedDatabase } from './persistence.config';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export interface DataSourceSettings {
+  /** PostgreSQL schema to use (created when missing); tests use one per file. Ignored for SQLite. */
+  schema?: string;
+  /** Run pending migrations at start (default true). */
+  migrationsRun?: boolean;
+  logging?: boolean;
+}
+
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * The TypeORM options for a resolved database, without connecting. Never `synchronize`: the schema
+ * comes from the migrations, on PostgreSQL and SQLite alike.
+ *
+ * @example new DataSource(dataSourceOptions({ type: 'sqlite', path: '/tmp/x.db' }));
+ */
+export function dataSourceOptions(
+  db: ResolvedDatabase,
+  settings: DataSourceSettings = {},
+): DataSourceOptions {
+  const common = {
+    entities,
+    migrations,
+    migrationsRun: settings.migrationsRun ?? true,
+    migrationsTableName: 'sluice_migrations',
+    migrationsTransactionMode: 'each' as const,
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    logging: settings.logging ?? false,
+  };
+  if (db.type === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: db.url,
+      poolSize: db.poolSize,
+      ...(settings.schema ? { schema: settings.schema } : {}),
+      // why: raw SQL and the search path then agree with the entities' schema
+      ...(settings.schema ? { extra: { options: `-c search_path=${quoteIdent(settings.schema)}` } } : {}),
+    };
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: db.path,
+    timeout: SQLITE_BUSY_TIMEOUT_MS,
+    enableWAL: true, // readers do not block the writer; TypeORM also turns foreign keys on
+    prepareDatabase: (sqlite: { pragma(sql: string): unknown }) => {
+      sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+      sqlite.pragma('synchronous = NORMAL'); // why: durable with WAL, without an fsync per commit
+    },
+  };
+}
+
+/**
+ * Connects, creates the PostgreSQL schema when one is named and missing, and applies pending
+ * migrations. The caller owns the result and calls `destroy()` at shutdown.
+ *
+ * @example const ds = await createDataSource(resolveDatabase(config));
+ */
+export async function createDataSource(
+  db: ResolvedDatabase,
+  settings: DataSourceSettings = {},
+): Promise<DataSource> {
+  if (db.type === 'postgres' && settings.schema) await ensureSchema(db.url, settings.schema);
+  const dataSource = new DataSource(dataSourceOptions(db, settings));
+  await dataSource.initialize();
+  return dataSource;
+}
+
+export interface DatabaseHealth {
+  status: 'up' | 'down';
+  detail: string;
+}
+
+/**
+ * A readiness probe: `SELECT 1` within `timeoutMs`.
+ *
+ * @example registry.register({ name: 'database', check: async () => ({ up: (await checkDatabase(ds)).status === 'up' }) });
+ */
+export async function checkDatabase(dataSource: DataSource, timeoutMs = 2_000): Promise<DatabaseHealth> {
+  if (!dataSource.isInitialized) return { status: 'down', detail: 'not connected' };
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      dataSource.query('SELECT 1'),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { status: 'up', detail: `${dataSource.options.type} answered in ${Date.now() - started} ms` };
+  } catch (error) {
+    return { status: 'down', detail: `${dataSource.options.type}: ${(error as Error).message}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function ensureSchema(url: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1795307900000 } from './1795307900000-initial-schema';
+
+/** Every migration, oldest first. A new one is appended here and never edits an old one. */
+export const migrations = [InitialSchema1795307900000];

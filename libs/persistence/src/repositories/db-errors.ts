@@ -1,0 +1,45 @@
+import { QueryFailedError } from 'typeorm';
+import { EntityInUseError, PersistenceConflictError, ReferenceNotFoundError } from '../errors';
+
+type Violation = 'unique' | 'foreign-key' | undefined;
+
+/** Which constraint a driver error reports: PostgreSQL SQLSTATE or the better-sqlite3 code. */
+export function constraintViolation(error: unknown): Violation {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: unknown } | undefined;
+  switch (driverError?.code) {
+    case '23505':
+    case 'SQLITE_CONSTRAINT_UNIQUE':
+    case 'SQLITE_CONSTRAINT_PRIMARYKEY':
+      return 'unique';
+    case '23503':
+    case 'SQLITE_CONSTRAINT_FOREIGNKEY':
+      return 'foreign-key';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Runs a write and turns constraint violations into Sluice errors: a unique violation is a
+ * CONFLICT, a foreign key is a missing reference on insert/update and "still in use" on delete.
+ */
+export async function guardWrite<T>(
+  entity: string,
+  operation: 'write' | 'delete',
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const violation = constraintViolation(error);
+    const detail = error instanceof Error ? error.message : String(error);
+    if (violation === 'unique') throw new PersistenceConflictError(entity, detail, { cause: error });
+    if (violation === 'foreign-key') {
+      throw operation === 'delete'
+        ? new EntityInUseError(entity, detail, { cause: error })
+        : new ReferenceNotFoundError(entity, detail, { cause: error });
+    }
+    throw error;
+  }
+}
