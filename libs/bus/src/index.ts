@@ -41,3 +41,9 @@ export {
   InvalidSubjectTokenError,
   NoStreamForSubjectError,
 } from './errors';
+export { createSubjects, checkToken, STREAM_NAMES } from './subjects';
+export type { Subjects } from './subjects';
+export { busConfigShape, defaultBusConfig } from './bus.config';
+export type { BusConfig } from './bus.config';
+export { InProcessBus } from './in-process/in-process-bus';
+export type { BusLogger } from './bus-logger';

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+const int = (fallback: number) => z.coerce.number().int().default(fallback);
+const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The bus settings, to spread into a service's config schema. Stream limits apply to both
+ * implementations (the in-process bus keeps its streams in memory, so mind MAX_BYTES there).
+ *
+ * @example const schema = z.object({ ...busConfigShape, ...otherShape });
+ */
+export const busConfigShape = {
+  /** `in-process` for the embedded single process, `nats` (JetStream) for the mesh. */
+  SLUICE_BUS: z.enum(['in-process', 'nats']).default('in-process'),
+  /** One or more comma-separated NATS URLs. */
+  SLUICE_NATS_URL: z
+    .string()
+    .default('nats://127.0.0.1:4222')
+    .refine(
+      (v) => v.split(',').every((u) => URL.canParse(u.trim())),
+      'expected a URL or comma-separated URLs',
+    ),
+  /** Prefix of stream names and subjects, so several installations (or tests) share one NATS. */
+  SLUICE_BUS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only')
+    .default(''),
+  SLUICE_BUS_INGEST_MAX_BYTES: positive(GiB),
+  SLUICE_BUS_INGEST_MAX_MSGS: positive(1_000_000),
+  SLUICE_BUS_INGEST_MAX_AGE_MS: positive(72 * HOUR_MS),
+  SLUICE_BUS_ACTIONS_MAX_BYTES: positive(GiB),
+  SLUICE_BUS_ACTIONS_MAX_MSGS: positive(1_000_000),
+  SLUICE_BUS_ACTIONS_MAX_AGE_MS: positive(72 * HOUR_MS),
+  SLUICE_BUS_DLQ_MAX_BYTES: positive(256 * MiB),
+  SLUICE_BUS_DLQ_MAX_MSGS: positive(1_000_000),
+  SLUICE_BUS_DLQ_MAX_AGE_MS: positive(14 * 24 * HOUR_MS),
+  /** `old`: a full DLQ drops its oldest dead letters; `new`: delivery stalls until there is room. */
+  SLUICE_BUS_DLQ_DISCARD: z.enum(['old', 'new']).default('old'),
+  /** Window in which a repeated Nats-Msg-Id is dropped. */
+  SLUICE_BUS_DUPLICATE_WINDOW_MS: positive(120_000),
+  /** JetStream replicas per stream (3 on a cluster). */
+  SLUICE_BUS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Consumer defaults; a consumer may ask for its own. */
+  SLUICE_BUS_ACK_WAIT_MS: positive(30_000),
+  SLUICE_BUS_MAX_ACK_PENDING: positive(1_000),
+  /** -1: redeliver until acked or terminated (the stages dead-letter on their own count). */
+  SLUICE_BUS_MAX_DELIVER: int(-1).refine((v) => v === -1 || v > 0, 'expected -1 or a positive integer'),
+  /** How long a publish waits for the stream's confirmation. */
+  SLUICE_BUS_PUBLISH_TIMEOUT_MS: positive(5_000),
+  /** Publishes awaiting confirmation at once per connection; more wait their turn. */
+  SLUICE_BUS_PUBLISH_WINDOW: positive(1_024),
+};
+
+const busConfigSchema = z.object(busConfigShape);
+export type BusConfig = z.infer<typeof busConfigSchema>;
+
+/**
+ * Bus settings with every default applied, for tests and tools that need no environment.
+ *
+ * @example const bus = createBus(defaultBusConfig({ SLUICE_BUS: 'nats' }));
+ */
+export function defaultBusConfig(overrides: Partial<BusConfig> = {}): BusConfig {
+  return { ...busConfigSchema.parse({}), ...overrides };
+}

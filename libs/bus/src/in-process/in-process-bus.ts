@@ -1,0 +1,169 @@
+import type {
+  Bus,
+  BusHealth,
+  Consumption,
+  ConsumerOptions,
+  MessageHandler,
+  PublishOptions,
+  StreamName,
+} from '../bus';
+import type { BusConfig } from '../bus.config';
+import { silentLogger, type BusLogger } from '../bus-logger';
+import { BusUnavailableError, NoStreamForSubjectError } from '../errors';
+import { subjectMatches } from '../subject-filter';
+import { STREAM_NAMES, type Subjects } from '../subjects';
+import { streamLimits } from '../stream-limits';
+import { InProcessConsumer, Subscriber } from './in-process-consumer';
+import { InProcessStream } from './in-process-stream';
+
+interface StreamState {
+  stream: InProcessStream;
+  consumers: Map<string, InProcessConsumer>;
+}
+
+/**
+ * The bus of the embedded mode: the same streams, limits and consumer semantics as the JetStream
+ * bus, kept in this process's memory (so nothing survives a restart: the embedded mode trades
+ * durability across crashes for needing no server).
+ */
+export class InProcessBus implements Bus {
+  private readonly streams = new Map<StreamName, StreamState>();
+  private readonly notifyHandlers = new Set<{
+    filter: string;
+    handler: (data: Uint8Array, subject: string) => void;
+  }>();
+  private readonly consumptions = new Set<{ consumer: InProcessConsumer; subscriber: Subscriber }>();
+  private state: 'new' | 'started' | 'closed' = 'new';
+
+  constructor(
+    private readonly config: BusConfig,
+    private readonly subjects: Subjects,
+    private readonly logger: BusLogger = silentLogger,
+  ) {
+    for (const name of STREAM_NAMES) {
+      const consumers = new Map<string, InProcessConsumer>();
+      const stream = new InProcessStream(
+        subjects.stream(name),
+        streamLimits(config, name),
+        (message) => {
+          for (const consumer of consumers.values()) {
+            if (subjectMatches(consumer.settings.filterSubject, message.subject)) consumer.offer(message.seq);
+          }
+        },
+        (seq) => {
+          for (const consumer of consumers.values()) consumer.forget(seq);
+        },
+      );
+      this.streams.set(name, { stream, consumers });
+    }
+  }
+
+  start(): Promise<void> {
+    return settle(() => {
+      this.ensureOpen();
+      this.state = 'started';
+    });
+  }
+
+  publish(subject: string, data: Uint8Array, options: PublishOptions): Promise<void> {
+    return settle(() => {
+      this.ensureOpen();
+      const name = this.subjects.streamOf(subject);
+      if (!name) throw new NoStreamForSubjectError(subject);
+      this.streams.get(name)!.stream.store(subject, data, options.msgId, options.headers ?? {});
+    });
+  }
+
+  consume(options: ConsumerOptions, handler: MessageHandler): Promise<Consumption> {
+    return settle(() => {
+      this.ensureOpen();
+      const { stream, consumers } = this.streams.get(options.stream)!;
+      const durable = this.subjects.durable(options.durable);
+      const settings = {
+        filterSubject: options.filterSubject,
+        ackWaitMs: options.ackWaitMs ?? this.config.SLUICE_BUS_ACK_WAIT_MS,
+        maxAckPending: options.maxAckPending ?? this.config.SLUICE_BUS_MAX_ACK_PENDING,
+        maxDeliver: options.maxDeliver ?? this.config.SLUICE_BUS_MAX_DELIVER,
+      };
+      let consumer = consumers.get(durable);
+      if (!consumer) {
+        consumer = new InProcessConsumer(durable, settings, stream, stream.limits.retention === 'workqueue');
+        consumers.set(durable, consumer);
+        // why: a new durable starts at the beginning of what the stream still holds (DeliverPolicy.All)
+        for (const message of stream.all()) {
+          if (subjectMatches(settings.filterSubject, message.subject)) consumer.offer(message.seq);
+        }
+      } else {
+        consumer.settings = settings;
+      }
+      const subscriber = new Subscriber(handler, this.logger);
+      consumer.attach(subscriber);
+      const entry = { consumer, subscriber };
+      this.consumptions.add(entry);
+      const attached = consumer;
+      return {
+        stop: async () => {
+          attached.detach(subscriber);
+          this.consumptions.delete(entry);
+          await Promise.allSettled([...subscriber.inFlight]);
+        },
+      };
+    });
+  }
+
+  notify(subject: string, data: Uint8Array): Promise<void> {
+    return settle(() => {
+      this.ensureOpen();
+      const targets = [...this.notifyHandlers].filter((h) => subjectMatches(h.filter, subject));
+      // why: handlers run later, as they would after a network hop, never inside the caller
+      setImmediate(() => {
+        for (const target of targets) {
+          try {
+            target.handler(data, subject);
+          } catch (error) {
+            this.logger.error(`notification handler for ${subject} failed: ${String(error)}`);
+          }
+        }
+      });
+    });
+  }
+
+  onNotify(subject: string, handler: (data: Uint8Array, subject: string) => void): () => void {
+    const entry = { filter: subject, handler };
+    this.notifyHandlers.add(entry);
+    return () => this.notifyHandlers.delete(entry);
+  }
+
+  health(): BusHealth {
+    return this.state === 'closed' ? { status: 'down', detail: 'closed' } : { status: 'up' };
+  }
+
+  /** Messages and bytes a stream holds (tests, metrics). */
+  streamSize(name: StreamName): { messages: number; bytes: number } {
+    return this.streams.get(name)!.stream.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    const entries = [...this.consumptions];
+    for (const { consumer, subscriber } of entries) consumer.detach(subscriber);
+    await Promise.allSettled(entries.flatMap(({ subscriber }) => [...subscriber.inFlight]));
+    for (const { consumers } of this.streams.values())
+      for (const consumer of consumers.values()) consumer.close();
+    this.notifyHandlers.clear();
+  }
+
+  private ensureOpen(): void {
+    if (this.state === 'closed') throw new BusUnavailableError('the bus is closed');
+  }
+}
+
+/** Runs `fn` and turns a throw into a rejection, so callers never see a synchronous throw. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}

@@ -1,0 +1,83 @@
+import type { StreamName } from './bus';
+import { InvalidSubjectTokenError } from './errors';
+
+/** Tokens that NATS treats specially, or that would split a subject or a stream name. */
+const BAD_TOKEN = /[.*>\s/\\]/;
+const NAMESPACE = /^[A-Za-z0-9_-]*$/;
+
+export const STREAM_NAMES: readonly StreamName[] = ['INGEST', 'ACTIONS', 'DLQ'];
+
+export interface Subjects {
+  readonly namespace: string;
+  /** Where a source's messages are stored: `<ns>sluice.ingest.<tenant>.<source>`. */
+  ingest(tenant: string, source: string): string;
+  /** Filter: everything in INGEST. */
+  ingestAll(): string;
+  /** Filter: a tenant's ingested messages. */
+  ingestForTenant(tenant: string): string;
+  /** Where action requests for one connector go: `<ns>sluice.actions.<tenant>.<connector>`. */
+  actions(tenant: string, connectorId: string): string;
+  /** Filter: every tenant's requests for connectors with this id. */
+  actionsForConnector(connectorId: string): string;
+  /** Filter: everything in ACTIONS. */
+  actionsAll(): string;
+  /** Dead letters of one connector: `<ns>sluice.dlq.<tenant>.<connector>`. */
+  dlq(tenant: string, connectorId: string): string;
+  /** Filter: everything in DLQ. */
+  dlqAll(): string;
+  /** Config changes of a tenant (`notify`); without a tenant, the filter for every tenant. */
+  config(tenant?: string): string;
+  /** Stream name with the namespace, e.g. `T_ab12_INGEST`. */
+  stream(name: StreamName): string;
+  /** The subjects a stream captures (for the stream's configuration). */
+  streamSubjects(name: StreamName): string[];
+  /** Which stream stores a subject, if any. */
+  streamOf(subject: string): StreamName | undefined;
+  /** Validates a durable consumer name (same rules as a token). */
+  durable(name: string): string;
+}
+
+/** Throws `InvalidSubjectTokenError` unless `value` can be one NATS subject token. */
+export function checkToken(what: string, value: string): string {
+  if (value.length === 0 || BAD_TOKEN.test(value)) throw new InvalidSubjectTokenError(what, value);
+  return value;
+}
+
+/**
+ * The only place subjects and stream names are built. The namespace prefixes both, so tests (and
+ * several installations on one NATS) never see each other's messages.
+ *
+ * @example
+ * const subjects = createSubjects('T_ab12_');
+ * subjects.ingest('acme', 'plant-a'); // 'T_ab12_sluice.ingest.acme.plant-a'
+ * subjects.stream('INGEST');          // 'T_ab12_INGEST'
+ */
+export function createSubjects(namespace = ''): Subjects {
+  if (!NAMESPACE.test(namespace)) {
+    throw new InvalidSubjectTokenError('bus namespace (letters, digits, _ and - only)', namespace);
+  }
+  const root = `${namespace}sluice`;
+  const prefixes: Record<StreamName, string> = {
+    INGEST: `${root}.ingest.`,
+    ACTIONS: `${root}.actions.`,
+    DLQ: `${root}.dlq.`,
+  };
+  const pair = (prefix: string, tenant: string, id: string, what: string) =>
+    `${prefix}${checkToken('tenant', tenant)}.${checkToken(what, id)}`;
+  return {
+    namespace,
+    ingest: (tenant, source) => pair(prefixes.INGEST, tenant, source, 'source id'),
+    ingestAll: () => `${prefixes.INGEST}>`,
+    ingestForTenant: (tenant) => `${prefixes.INGEST}${checkToken('tenant', tenant)}.>`,
+    actions: (tenant, connectorId) => pair(prefixes.ACTIONS, tenant, connectorId, 'connector id'),
+    actionsForConnector: (connectorId) => `${prefixes.ACTIONS}*.${checkToken('connector id', connectorId)}`,
+    actionsAll: () => `${prefixes.ACTIONS}>`,
+    dlq: (tenant, connectorId) => pair(prefixes.DLQ, tenant, connectorId, 'connector id'),
+    dlqAll: () => `${prefixes.DLQ}>`,
+    config: (tenant) => `${root}.config.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
+    stream: (name) => `${namespace}${name}`,
+    streamSubjects: (name) => [`${prefixes[name]}>`],
+    streamOf: (subject) => STREAM_NAMES.find((name) => subject.startsWith(prefixes[name])),
+    durable: (name) => checkToken('durable name', name),
+  };
+}
