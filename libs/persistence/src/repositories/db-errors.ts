@@ -6,7 +6,7 @@ type Violation = 'unique' | 'foreign-key' | undefined;
 /** Which constraint a driver error reports: PostgreSQL SQLSTATE or the better-sqlite3 code. */
 export function constraintViolation(error: unknown): Violation {
   if (!(error instanceof QueryFailedError)) return undefined;
-  const driverError = error.driverError as { code?: unknown } | undefined;
+  const driverError = error.driverError as { code?: unknown; message?: unknown } | undefined;
   switch (driverError?.code) {
     case '23505':
     case 'SQLITE_CONSTRAINT_UNIQUE':
@@ -15,6 +15,8 @@ export function constraintViolation(error: unknown): Violation {
     case '23503':
     case 'SQLITE_CONSTRAINT_FOREIGNKEY':
       return 'foreign-key';
+    case 'SQLITE_CONSTRAINT_TRIGGER': // how SQLite reports ON DELETE RESTRICT
+      return /FOREIGN KEY/.test(String(driverError.message)) ? 'foreign-key' : undefined;
     default:
       return undefined;
   }

@@ -104,11 +104,7 @@ export abstract class TenantScopedRepository<E extends TenantRow> {
   /** Deletes the row; {@link EntityNotFoundError} when it does not exist in this tenant. */
   async delete(tenantId: string, id: string): Promise<void> {
     const result = await guardWrite(this.label, 'delete', () =>
-      this.repo
-        .createQueryBuilder()
-        .delete()
-        .where({ tenantId, id })
-        .execute(),
+      this.repo.createQueryBuilder().delete().where({ tenantId, id }).execute(),
     );
     if (result.affected === 0) throw new EntityNotFoundError(this.label, id);
   }
