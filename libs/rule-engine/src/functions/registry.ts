@@ -1,6 +1,18 @@
-import { RuleRuntimeError } from '../errors';
+import { arrayFunctions } from './array-functions';
+import { bitFunctions } from './bit-functions';
+import { codecFunctions } from './codec-functions';
+import { conversionFunctions } from './conversion-functions';
+import { hashFunctions } from './hash-functions';
+import { mapFunctions } from './map-functions';
+import { mathFunctions } from './math-functions';
+import { predicateFunctions } from './predicate-functions';
+import { stringFormatFunctions } from './string-format-functions';
+import { stringFunctions } from './string-functions';
 
-/** One built-in SQL function: arity bounds are checked by the compiler, `call` runs per message. */
+/**
+ * One built-in SQL function. The compiler checks the arity against minArgs/maxArgs once; `call` runs
+ * per message with the evaluated arguments and throws RuleRuntimeError for input EMQX rejects.
+ */
 export interface RuleFunction {
   name: string;
   minArgs: number;
@@ -9,18 +21,38 @@ export interface RuleFunction {
   call(args: unknown[]): unknown;
 }
 
-const abs: RuleFunction = {
-  name: 'abs',
-  minArgs: 1,
-  maxArgs: 1,
-  call([x]) {
-    if (typeof x !== 'number') throw new RuleRuntimeError(`abs: expected a number, got ${typeof x}`);
-    return Math.abs(x);
-  },
-};
+const families: RuleFunction[][] = [
+  mathFunctions,
+  bitFunctions,
+  conversionFunctions,
+  predicateFunctions,
+  stringFunctions,
+  stringFormatFunctions,
+  mapFunctions,
+  arrayFunctions,
+  hashFunctions,
+  codecFunctions,
+];
+
+// why: EMQX keeps old names working; each alias is its own entry so error messages name what was called
+const aliases: Array<[alias: string, target: string]> = [];
+
+function buildRegistry(): Map<string, RuleFunction> {
+  const registry = new Map<string, RuleFunction>();
+  for (const fn of families.flat()) {
+    if (registry.has(fn.name)) throw new Error(`duplicate rule function ${fn.name}`);
+    registry.set(fn.name, fn);
+  }
+  for (const [alias, target] of aliases) {
+    const fn = registry.get(target);
+    if (!fn) throw new Error(`alias ${alias} points to unknown function ${target}`);
+    registry.set(alias, { ...fn, name: alias });
+  }
+  return registry;
+}
 
 /**
  * Every built-in function by lower-case name; EMQX aliases are separate entries.
  * @example builtinFunctions.get('abs')?.call([-3]) // 3
  */
-export const builtinFunctions: ReadonlyMap<string, RuleFunction> = new Map([[abs.name, abs]]);
+export const builtinFunctions: ReadonlyMap<string, RuleFunction> = buildRegistry();

@@ -1,0 +1,69 @@
+import { Buffer } from 'node:buffer';
+import { numberToString } from './number-format';
+import { BitString, describe, fail, isMap } from './values';
+
+/**
+ * EMQX's implicit conversion of any value to a string (`emqx_utils_conv:bin/1`), used by `str`,
+ * `concat`, `join_to_string` and the `+` operator on strings.
+ * @example anyToString('str', { a: 1 }) // '{"a":1}'
+ */
+export function anyToString(fn: string, value: unknown): string | Uint8Array {
+  if (typeof value === 'string' || value instanceof Uint8Array) return value;
+  if (typeof value === 'number') return numberToString(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  // why: these are the Erlang atoms undefined and null, which EMQX prints by name
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    // why: an Erlang list of character codes is a string; EMQX prints [104,105] as "hi" and [] as ""
+    return isPrintableLatin1(value) ? String.fromCharCode(...value) : jsonEncode(fn, value);
+  }
+  if (isMap(value)) return jsonEncode(fn, value);
+  return fail(fn, `cannot convert ${describe(value)} to a string`);
+}
+
+/** Like anyToString, but always text (binaries are decoded as UTF-8, invalid bytes replaced). */
+export function anyToText(fn: string, value: unknown): string {
+  const result = anyToString(fn, value);
+  return typeof result === 'string' ? result : Buffer.from(result).toString('utf8');
+}
+
+/** `io_lib:printable_list/1` with the default latin1 range. */
+function isPrintableLatin1(list: unknown[]): list is number[] {
+  return list.every(
+    (c) =>
+      typeof c === 'number' &&
+      Number.isInteger(c) &&
+      ((c >= 32 && c <= 126) || (c >= 160 && c <= 255) || (c >= 8 && c <= 13) || c === 27),
+  );
+}
+
+/**
+ * JSON as EMQX (jiffy, force_utf8) writes it: compact; `undefined` becomes the string "undefined";
+ * binaries that are not UTF-8 are decoded with replacement characters.
+ */
+export function jsonEncode(fn: string, value: unknown): string {
+  return JSON.stringify(toJsonReady(fn, value));
+}
+
+function toJsonReady(fn: string, value: unknown): unknown {
+  if (value === undefined) return 'undefined';
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (value instanceof BitString) return fail(fn, 'a bitstring cannot be JSON encoded');
+  if (Array.isArray(value)) return value.map((item) => toJsonReady(fn, item));
+  if (isMap(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = toJsonReady(fn, item);
+    return out;
+  }
+  return value;
+}
+
+/** JSON text to a rule value; fails the message on malformed JSON as jiffy does. */
+export function jsonDecode(fn: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return fail(fn, `invalid JSON: ${describe(text)}`);
+  }
+}
