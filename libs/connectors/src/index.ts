@@ -23,3 +23,6 @@ export { createConnector, connectorKinds, registerConnectorKind } from './regist
 export type { ConnectorFactory } from './registry';
 export { HttpConnector } from './http/http.connector';
 export type { HttpActionConfig, HttpConnectorConfig } from './http/http.config';
+export { PostgresConnector } from './postgres/postgres.connector';
+export type { PostgresConnectorConfig } from './postgres/postgres.config';
+export type { SqlActionConfig } from './sql/sql-action';

@@ -1,10 +1,14 @@
 import type { Connector } from './connector';
 import { ConnectorKindUnknownError } from './errors';
 import { HttpConnector } from './http/http.connector';
+import { PostgresConnector } from './postgres/postgres.connector';
 
 export type ConnectorFactory = (config: unknown) => Connector;
 
-const factories = new Map<string, ConnectorFactory>([['http', (c) => new HttpConnector(c)]]);
+const factories = new Map<string, ConnectorFactory>([
+  ['http', (c) => new HttpConnector(c)],
+  ['postgres', (c) => new PostgresConnector(c)],
+]);
 
 /**
  * Builds a connector of a registered kind; the config is validated here (CONNECTOR_CONFIG_INVALID
