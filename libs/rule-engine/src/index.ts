@@ -1,1 +1,12 @@
+export { compileRule } from './compiler/compile-rule';
+export { testRule } from './test-rule';
+export type { TestRuleResult, TestRuleError } from './test-rule';
+export { runRuleTestCli } from './cli/rule-test-cli';
+export { TopicFilterIndex } from './topic-filter/topic-filter-index';
+export { topicMatches } from './topic-filter/topic-filter';
+export { RuleSet } from './rule-set/rule-set';
+export type { RuleEntry, RuleOutcome } from './rule-set/rule-set';
+export { RuleMetrics } from './rule-set/rule-metrics';
+export type { RuleMetricsSnapshot } from './rule-set/rule-metrics';
 export { RuleSqlError, RuleCompileError, RuleRuntimeError } from './errors';
+export type { CompiledRule, RuleContext, RuleResult } from './types';

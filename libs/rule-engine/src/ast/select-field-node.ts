@@ -1,0 +1,44 @@
+import type { ExpressionNode } from './expression-node';
+import { freeze, type OperationNode, type SourcePosition } from './operation-node';
+import type { PathSegment } from './reference-node';
+
+/** Where a field's value goes in the output: `AS x`, `AS a.b`, `AS a[1]`. */
+export interface AliasTarget {
+  readonly root: string;
+  readonly path: readonly PathSegment[];
+}
+
+/** One entry of a SELECT, FOREACH or DO list. `alias` is what was written after AS, if anything. */
+export interface SelectFieldNode extends OperationNode {
+  readonly kind: 'SelectFieldNode';
+  readonly expression: ExpressionNode;
+  readonly alias: AliasTarget | undefined;
+}
+
+/** `*`: every column of the message. */
+export interface StarNode extends OperationNode {
+  readonly kind: 'StarNode';
+}
+
+export type FieldNode = SelectFieldNode | StarNode;
+
+export const SelectFieldNode = freeze({
+  create(
+    expression: ExpressionNode,
+    alias: AliasTarget | undefined,
+    position: SourcePosition,
+  ): SelectFieldNode {
+    return freeze({
+      kind: 'SelectFieldNode',
+      expression,
+      alias: alias && freeze({ root: alias.root, path: freeze([...alias.path]) }),
+      position,
+    });
+  },
+});
+
+export const StarNode = freeze({
+  create(position: SourcePosition): StarNode {
+    return freeze({ kind: 'StarNode', position });
+  },
+});

@@ -1,0 +1,126 @@
+import type { ExpressionNode } from '../ast/expression-node';
+import type { FieldNode, SelectFieldNode } from '../ast/select-field-node';
+import { RuleCompileError } from '../errors';
+import { compileExpression } from './compile-expression';
+import { rawPayload, type EvalEnv, type Evaluator } from './eval-env';
+import { putOutput, type OutputSegment, type OutputTarget } from './output-path';
+import type { Scope } from './scope';
+import { setOwn } from './values';
+
+/** A compiled field list: `run` writes every field into `env.out`, in order. */
+export interface CompiledFields {
+  readonly run: (env: EvalEnv) => void;
+  /** The roots named by AS, visible to WHERE. */
+  readonly aliasRoots: ReadonlySet<string>;
+  readonly empty: boolean;
+}
+
+/** Compiles SELECT / FOREACH / DO fields; a field sees the aliases of the fields before it. */
+export function compileFields(fields: readonly FieldNode[], item?: string): CompiledFields {
+  const aliases = new Set<string>();
+  const writers: ((env: EvalEnv) => void)[] = [];
+  for (const field of fields) {
+    if (field.kind === 'StarNode') {
+      writers.push((env) => writeColumns(env, item));
+      continue;
+    }
+    const { value, target } = compileField(field, { aliases: new Set(aliases), item });
+    if (field.alias) aliases.add(field.alias.root);
+    writers.push(
+      target.path.length === 0
+        ? (env) => {
+            const result = value(env);
+            if (result !== undefined) setOwn(env.out, target.root, result);
+          }
+        : (env) => putOutput(env.out, target, value(env)),
+    );
+  }
+  const run =
+    writers.length === 1
+      ? (writers[0] as (env: EvalEnv) => void)
+      : (env: EvalEnv) => {
+          for (const write of writers) write(env);
+        };
+  return { run, aliasRoots: aliases, empty: writers.length === 0 };
+}
+
+/** One field's value and where it goes. */
+export function compileField(
+  field: SelectFieldNode,
+  scope: Scope,
+): { value: Evaluator; target: OutputTarget } {
+  const value = compileExpression(field.expression, scope);
+  const target = field.alias ? aliasTarget(field) : implicitTarget(field.expression);
+  return { value, target };
+}
+
+function aliasTarget(field: SelectFieldNode): OutputTarget {
+  const alias = field.alias as NonNullable<SelectFieldNode['alias']>;
+  const path = alias.path.map((segment): OutputSegment => {
+    if (segment.type === 'key' || segment.type === 'index') return segment;
+    throw new RuleCompileError(
+      'an alias path takes keys and number indexes only',
+      field.position.line,
+      field.position.column,
+    );
+  });
+  return { root: alias.root, path };
+}
+
+/**
+ * The output name EMQX gives a field without AS: a path keeps its shape (`payload.a.b` becomes
+ * {payload: {a: {b}}}), a string constant names itself, and anything else gets a generated
+ * `_v_<kind>_<detail>` name (EMQX appends a timestamp to it; Sluice keeps it stable).
+ */
+function implicitTarget(expression: ExpressionNode): OutputTarget {
+  switch (expression.kind) {
+    case 'ReferenceNode': {
+      const path: OutputSegment[] = [];
+      for (const segment of expression.path) {
+        if (segment.type === 'key' || segment.type === 'index') path.push(segment);
+        else if (segment.type === 'index-ref') {
+          const { line, column } = expression.position;
+          throw new RuleCompileError(
+            'a field indexed by a variable needs a name: add AS <name>',
+            line,
+            column,
+          );
+        }
+      }
+      return { root: expression.root, path };
+    }
+    case 'LiteralNode':
+      return {
+        root: typeof expression.value === 'string' ? expression.value : `_v_const_${expression.value}`,
+        path: [],
+      };
+    case 'FunctionCallNode':
+      return { root: `_v_fun_${expression.name}`, path: [] };
+    case 'BinaryOpNode':
+    case 'ComparisonNode':
+      return { root: `_v_op_${expression.op}`, path: [] };
+    case 'ListNode':
+      return { root: `_v_list_${expression.elements.length}`, path: [] };
+    case 'RangeNode':
+      return { root: `_v_range_${expression.begin}_${expression.end}`, path: [] };
+    case 'CaseNode':
+      return { root: '_v_case', path: [] };
+    case 'UnaryOpNode':
+    case 'LogicalNode':
+    case 'NotNode':
+    case 'InNode':
+      return { root: `_v_${expression.kind.replace('Node', '').toLowerCase()}`, path: [] };
+  }
+}
+
+/** `*`: the message's columns as EMQX lists them (payload as published), plus the FOREACH item. */
+export function writeColumns(env: EvalEnv, item?: string): void {
+  const { ctx, out } = env;
+  for (const key of Object.keys(ctx)) {
+    const value = ctx[key];
+    if (value !== undefined)
+      setOwn(out, key, key === 'payload' ? rawPayload(value as typeof ctx.payload) : value);
+  }
+  if (ctx.event === undefined) out.event = 'message.publish';
+  if (item !== undefined && env.item !== undefined) setOwn(out, item, env.item);
+}

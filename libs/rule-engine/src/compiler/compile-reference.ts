@@ -1,0 +1,84 @@
+import type { PathSegment, ReferenceNode } from '../ast/reference-node';
+import { rawPayload, type EvalEnv, type Evaluator } from './eval-env';
+import { isSafeKey, stepIndex, stepKey, stepRange, stepSafeKey } from './path-steps';
+import type { Scope } from './scope';
+import { getOwn } from './values';
+
+type Step = (value: unknown, env: EvalEnv) => unknown;
+
+/** A column or path read, specialised so that `payload.a` costs one cached decode and one lookup. */
+export function compileReference(node: ReferenceNode, scope: Scope): Evaluator {
+  const base = compileRoot(node, scope);
+  const steps = node.path;
+  const first = steps[0];
+  if (first === undefined) return base;
+  if (steps.length === 1 && first.type === 'key') {
+    const key = first.key;
+    return isSafeKey(key) ? (env) => stepSafeKey(base(env), key) : (env) => stepKey(base(env), key);
+  }
+  const second = steps[1];
+  if (
+    steps.length === 2 &&
+    first.type === 'key' &&
+    second?.type === 'key' &&
+    isSafeKey(first.key) &&
+    isSafeKey(second.key)
+  ) {
+    const [a, b] = [first.key, second.key];
+    return (env) => stepSafeKey(stepSafeKey(base(env), a), b);
+  }
+  const compiled = steps.map((step) => compileStep(step, node.root, scope));
+  return (env) => {
+    let value = base(env);
+    for (const step of compiled) {
+      if (value === undefined) return undefined;
+      value = step(value, env);
+    }
+    return value;
+  };
+}
+
+function compileRoot(node: ReferenceNode, scope: Scope): Evaluator {
+  const root = node.root;
+  let base: Evaluator;
+  if (scope.item === root) base = (env) => env.item;
+  else if (root === 'payload') {
+    base = node.path.length > 0 ? (env) => env.decodedPayload() : (env) => rawPayload(env.ctx.payload);
+  } else if (isSafeKey(root)) base = (env) => env.ctx[root];
+  else base = (env) => getOwn(env.ctx, root);
+  if (!scope.aliases.has(root)) return base;
+  const column = base;
+  return (env) => {
+    const selected = getOwn(env.out, root);
+    return selected !== undefined ? selected : column(env);
+  };
+}
+
+function compileStep(step: PathSegment, root: string, scope: Scope): Step {
+  switch (step.type) {
+    case 'key': {
+      const key = step.key;
+      return isSafeKey(key) ? (value) => stepSafeKey(value, key) : (value) => stepKey(value, key);
+    }
+    case 'index': {
+      const index = step.index;
+      return (value) => stepIndex(value, index);
+    }
+    case 'index-ref': {
+      // emqx_rule_maps resolves an index variable against the data being walked: the payload for payload paths
+      const ref = step.ref;
+      const index =
+        root === 'payload'
+          ? compileReference(
+              { ...ref, root: 'payload', path: [{ type: 'key', key: ref.root }, ...ref.path] },
+              scope,
+            )
+          : compileReference(ref, scope);
+      return (value, env) => stepIndex(value, index(env));
+    }
+    case 'range': {
+      const { begin, end } = step;
+      return (value) => stepRange(value, begin, end);
+    }
+  }
+}

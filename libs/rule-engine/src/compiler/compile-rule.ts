@@ -1,0 +1,123 @@
+import type { ExpressionNode } from '../ast/expression-node';
+import type { ForeachNode, SelectNode } from '../ast/statement-node';
+import { RuleCompileError, RuleRuntimeError } from '../errors';
+import { parseRule } from '../parser/rule-parser';
+import type { CompiledRule, RuleContext, RuleResult } from '../types';
+import { checkTopics } from './check-topics';
+import { compileExpression } from './compile-expression';
+import { compileField, compileFields, writeColumns } from './compile-fields';
+import { EvalEnv, type Evaluator } from './eval-env';
+import { putOutput } from './output-path';
+import { referencedRoots } from './references';
+import { typeName } from './values';
+
+const NO_MATCH: RuleResult = Object.freeze({ matched: false });
+
+/**
+ * Compiles EMQX rule SQL once into closures; `evaluate` then runs per message without parsing and
+ * never throws. Throws `RuleSqlError` (syntax) or `RuleCompileError` (unknown function, wrong
+ * argument count, `$events/...` topic).
+ *
+ * @example
+ * const rule = compileRule('SELECT payload.temp AS t FROM "sensors/+" WHERE payload.temp > 30');
+ * rule.evaluate({ topic: 'sensors/a', payload: '{"temp":31}' }); // { matched: true, outputs: [{ t: 31 }] }
+ */
+export function compileRule(sql: string): CompiledRule {
+  const statement = parseRule(sql);
+  const topics = Object.freeze(checkTopics(statement.from));
+  const evaluate = statement.kind === 'SelectNode' ? compileSelect(statement) : compileForeach(statement);
+  return Object.freeze({ sql, topics, evaluate });
+}
+
+function compileSelect(statement: SelectNode): (ctx: RuleContext) => RuleResult {
+  const fields = compileFields(statement.fields);
+  const where = statement.where && compileCondition(statement.where, fields.aliasRoots, 'WHERE');
+  // EMQX computes the fields before WHERE; when WHERE reads no alias the order cannot change a
+  // match, so filter first and skip the projection of messages that do not match
+  const whereFirst = where !== undefined && !dependsOn(statement.where as ExpressionNode, fields.aliasRoots);
+  return (ctx) => {
+    const env = new EvalEnv(ctx);
+    try {
+      if (whereFirst) {
+        if (!where(env)) return NO_MATCH;
+        fields.run(env);
+      } else {
+        fields.run(env);
+        if (where && !where(env)) return NO_MATCH;
+      }
+      return { matched: true, outputs: [env.out] };
+    } catch (error) {
+      return { error: asRuntimeError(error) };
+    }
+  };
+}
+
+function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResult {
+  const last = statement.fields[statement.fields.length - 1];
+  if (last?.kind !== 'SelectFieldNode') {
+    const { line, column } = (last ?? statement).position;
+    throw new RuleCompileError(
+      'FOREACH needs an expression giving the list to iterate as its last field',
+      line,
+      column,
+    );
+  }
+  const head = compileFields(statement.fields.slice(0, -1));
+  const collection = compileField(last, { aliases: head.aliasRoots });
+  const item = last.alias?.root ?? 'item';
+  const whereAliases = new Set([...head.aliasRoots, collection.target.root]);
+  const where = statement.where && compileCondition(statement.where, whereAliases, 'WHERE');
+  const incase = statement.incase && compileCondition(statement.incase, new Set(), 'INCASE', item);
+  const each = compileFields(statement.doFields, item);
+  return (ctx) => {
+    const env = new EvalEnv(ctx);
+    try {
+      head.run(env);
+      const list = collection.value(env);
+      putOutput(env.out, collection.target, list);
+      if (where && !where(env)) return NO_MATCH;
+      const outputs: Record<string, unknown>[] = [];
+      // EMQX iterates lists only; anything else yields no items
+      if (Array.isArray(list)) {
+        for (const value of list as unknown[]) {
+          env.item = value;
+          if (incase && !incase(env)) continue;
+          env.out = {};
+          if (each.empty) writeColumns(env, item);
+          else each.run(env);
+          outputs.push(env.out);
+        }
+      }
+      return { matched: true, outputs };
+    } catch (error) {
+      return { error: asRuntimeError(error) };
+    }
+  };
+}
+
+/** WHERE and INCASE must give true or false; anything else fails the message, as in EMQX. */
+function compileCondition(
+  node: ExpressionNode,
+  aliases: ReadonlySet<string>,
+  clause: string,
+  item?: string,
+): (env: EvalEnv) => boolean {
+  const evaluate: Evaluator = compileExpression(node, item === undefined ? { aliases } : { aliases, item });
+  return (env) => {
+    const value = evaluate(env);
+    if (value === true) return true;
+    if (value === false) return false;
+    throw new RuleRuntimeError(`${clause} must give true or false, got ${typeName(value)}`);
+  };
+}
+
+function dependsOn(node: ExpressionNode, roots: ReadonlySet<string>): boolean {
+  for (const root of referencedRoots(node)) if (roots.has(root)) return true;
+  return false;
+}
+
+function asRuntimeError(error: unknown): RuleRuntimeError {
+  if (error instanceof RuleRuntimeError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new RuleRuntimeError(`rule evaluation failed: ${message}`, { cause: error });
+}

@@ -1,0 +1,42 @@
+import { RuleRuntimeError } from '../errors';
+import type { RuleContext } from '../types';
+import { isMap, type PlainObject } from './values';
+
+const NOT_DECODED: unique symbol = Symbol('not decoded');
+const utf8 = new TextDecoder();
+
+/**
+ * The state of one evaluation: the message, its payload decoded at most once (and only when a
+ * rule reads into it), the fields selected so far, and the current FOREACH item.
+ */
+export class EvalEnv {
+  private decoded: unknown = NOT_DECODED;
+  out: PlainObject = {};
+  item: unknown = undefined;
+
+  constructor(readonly ctx: RuleContext) {}
+
+  /** The payload as a value to step into: decoded from JSON on first use. */
+  decodedPayload(): unknown {
+    if (this.decoded === NOT_DECODED) this.decoded = decodePayload(this.ctx.payload);
+    return this.decoded;
+  }
+}
+
+export type Evaluator = (env: EvalEnv) => unknown;
+
+/** The payload as a column value: the published text (bytes read as UTF-8), or a map given as such. */
+export function rawPayload(payload: RuleContext['payload']): unknown {
+  return payload instanceof Uint8Array ? utf8.decode(payload) : payload;
+}
+
+function decodePayload(payload: RuleContext['payload']): unknown {
+  if (payload === undefined || isMap(payload)) return payload;
+  const text = typeof payload === 'string' ? payload : utf8.decode(payload);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // EMQX fails the rule ({decode_json_failed, Payload}) when a non-JSON payload is stepped into
+    throw new RuleRuntimeError(`payload is not valid JSON: ${JSON.stringify(text.slice(0, 64))}`);
+  }
+}

@@ -1,0 +1,39 @@
+import type { RuleRuntimeError } from './errors';
+
+/**
+ * One message as a rule sees it, with EMQX's column names (plus Sluice's `source` and `tenant`).
+ * `payload` stays as published; it is decoded from JSON only when a rule reads `payload.<field>`.
+ * Other keys are allowed so that an EMQX rule-test context can be passed through unchanged.
+ */
+export interface RuleContext {
+  readonly id?: string;
+  readonly topic?: string;
+  readonly payload?: string | Uint8Array | Readonly<Record<string, unknown>>;
+  readonly qos?: number;
+  readonly retain?: boolean;
+  readonly flags?: Readonly<Record<string, unknown>>;
+  readonly clientid?: string;
+  readonly username?: string;
+  readonly peerhost?: string;
+  readonly timestamp?: number;
+  readonly publish_received_at?: number;
+  readonly node?: string;
+  readonly pub_props?: Readonly<Record<string, unknown>>;
+  readonly source?: string;
+  readonly tenant?: string;
+  readonly [column: string]: unknown;
+}
+
+/** The outcome of one rule for one message: its outputs (one per FOREACH item), no match, or the error. */
+export type RuleResult =
+  | { readonly matched: false }
+  | { readonly matched: true; readonly outputs: Record<string, unknown>[] }
+  | { readonly error: RuleRuntimeError };
+
+/** A rule compiled once; `evaluate` never throws, whatever the message holds. */
+export interface CompiledRule {
+  readonly sql: string;
+  /** The topic filters of the FROM clause, as written. */
+  readonly topics: readonly string[];
+  evaluate(ctx: RuleContext): RuleResult;
+}
