@@ -88,7 +88,9 @@ export type SourceEvent =
     }
   | { type: 'dropped'; clientId: string; reason: DropReason; topic: string }
   | { type: 'paused'; clientId: string; reason: string }
-  | { type: 'resumed'; clientId: string };
+  | { type: 'resumed'; clientId: string }
+  /** A PINGRESP arrived; `paused` says the socket was held (keepalive kept despite backpressure). */
+  | { type: 'keepalive'; clientId: string; paused: boolean };
 
 export interface SourceLogger {
   info(message: string): void;

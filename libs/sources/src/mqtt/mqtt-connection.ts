@@ -129,7 +129,7 @@ export class MqttConnection {
     this.abort();
     this.rate?.close();
     // why: the socket must read again to see the broker close it after our DISCONNECT
-    this.gate.release('stopping');
+    this.gate.releaseAll();
     await this.client?.endAsync(false);
     this.state = 'disconnected';
   }
@@ -191,7 +191,10 @@ export class MqttConnection {
 
   private onPacketReceive(packet: Packet): void {
     if (packet.cmd === 'publish') this.onPublish(packet);
-    else if (packet.cmd === 'pingresp') this.gate.pingAnswered();
+    else if (packet.cmd === 'pingresp') {
+      this.deps.emit({ type: 'keepalive', clientId: this.clientId, paused: this.gate.forcedOpen });
+      this.gate.pingAnswered();
+    }
   }
 
   private onConnect(sessionPresent: boolean): void {
@@ -264,12 +267,12 @@ export class MqttConnection {
     counters.received += 1;
     counters.byQos[packet.qos].received += 1;
     counters.bytes += packet.length ?? 0;
-    this.rate?.consume(packet.length ?? 0);
     if (this.stopping) {
       // QoS 1/2 stay unacknowledged, so the broker keeps them for the next session
       if (packet.qos === 0) this.drop('stopping', packet.topic);
       return;
     }
+    this.rate?.consume(packet.length ?? 0);
     if (packet.qos === 0 && this.gate.forcedOpen && this.tasks.size >= this.deps.config.maxInFlight) {
       this.drop('overload', packet.topic);
       return;

@@ -52,6 +52,12 @@ export class ReadGate {
     this.apply();
   }
 
+  /** Clears every hold: reading goes on whatever is in flight (used once stopping). */
+  releaseAll(): void {
+    this.holds.clear();
+    this.apply();
+  }
+
   isHeld(reason: HoldReason): boolean {
     return this.holds.has(reason);
   }
