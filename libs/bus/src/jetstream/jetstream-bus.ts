@@ -1,0 +1,211 @@
+import {
+  connect,
+  DebugEvents,
+  Events,
+  headers as natsHeaders,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
+import type { Bus, BusHealth, Consumption, ConsumerOptions, MessageHandler, PublishOptions } from '../bus';
+import type { BusConfig } from '../bus.config';
+import { silentLogger, type BusLogger } from '../bus-logger';
+import { BusUnavailableError, NoStreamForSubjectError } from '../errors';
+import { streamLimits } from '../stream-limits';
+import { STREAM_NAMES, type Subjects } from '../subjects';
+import { ensureDurable, ensureStream, toStreamConfig } from './jetstream-setup';
+import { JetStreamConsumption } from './jetstream-consumption';
+import { MSG_ID_HEADER } from './jetstream-message';
+import { PublishWindow } from './publish-window';
+
+const MAX_RECONNECT_DELAY_MS = 5_000;
+
+/**
+ * The mesh's bus: NATS JetStream streams INGEST, ACTIONS and DLQ, durable pull consumers, and core
+ * NATS for notifications. Reconnects forever; while disconnected, `health()` is down and publishes
+ * fail at once with BUS_UNAVAILABLE (the caller keeps the message and retries).
+ */
+export class JetStreamBus implements Bus {
+  private nc?: NatsConnection;
+  private js?: JetStreamClient;
+  private jsm?: JetStreamManager;
+  private window?: PublishWindow;
+  private readonly consumptions = new Set<JetStreamConsumption>();
+  private connected = false;
+  private closed = false;
+  private detail = 'not started';
+  private reconnectAttempts = 0;
+
+  constructor(
+    private readonly config: BusConfig,
+    private readonly subjects: Subjects,
+    private readonly logger: BusLogger = silentLogger,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.closed) throw new BusUnavailableError('the bus is closed');
+    if (this.nc) return;
+    const servers = this.config.SLUICE_NATS_URL.split(',').map((s) => s.trim());
+    try {
+      this.nc = await connect({
+        servers,
+        name: `sluice-${process.pid}`,
+        maxReconnectAttempts: -1,
+        // why: capped exponential backoff with jitter, so a fleet does not reconnect in lockstep
+        reconnectDelayHandler: () => {
+          const ceiling = Math.min(MAX_RECONNECT_DELAY_MS, 100 * 2 ** this.reconnectAttempts++);
+          return ceiling / 2 + Math.random() * (ceiling / 2);
+        },
+        noAsyncTraces: true,
+      });
+    } catch (error) {
+      this.detail = `cannot connect to NATS at ${servers.join(', ')}`;
+      throw new BusUnavailableError(`${this.detail}: ${(error as Error).message}`, { cause: error });
+    }
+    this.connected = true;
+    this.detail = `connected to ${this.nc.getServer()}`;
+    void this.watchStatus(this.nc);
+    try {
+      this.jsm = await this.nc.jetstreamManager();
+      this.js = this.nc.jetstream();
+      for (const name of STREAM_NAMES) {
+        await ensureStream(this.jsm, toStreamConfig(this.subjects, name, streamLimits(this.config, name)));
+      }
+    } catch (error) {
+      await this.nc.close();
+      this.connected = false;
+      throw error instanceof BusUnavailableError
+        ? error
+        : new BusUnavailableError(`JetStream is not available: ${(error as Error).message}`, {
+            cause: error,
+          });
+    }
+    this.window = new PublishWindow(
+      this.nc,
+      this.config.SLUICE_BUS_PUBLISH_WINDOW,
+      this.config.SLUICE_BUS_PUBLISH_TIMEOUT_MS,
+      () => this.connected,
+    );
+    this.window.start();
+    this.logger.log(
+      `bus: ${this.detail}, streams ${STREAM_NAMES.map((n) => this.subjects.stream(n)).join(', ')}`,
+    );
+  }
+
+  publish(subject: string, data: Uint8Array, options: PublishOptions): Promise<void> {
+    if (!this.window || this.closed) return Promise.reject(new BusUnavailableError(this.unavailableReason()));
+    if (!this.connected)
+      return Promise.reject(new BusUnavailableError(`NATS is disconnected (${this.detail})`));
+    if (!this.subjects.streamOf(subject)) return Promise.reject(new NoStreamForSubjectError(subject));
+    const hdrs = natsHeaders();
+    hdrs.set(MSG_ID_HEADER, options.msgId);
+    if (options.headers) for (const key in options.headers) hdrs.set(key, options.headers[key]!);
+    return this.window.publish(subject, data, hdrs);
+  }
+
+  async consume(options: ConsumerOptions, handler: MessageHandler): Promise<Consumption> {
+    if (!this.js || !this.jsm || this.closed) throw new BusUnavailableError(this.unavailableReason());
+    const stream = this.subjects.stream(options.stream);
+    const durable = this.subjects.durable(options.durable);
+    const maxAckPending = options.maxAckPending ?? this.config.SLUICE_BUS_MAX_ACK_PENDING;
+    await ensureDurable(this.jsm, {
+      stream,
+      durable,
+      filterSubject: options.filterSubject,
+      ackWaitMs: options.ackWaitMs ?? this.config.SLUICE_BUS_ACK_WAIT_MS,
+      maxAckPending,
+      maxDeliver: options.maxDeliver ?? this.config.SLUICE_BUS_MAX_DELIVER,
+    });
+    const consumption = new JetStreamConsumption(
+      this.js,
+      stream,
+      durable,
+      maxAckPending,
+      handler,
+      this.logger,
+    );
+    await consumption.start();
+    this.consumptions.add(consumption);
+    return {
+      stop: async () => {
+        this.consumptions.delete(consumption);
+        await consumption.stop();
+      },
+    };
+  }
+
+  notify(subject: string, data: Uint8Array): Promise<void> {
+    if (!this.nc || this.closed) return Promise.reject(new BusUnavailableError(this.unavailableReason()));
+    if (!this.connected)
+      return Promise.reject(new BusUnavailableError(`NATS is disconnected (${this.detail})`));
+    this.nc.publish(subject, data);
+    return Promise.resolve();
+  }
+
+  onNotify(subject: string, handler: (data: Uint8Array, subject: string) => void): () => void {
+    if (!this.nc) throw new BusUnavailableError(this.unavailableReason());
+    const subscription = this.nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error) return;
+        try {
+          handler(msg.data, msg.subject);
+        } catch (handlerError) {
+          this.logger.error(`notification handler for ${msg.subject} failed: ${String(handlerError)}`);
+        }
+      },
+    });
+    return () => subscription.unsubscribe();
+  }
+
+  health(): BusHealth {
+    return this.connected && !this.closed
+      ? { status: 'up', detail: this.detail }
+      : { status: 'down', detail: this.detail };
+  }
+
+  /** Messages a stream holds (tests, metrics). */
+  async streamSize(name: (typeof STREAM_NAMES)[number]): Promise<{ messages: number; bytes: number }> {
+    if (!this.jsm) throw new BusUnavailableError(this.unavailableReason());
+    const info = await this.jsm.streams.info(this.subjects.stream(name));
+    return { messages: info.state.messages, bytes: info.state.bytes };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const consumptions = [...this.consumptions];
+    this.consumptions.clear();
+    await Promise.allSettled(consumptions.map((c) => c.stop()));
+    if (this.connected) await this.window?.idle();
+    this.window?.stop();
+    if (this.nc && !this.nc.isClosed()) {
+      await this.nc.drain().catch(() => this.nc?.close());
+    }
+    this.connected = false;
+    this.detail = 'closed';
+  }
+
+  private unavailableReason(): string {
+    if (this.closed) return 'the bus is closed';
+    return `the bus is not started (${this.detail})`;
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      const server = typeof status.data === 'string' ? status.data : 'NATS';
+      if (status.type === Events.Disconnect) {
+        this.connected = false;
+        this.detail = `disconnected from ${server}, reconnecting`;
+        this.logger.warn(`bus: ${this.detail}`);
+        this.window?.failAll('NATS disconnected before the publish was confirmed');
+      } else if (status.type === Events.Reconnect) {
+        this.connected = true;
+        this.reconnectAttempts = 0;
+        this.detail = `reconnected to ${server}`;
+        this.logger.log(`bus: ${this.detail}`);
+      } else if (status.type === DebugEvents.Reconnecting && !this.connected) {
+        this.detail = `disconnected, reconnecting to ${server}`;
+      }
+    }
+  }
+}
