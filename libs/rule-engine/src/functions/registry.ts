@@ -2,9 +2,11 @@ import { arrayFunctions } from './array-functions';
 import { bitFunctions } from './bit-functions';
 import { codecFunctions } from './codec-functions';
 import { conversionFunctions } from './conversion-functions';
+import { dateFunctions } from './date-functions';
 import { hashFunctions } from './hash-functions';
 import { mapFunctions } from './map-functions';
 import { mathFunctions } from './math-functions';
+import { miscFunctions } from './misc-functions';
 import { predicateFunctions } from './predicate-functions';
 import { stringFormatFunctions } from './string-format-functions';
 import { stringFunctions } from './string-functions';
@@ -32,6 +34,8 @@ const families: RuleFunction[][] = [
   arrayFunctions,
   hashFunctions,
   codecFunctions,
+  dateFunctions,
+  miscFunctions,
 ];
 
 // why: EMQX keeps old names working; each alias is its own entry so error messages name what was called
