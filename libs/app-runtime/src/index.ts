@@ -1,0 +1,2 @@
+export { startNestApp } from './start-nest-app';
+export type { AppBasics } from './start-nest-app';

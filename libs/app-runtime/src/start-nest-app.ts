@@ -1,0 +1,55 @@
+import 'reflect-metadata';
+import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+const levels: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+export interface AppBasics {
+  SLUICE_HTTP_PORT: number;
+  SLUICE_HTTP_HOST: string;
+  SLUICE_LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+/**
+ * Creates a Sluice Nest app, wires SIGTERM/SIGINT to a graceful close (stop taking work, finish
+ * what is in flight, drain NATS, close MQTT) and listens on `SLUICE_HTTP_PORT`.
+ *
+ * @example const app = await startNestApp('rules', RulesAppModule.forRoot(config), config);
+ */
+export async function startNestApp(
+  name: string,
+  module: DynamicModule,
+  config: AppBasics,
+): Promise<INestApplication> {
+  const logger = levels.slice(0, levels.indexOf(config.SLUICE_LOG_LEVEL) + 1);
+  const app = await NestFactory.create(module, { logger, abortOnError: false });
+  closeOnSignals(app, name);
+  await app.listen(config.SLUICE_HTTP_PORT, config.SLUICE_HTTP_HOST);
+  new Logger('Sluice').log(
+    `${name} ready: http://${config.SLUICE_HTTP_HOST}:${config.SLUICE_HTTP_PORT}/health/ready`,
+  );
+  return app;
+}
+
+/**
+ * SIGTERM/SIGINT run Nest's shutdown hooks in order (stop taking work, finish what is in flight,
+ * then close connections) and exit 0 when that went well, 1 when it did not.
+ */
+function closeOnSignals(app: INestApplication, name: string): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    const logger = new Logger('Sluice');
+    logger.log(`${name}: ${signal} received, shutting down gracefully`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`${name}: shutdown failed: ${(error as Error).stack ?? String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

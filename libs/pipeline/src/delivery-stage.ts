@@ -1,0 +1,191 @@
+import {
+  decodeActionRequest,
+  encodeDeadLetter,
+  type ActionRequest,
+  type Bus,
+  type BusMessage,
+  type Subjects,
+} from '@sluice/bus';
+import { createConnector, type Action, type Connector, type DeliveryOutcome } from '@sluice/connectors';
+import { describeError } from '@sluice/errors';
+import type { PipelineDefinition } from './pipeline-definition';
+import type { StageLogger } from './stage-logger';
+
+export interface DeliveryPolicy {
+  /** Attempts before a request goes to the dead-letter stream. */
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt, with full jitter, up to `maxBackoffMs`. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const defaultDeliveryPolicy: DeliveryPolicy = {
+  maxAttempts: 5,
+  baseBackoffMs: 200,
+  maxBackoffMs: 30_000,
+};
+
+export interface DeliveryCounters {
+  delivered: number;
+  retried: number;
+  deadLettered: number;
+}
+
+/** Builds a connector from its kind and configuration (the connectors library's registry by default). */
+export type ConnectorFactory = (kind: string, config: unknown) => Connector;
+
+export interface ConnectorHandle {
+  tenant: string;
+  id: string;
+  connector: Connector;
+}
+
+/**
+ * The delivery step: one consumer per connector takes action requests, sends them through the
+ * connector, and acks only when the target confirmed. Retryable failures are retried with
+ * exponential backoff and jitter; the last failure, or a permanent one, goes to the DLQ stream
+ * with its code, and only then is the request acked.
+ */
+export class DeliveryStage {
+  private readonly connectors = new Map<string, ConnectorHandle>();
+  private readonly actions = new Map<string, Action>();
+  readonly counters: DeliveryCounters = { delivered: 0, retried: 0, deadLettered: 0 };
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly subjects: Subjects,
+    private readonly log: StageLogger,
+    private readonly policy: DeliveryPolicy = defaultDeliveryPolicy,
+    private readonly connectorFactory: ConnectorFactory = createConnector,
+  ) {}
+
+  /** Builds the connectors and actions of a pipeline definition (throws on invalid configuration). */
+  async load(definition: PipelineDefinition): Promise<ConnectorHandle[]> {
+    for (const tenant of definition.tenants) {
+      for (const def of tenant.connectors) {
+        const connector = this.connectorFactory(def.kind, def.config);
+        this.connectors.set(`${tenant.id}/${def.id}`, { tenant: tenant.id, id: def.id, connector });
+      }
+      for (const rule of tenant.rules) {
+        for (const action of rule.actions) {
+          const handle = this.connectors.get(`${tenant.id}/${action.connector}`);
+          if (!handle) throw new Error(`action '${action.id}' of rule '${rule.id}': unknown connector`);
+          this.actions.set(
+            actionKey(tenant.id, rule.id, action.id),
+            handle.connector.createAction(action.config),
+          );
+        }
+      }
+    }
+    const handles = [...this.connectors.values()];
+    await Promise.all(handles.map((h) => h.connector.start()));
+    return handles;
+  }
+
+  /** Handles one ACTIONS message: never throws; acks, naks with backoff, or dead-letters. */
+  async handle(message: BusMessage): Promise<void> {
+    let request: ActionRequest;
+    try {
+      request = decodeActionRequest(message.data);
+    } catch (error) {
+      this.log.error(`undecodable ACTIONS message ${message.msgId}: ${describeError(error).message}`);
+      await this.deadLetterRaw(message, 'ACTION_REQUEST_UNDECODABLE', describeError(error).message);
+      return;
+    }
+    const action = this.actions.get(actionKey(request.tenant, request.ruleId, request.actionId));
+    const outcome: DeliveryOutcome = action
+      ? await this.send(action, request)
+      : { ok: false, retryable: false, code: 'ACTION_NOT_FOUND', message: `no action '${request.actionId}'` };
+    if (outcome.ok) {
+      this.counters.delivered++;
+      await message.ack();
+      return;
+    }
+    if (outcome.retryable && message.deliveryCount < this.policy.maxAttempts) {
+      this.counters.retried++;
+      message.nak(this.backoff(message.deliveryCount));
+      return;
+    }
+    await this.deadLetter(message, request, outcome.code, outcome.message);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.connectors.values()].map((h) => h.connector.close()));
+  }
+
+  private async send(action: Action, request: ActionRequest): Promise<DeliveryOutcome> {
+    let data: Record<string, unknown>;
+    try {
+      data = JSON.parse(Buffer.from(request.data).toString('utf8')) as Record<string, unknown>;
+    } catch (error) {
+      return { ok: false, retryable: false, code: 'ACTION_DATA_INVALID', message: (error as Error).message };
+    }
+    const [outcome] = await action.send([{ id: request.id, data, headers: request.trace }]);
+    return (
+      outcome ?? {
+        ok: false,
+        retryable: true,
+        code: 'DELIVERY_NO_OUTCOME',
+        message: 'connector gave no outcome',
+      }
+    );
+  }
+
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.policy.maxBackoffMs, this.policy.baseBackoffMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  private async deadLetter(message: BusMessage, request: ActionRequest, code: string, reason: string) {
+    const data = encodeDeadLetter({
+      request,
+      errorCode: code,
+      errorMessage: reason,
+      attempts: message.deliveryCount,
+      failedAt: Date.now(),
+    });
+    await this.storeDeadLetter(
+      message,
+      this.subjects.dlq(request.tenant, request.connectorId),
+      data,
+      code,
+      reason,
+    );
+  }
+
+  private async deadLetterRaw(message: BusMessage, code: string, reason: string) {
+    const data = encodeDeadLetter({
+      errorCode: code,
+      errorMessage: reason,
+      attempts: message.deliveryCount,
+      failedAt: Date.now(),
+    });
+    await this.storeDeadLetter(message, this.subjects.dlq('_', '_'), data, code, reason);
+  }
+
+  private async storeDeadLetter(
+    message: BusMessage,
+    subject: string,
+    data: Uint8Array,
+    code: string,
+    reason: string,
+  ) {
+    try {
+      await this.bus.publish(subject, data, { msgId: `dlq:${message.msgId}` });
+    } catch (error) {
+      // why: never ack what is neither delivered nor dead-lettered; try again later
+      this.log.warn(`could not store dead letter for ${message.msgId}: ${describeError(error).message}`);
+      message.nak(this.policy.maxBackoffMs);
+      return;
+    }
+    this.counters.deadLettered++;
+    this.log.warn(
+      `dead-lettered ${message.msgId} after ${message.deliveryCount} attempt(s): ${code}: ${reason}`,
+    );
+    await message.ack();
+  }
+}
+
+function actionKey(tenant: string, rule: string, action: string): string {
+  return `${tenant}/${rule}/${action}`;
+}

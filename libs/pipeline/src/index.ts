@@ -1,0 +1,23 @@
+export {
+  parsePipelineDefinition,
+  loadPipelineFile,
+  pipelineDefinitionSchema,
+  PipelineDefinitionError,
+} from './pipeline-definition';
+export type {
+  PipelineDefinition,
+  TenantDefinition,
+  SourceDefinition,
+  ConnectorDefinition,
+  RuleDefinition,
+  ActionDefinition,
+} from './pipeline-definition';
+export { pipelineConfigShape } from './pipeline.config';
+export { PipelineModule, PIPELINE_DEFINITION } from './pipeline.module';
+export { toRuleContext } from './message-context';
+export { createIngestSink } from './ingest-sink';
+export { RuleStage } from './rule-stage';
+export type { RuleStageCounters } from './rule-stage';
+export { DeliveryStage, defaultDeliveryPolicy } from './delivery-stage';
+export type { DeliveryPolicy, DeliveryCounters, ConnectorHandle, ConnectorFactory } from './delivery-stage';
+export type { StageLogger } from './stage-logger';

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { SluiceError } from '@sluice/errors';
+import { z } from 'zod';
+
+const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
+
+const topicSubscriptionSchema = z.object({
+  filter: z.string().min(1),
+  qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
+});
+
+/** A broker subscription feeding the INGEST stream. Options beyond these go to the MQTT source as they are. */
+export const sourceDefinitionSchema = z.looseObject({
+  id: idSchema,
+  kind: z.literal('mqtt').default('mqtt'),
+  /** Broker URL; defaults to SLUICE_MQTT_URL (or the embedded broker). */
+  url: z.string().optional(),
+  topics: z.array(topicSubscriptionSchema).min(1),
+});
+
+export const connectorDefinitionSchema = z.object({
+  id: idSchema,
+  kind: z.string().min(1),
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const actionDefinitionSchema = z.object({
+  id: idSchema,
+  connector: idSchema,
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const ruleDefinitionSchema = z.object({
+  id: idSchema,
+  sql: z.string().min(1),
+  enabled: z.boolean().default(true),
+  actions: z.array(actionDefinitionSchema).default([]),
+});
+
+export const tenantDefinitionSchema = z.object({
+  id: idSchema,
+  sources: z.array(sourceDefinitionSchema).default([]),
+  connectors: z.array(connectorDefinitionSchema).default([]),
+  rules: z.array(ruleDefinitionSchema).default([]),
+});
+
+export const pipelineDefinitionSchema = z
+  .object({ tenants: z.array(tenantDefinitionSchema).default([]) })
+  .superRefine((pipeline, ctx) => {
+    pipeline.tenants.forEach((tenant, t) => {
+      const connectorIds = new Set(tenant.connectors.map((c) => c.id));
+      tenant.rules.forEach((rule, r) =>
+        rule.actions.forEach((action, a) => {
+          if (!connectorIds.has(action.connector)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['tenants', t, 'rules', r, 'actions', a, 'connector'],
+              message: `unknown connector '${action.connector}' (tenant '${tenant.id}' has: ${[...connectorIds].join(', ') || 'none'})`,
+            });
+          }
+        }),
+      );
+    });
+  });
+
+export type PipelineDefinition = z.infer<typeof pipelineDefinitionSchema>;
+export type TenantDefinition = z.infer<typeof tenantDefinitionSchema>;
+export type SourceDefinition = z.infer<typeof sourceDefinitionSchema>;
+export type ConnectorDefinition = z.infer<typeof connectorDefinitionSchema>;
+export type RuleDefinition = z.infer<typeof ruleDefinitionSchema>;
+export type ActionDefinition = z.infer<typeof actionDefinitionSchema>;
+
+export class PipelineDefinitionError extends SluiceError {
+  readonly code = 'PIPELINE_DEFINITION_INVALID';
+  readonly category = 'BAD_INPUT';
+}
+
+/**
+ * Validates a pipeline definition (tenants with their sources, connectors and rules).
+ *
+ * @example parsePipelineDefinition({ tenants: [{ id: 'default', rules: [] }] });
+ */
+export function parsePipelineDefinition(input: unknown, origin = 'pipeline definition'): PipelineDefinition {
+  const result = pipelineDefinitionSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new PipelineDefinitionError(`Invalid ${origin}: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** Reads and validates a JSON pipeline file (SLUICE_PIPELINE_FILE). */
+export function loadPipelineFile(path: string): PipelineDefinition {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new PipelineDefinitionError(`Cannot read pipeline file ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new PipelineDefinitionError(`Pipeline file ${path} is not JSON: ${(error as Error).message}`);
+  }
+  return parsePipelineDefinition(parsed, `pipeline file ${path}`);
+}

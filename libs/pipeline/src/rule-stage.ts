@@ -1,0 +1,176 @@
+import {
+  BATCH_HEADER,
+  decodeIngestBatch,
+  decodeIngestEnvelope,
+  encodeActionRequest,
+  encodeDeadLetter,
+  type Bus,
+  type BusMessage,
+  type IngestEnvelope,
+  type Subjects,
+} from '@sluice/bus';
+import { describeError } from '@sluice/errors';
+import { compileRule, TopicFilterIndex, type CompiledRule } from '@sluice/rule-engine';
+import { toRuleContext } from './message-context';
+import type { PipelineDefinition, RuleDefinition } from './pipeline-definition';
+import type { StageLogger } from './stage-logger';
+
+interface LoadedRule {
+  tenant: string;
+  definition: RuleDefinition;
+  compiled: CompiledRule;
+}
+
+export interface RuleStageCounters {
+  messages: number;
+  matched: number;
+  passed: number;
+  failed: number;
+  noResult: number;
+  actionRequests: number;
+  undecodable: number;
+}
+
+/** How long a message waits before it is tried again when its outputs could not be stored. */
+const RETRY_DELAY_MS = 1_000;
+/** Tenant and connector tokens of dead letters whose origin could not be read. */
+const UNKNOWN = '_unknown';
+
+/**
+ * The rules step: takes ingested messages, runs the tenant's rules that match the topic, and stores
+ * one action request per output and action. The message is acknowledged only after every request
+ * is stored, so a crash in between redelivers it; request ids are stable, so the bus de-duplicates.
+ */
+export class RuleStage {
+  private readonly indexes = new Map<string, TopicFilterIndex<LoadedRule>>();
+  readonly counters: RuleStageCounters = {
+    messages: 0,
+    matched: 0,
+    passed: 0,
+    failed: 0,
+    noResult: 0,
+    actionRequests: 0,
+    undecodable: 0,
+  };
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly subjects: Subjects,
+    private readonly log: StageLogger,
+  ) {}
+
+  /** Compiles every enabled rule; throws the rule's SQL error, prefixed with the rule, when one is invalid. */
+  load(definition: PipelineDefinition): void {
+    const indexes = new Map<string, TopicFilterIndex<LoadedRule>>();
+    for (const tenant of definition.tenants) {
+      const index = new TopicFilterIndex<LoadedRule>();
+      for (const rule of tenant.rules) {
+        if (!rule.enabled) continue;
+        let compiled: CompiledRule;
+        try {
+          compiled = compileRule(rule.sql);
+        } catch (error) {
+          (error as Error).message =
+            `rule '${rule.id}' of tenant '${tenant.id}': ${(error as Error).message}`;
+          throw error;
+        }
+        const loaded = { tenant: tenant.id, definition: rule, compiled };
+        for (const topic of compiled.topics) index.add(topic, loaded);
+      }
+      indexes.set(tenant.id, index);
+    }
+    this.indexes.clear();
+    for (const [tenant, index] of indexes) this.indexes.set(tenant, index);
+  }
+
+  /** Handles one INGEST message: never throws; acks, or naks for a retry. */
+  async handle(message: BusMessage): Promise<void> {
+    this.counters.messages++;
+    const batched = message.headers[BATCH_HEADER] !== undefined;
+    let envelopes: IngestEnvelope[];
+    try {
+      envelopes = batched ? decodeIngestBatch(message.data) : [decodeIngestEnvelope(message.data)];
+    } catch (error) {
+      // why: it will never decode, so retrying would block the stream; keep its bytes in DLQ
+      this.counters.undecodable++;
+      await this.deadLetterUndecodable(message, describeError(error));
+      return;
+    }
+    const stored: Promise<void>[] = [];
+    for (const envelope of envelopes) this.evaluate(envelope, stored);
+    try {
+      await Promise.all(stored);
+    } catch (error) {
+      this.log.warn(
+        `could not store the action requests of ${message.msgId}, retrying: ${describeError(error).message}`,
+      );
+      message.nak(RETRY_DELAY_MS);
+      return;
+    }
+    await message.ack();
+  }
+
+  private async deadLetterUndecodable(message: BusMessage, error: { code: string; message: string }) {
+    const letter = encodeDeadLetter({
+      errorCode: error.code,
+      errorMessage: `undecodable INGEST message on ${message.subject}: ${error.message}`,
+      attempts: message.deliveryCount,
+      failedAt: Date.now(),
+      raw: message.data,
+    });
+    try {
+      await this.bus.publish(this.subjects.dlq(UNKNOWN, UNKNOWN), letter, { msgId: `dlq:${message.msgId}` });
+    } catch (publishError) {
+      this.log.warn(
+        `could not dead-letter ${message.msgId}, retrying: ${describeError(publishError).message}`,
+      );
+      message.nak(RETRY_DELAY_MS);
+      return;
+    }
+    this.log.error(`dead-lettered undecodable INGEST message ${message.msgId}: ${error.message}`);
+    await message.ack();
+  }
+
+  /** Runs the matching rules on one message and queues the storing of its action requests. */
+  private evaluate(envelope: IngestEnvelope, stored: Promise<void>[]): void {
+    const rules = this.indexes.get(envelope.tenant)?.match(envelope.topic) ?? [];
+    if (rules.length === 0) return;
+    const context = toRuleContext(envelope);
+    for (const rule of rules) {
+      const result = rule.compiled.evaluate(context);
+      if ('error' in result) {
+        this.counters.failed++;
+        this.log.warn(
+          `rule '${rule.definition.id}' failed on message ${envelope.id}: ${result.error.message}`,
+        );
+        continue;
+      }
+      if (!result.matched) {
+        this.counters.noResult++;
+        continue;
+      }
+      this.counters.matched++;
+      this.counters.passed++;
+      result.outputs.forEach((output, index) => {
+        for (const action of rule.definition.actions) {
+          const id = `${envelope.id}:${rule.definition.id}:${index}:${action.id}`;
+          const data = encodeActionRequest({
+            id,
+            tenant: rule.tenant,
+            ruleId: rule.definition.id,
+            actionId: action.id,
+            connectorId: action.connector,
+            data: Buffer.from(JSON.stringify(output)),
+            sourceMessageId: envelope.id,
+            createdAt: Date.now(),
+            trace: envelope.trace,
+          });
+          stored.push(
+            this.bus.publish(this.subjects.actions(rule.tenant, action.connector), data, { msgId: id }),
+          );
+          this.counters.actionRequests++;
+        }
+      });
+    }
+  }
+}

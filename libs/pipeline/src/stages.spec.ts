@@ -1,0 +1,267 @@
+import {
+  createSubjects,
+  decodeActionRequest,
+  decodeDeadLetter,
+  defaultBusConfig,
+  encodeActionRequest,
+  encodeIngestEnvelope,
+  InProcessBus,
+  type BusMessage,
+  type IngestEnvelope,
+} from '@sluice/bus';
+import type { Action, Connector, DeliveryOutcome, DeliveryRecord } from '@sluice/connectors';
+import { DeliveryStage, parsePipelineDefinition, RuleStage, type StageLogger } from '@sluice/pipeline';
+import { eventually } from '../../../test/support';
+
+const subjects = createSubjects('T_stage_');
+const quiet: StageLogger = process.env['DEBUG_STAGES']
+  ? console
+  : { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+const pipeline = parsePipelineDefinition({
+  tenants: [
+    {
+      id: 'acme',
+      connectors: [{ id: 'hook', kind: 'scripted' }],
+      rules: [
+        {
+          id: 'hot',
+          sql: 'SELECT payload.temp AS temp, topic FROM "sensors/#" WHERE payload.temp > 30',
+          actions: [{ id: 'a1', connector: 'hook' }],
+        },
+        {
+          id: 'items',
+          sql: 'FOREACH payload.items AS i DO i.v AS v FROM "batch/#"',
+          actions: [{ id: 'a1', connector: 'hook' }],
+        },
+      ],
+    },
+  ],
+});
+
+function envelope(topic: string, payload: unknown, id = `m-${Math.random()}`): IngestEnvelope {
+  return {
+    id,
+    tenant: 'acme',
+    source: 'devices',
+    topic,
+    payload: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)),
+    qos: 1,
+    retain: false,
+    userProperties: [],
+    clientid: '',
+    username: '',
+    peerhost: '',
+    receivedAt: 1_700_000_000_000,
+    trace: {},
+  };
+}
+
+/** A connector whose outcomes the test scripts; records what it was sent. */
+class ScriptedConnector implements Connector {
+  readonly kind = 'scripted';
+  readonly sent: DeliveryRecord[] = [];
+  outcomes: DeliveryOutcome[] = [];
+  async start() {}
+  status() {
+    return { state: 'connected' as const };
+  }
+  async testConnection() {
+    return this.status();
+  }
+  createAction(): Action {
+    return {
+      maxBatchSize: 1,
+      send: async (records) => {
+        this.sent.push(...records);
+        return records.map(() => this.outcomes.shift() ?? { ok: true });
+      },
+    };
+  }
+  async close() {}
+}
+
+async function collect(bus: InProcessBus, stream: 'ACTIONS' | 'DLQ', filterSubject: string) {
+  const seen: BusMessage[] = [];
+  await bus.consume({ stream, durable: `probe_${stream}`, filterSubject }, async (m) => {
+    seen.push(m);
+    await m.ack();
+  });
+  return seen;
+}
+
+describe('RuleStage', () => {
+  let bus: InProcessBus;
+  beforeEach(async () => {
+    bus = new InProcessBus(defaultBusConfig(), subjects);
+    await bus.start();
+  });
+  afterEach(() => bus.close());
+
+  it('stores one action request per matching output, with a stable id, then acks', async () => {
+    const stage = new RuleStage(bus, subjects, quiet);
+    stage.load(pipeline);
+    const actions = await collect(bus, 'ACTIONS', subjects.actionsAll());
+    await bus.consume({ stream: 'INGEST', durable: 'rules', filterSubject: subjects.ingestAll() }, (m) =>
+      stage.handle(m),
+    );
+    const data = (e: IngestEnvelope) => encodeIngestEnvelope(e);
+    await bus.publish(subjects.ingest('acme', 'devices'), data(envelope('sensors/a', { temp: 35 }, 'm1')), {
+      msgId: 'm1',
+    });
+    await bus.publish(subjects.ingest('acme', 'devices'), data(envelope('sensors/b', { temp: 10 }, 'm2')), {
+      msgId: 'm2',
+    });
+    await bus.publish(
+      subjects.ingest('acme', 'devices'),
+      data(envelope('batch/x', { items: [{ v: 1 }, { v: 2 }] }, 'm3')),
+      { msgId: 'm3' },
+    );
+    await eventually(() => expect(actions).toHaveLength(3));
+    const requests = actions.map((m) => decodeActionRequest(m.data));
+    const hot = requests.find((r) => r.ruleId === 'hot')!;
+    expect(hot.id).toBe('m1:hot:0:a1');
+    expect(JSON.parse(Buffer.from(hot.data).toString())).toEqual({ temp: 35, topic: 'sensors/a' });
+    expect(actions[0]!.subject).toBe(subjects.actions('acme', 'hook'));
+    const items = requests
+      .filter((r) => r.ruleId === 'items')
+      .map((r) => JSON.parse(Buffer.from(r.data).toString()));
+    expect(items).toEqual([{ v: 1 }, { v: 2 }]);
+    expect(stage.counters).toMatchObject({ messages: 3, matched: 2, noResult: 1 });
+  });
+
+  it('counts a runtime failure for that rule and still acks the message', async () => {
+    const stage = new RuleStage(bus, subjects, quiet);
+    stage.load(pipeline);
+    await bus.consume({ stream: 'INGEST', durable: 'rules', filterSubject: subjects.ingestAll() }, (m) =>
+      stage.handle(m),
+    );
+    // payload is not JSON, so reading payload.temp fails or yields nothing; either way nothing is stored
+    await bus.publish(
+      subjects.ingest('acme', 'devices'),
+      encodeIngestEnvelope(envelope('sensors/a', 'not json')),
+      {
+        msgId: 'bad-json',
+      },
+    );
+    await eventually(() => expect(stage.counters.messages).toBe(1));
+    await eventually(() => expect(stage.counters.failed + stage.counters.noResult).toBe(1));
+    expect(stage.counters.actionRequests).toBe(0);
+  });
+
+  it('dead-letters an INGEST message that does not decode, keeping its bytes', async () => {
+    const stage = new RuleStage(bus, subjects, quiet);
+    stage.load(pipeline);
+    const dlq = await collect(bus, 'DLQ', subjects.dlqAll());
+    await bus.consume({ stream: 'INGEST', durable: 'rules', filterSubject: subjects.ingestAll() }, (m) =>
+      stage.handle(m),
+    );
+    const garbage = Uint8Array.from([0xff, 0xff, 0xff, 0xff]);
+    await bus.publish(subjects.ingest('acme', 'devices'), garbage, { msgId: 'garbage' });
+    await eventually(() => expect(dlq).toHaveLength(1));
+    const letter = decodeDeadLetter(dlq[0]!.data);
+    expect(letter.errorCode).toBe('BUS_ENVELOPE_INVALID');
+    expect([...letter.raw]).toEqual([...garbage]);
+    expect(stage.counters.undecodable).toBe(1);
+  });
+
+  it('names the rule when its SQL does not compile', () => {
+    const stage = new RuleStage(bus, subjects, quiet);
+    const broken = parsePipelineDefinition({
+      tenants: [{ id: 'acme', rules: [{ id: 'typo', sql: 'SELECT * FORM "a"' }] }],
+    });
+    expect(() => stage.load(broken)).toThrow(/rule 'typo' of tenant 'acme': .*line 1, column 10/);
+  });
+});
+
+describe('DeliveryStage', () => {
+  let bus: InProcessBus;
+  let connector: ScriptedConnector;
+  let stage: DeliveryStage;
+  const policy = { maxAttempts: 3, baseBackoffMs: 1, maxBackoffMs: 5 };
+
+  beforeEach(async () => {
+    bus = new InProcessBus(defaultBusConfig(), subjects);
+    await bus.start();
+    connector = new ScriptedConnector();
+    stage = new DeliveryStage(bus, subjects, quiet, policy, () => connector);
+    await stage.load(pipeline);
+    await bus.consume(
+      { stream: 'ACTIONS', durable: 'delivery_acme_hook', filterSubject: subjects.actions('acme', 'hook') },
+      (m) => stage.handle(m),
+    );
+  });
+  afterEach(() => bus.close());
+
+  const request = (id: string) =>
+    encodeActionRequest({
+      id,
+      tenant: 'acme',
+      ruleId: 'hot',
+      actionId: 'a1',
+      connectorId: 'hook',
+      data: Buffer.from(JSON.stringify({ temp: 40 })),
+      sourceMessageId: 'm',
+      createdAt: 0,
+      trace: { traceparent: '00-abc-def-01' },
+    });
+
+  it('sends the rule output with its id and trace headers, and acks on success', async () => {
+    await bus.publish(subjects.actions('acme', 'hook'), request('r1'), { msgId: 'r1' });
+    await eventually(() => expect(stage.counters.delivered).toBe(1));
+    expect(connector.sent).toEqual([
+      { id: 'r1', data: { temp: 40 }, headers: { traceparent: '00-abc-def-01' } },
+    ]);
+  });
+
+  it('retries a retryable failure and delivers on a later attempt', async () => {
+    connector.outcomes = [{ ok: false, retryable: true, code: 'HTTP_503', message: 'busy' }];
+    await bus.publish(subjects.actions('acme', 'hook'), request('r2'), { msgId: 'r2' });
+    await eventually(() => expect(stage.counters.delivered).toBe(1));
+    expect(connector.sent.map((r) => r.id)).toEqual(['r2', 'r2']);
+    expect(stage.counters.retried).toBe(1);
+  });
+
+  it('dead-letters after the last attempt with the code, the attempts and the request', async () => {
+    const dlq = await collect(bus, 'DLQ', subjects.dlqAll());
+    const down = {
+      ok: false as const,
+      retryable: true,
+      code: 'CONNECTOR_UNAVAILABLE',
+      message: 'ECONNREFUSED',
+    };
+    connector.outcomes = [down, down, down];
+    await bus.publish(subjects.actions('acme', 'hook'), request('r3'), { msgId: 'r3' });
+    await eventually(() => expect(dlq).toHaveLength(1));
+    const letter = decodeDeadLetter(dlq[0]!.data);
+    expect(letter).toMatchObject({
+      errorCode: 'CONNECTOR_UNAVAILABLE',
+      errorMessage: 'ECONNREFUSED',
+      attempts: 3,
+    });
+    expect(letter.request?.id).toBe('r3');
+    expect(dlq[0]!.subject).toBe(subjects.dlq('acme', 'hook'));
+    expect(connector.sent).toHaveLength(3);
+  });
+
+  it('dead-letters a permanent failure at once', async () => {
+    const dlq = await collect(bus, 'DLQ', subjects.dlqAll());
+    connector.outcomes = [{ ok: false, retryable: false, code: 'HTTP_400', message: 'bad request' }];
+    await bus.publish(subjects.actions('acme', 'hook'), request('r4'), { msgId: 'r4' });
+    await eventually(() => expect(dlq).toHaveLength(1));
+    expect(decodeDeadLetter(dlq[0]!.data)).toMatchObject({ errorCode: 'HTTP_400', attempts: 1 });
+    expect(connector.sent).toHaveLength(1);
+  });
+
+  it('dead-letters a request for an action it does not know', async () => {
+    const dlq = await collect(bus, 'DLQ', subjects.dlqAll());
+    const unknown = encodeActionRequest({
+      ...decodeActionRequest(request('r5')),
+      actionId: 'gone',
+    });
+    await bus.publish(subjects.actions('acme', 'hook'), unknown, { msgId: 'r5' });
+    await eventually(() => expect(dlq).toHaveLength(1));
+    expect(decodeDeadLetter(dlq[0]!.data).errorCode).toBe('ACTION_NOT_FOUND');
+    expect(connector.sent).toHaveLength(0);
+  });
+});

@@ -1,0 +1,69 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { SluiceError } from '@sluice/errors';
+
+const services = ['ingest', 'rules', 'delivery', 'gateway', 'all'] as const;
+type ServiceName = (typeof services)[number];
+
+async function start(service: ServiceName): Promise<void> {
+  switch (service) {
+    case 'ingest':
+      await (await import('../../ingest/src/main')).startIngest();
+      return;
+    case 'rules':
+      await (await import('../../rules/src/main')).startRules();
+      return;
+    case 'delivery':
+      await (await import('../../delivery/src/main')).startDelivery();
+      return;
+    case 'gateway':
+      await (await import('../../gateway/src/main')).startGateway();
+      return;
+    case 'all':
+      await (await import('../../embedded/src/main')).startEmbedded();
+      return;
+  }
+}
+
+/** The `sluice` command: `sluice start [service]`, `sluice rule test`. */
+export function buildCli(): Command {
+  const program = new Command('sluice').description('MQTT data integration with EMQX-style SQL rules');
+  program
+    .command('start')
+    .description('start one service, or all four in one process (the embedded mode)')
+    .argument(
+      '[service]',
+      `one of ${services.join(', ')}`,
+      (value: string) => {
+        if (!(services as readonly string[]).includes(value)) {
+          throw new InvalidArgumentError(`expected one of ${services.join(', ')}`);
+        }
+        return value as ServiceName;
+      },
+      'all',
+    )
+    .action(async (service: ServiceName) => start(service));
+  const rule = program.command('rule').description('work with rules');
+  rule
+    .command('test')
+    .description(
+      'evaluate rule SQL against a context; with no flags, reads JSON lines {"sql","context"} on stdin',
+    )
+    .option('--sql <sql>', 'the rule SQL')
+    .option('--context <json>', 'the message context as EMQX rule testing takes it (JSON)')
+    .action(async (options: { sql?: string; context?: string }) => {
+      const { runRuleTestCli } = await import('@sluice/rule-engine');
+      process.exitCode = await runRuleTestCli(options, process.stdin, process.stdout);
+    });
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    // why: a bad setting stops the process with one clear line, not a stack trace
+    const message = error instanceof SluiceError ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(`sluice: ${message}\n`);
+    process.exit(1);
+  }
+}

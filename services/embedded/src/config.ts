@@ -1,0 +1,21 @@
+import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
+import { z } from 'zod';
+import { deliveryConfigShape } from '../../delivery/src/config';
+import { gatewayConfigShape, gatewaySensitive } from '../../gateway/src/config';
+import { ingestConfigShape, ingestSensitive } from '../../ingest/src/config';
+import { rulesConfigShape } from '../../rules/src/config';
+
+const embeddedConfigSchema = z.object({
+  ...httpPortShape(4000),
+  ...logConfigShape,
+  ...ingestConfigShape,
+  ...rulesConfigShape,
+  ...deliveryConfigShape,
+  ...gatewayConfigShape,
+  SLUICE_EMBEDDED_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
+  SLUICE_EMBEDDED_MQTT_HOST: z.string().default('127.0.0.1'),
+});
+export type EmbeddedConfig = z.infer<typeof embeddedConfigSchema>;
+
+export const loadEmbeddedConfig = (env = process.env) =>
+  loadConfig(embeddedConfigSchema, env, { sensitive: [...ingestSensitive, ...gatewaySensitive] });

@@ -1,0 +1,59 @@
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { BusModule } from '@sluice/bus';
+import type { EmbeddedBroker } from '@sluice/embedded-broker';
+import { HealthModule } from '@sluice/health';
+import { PipelineModule } from '@sluice/pipeline';
+import { DeliveryModule } from '../../delivery/src/delivery.module';
+import { GatewayModule } from '../../gateway/src/gateway.module';
+import { IngestModule } from '../../ingest/src/ingest.module';
+import { RulesModule } from '../../rules/src/rules.module';
+import type { EmbeddedConfig } from './config';
+
+const EMBEDDED_BROKER = Symbol('EMBEDDED_BROKER');
+
+/** Closes the embedded broker last, after ingest stopped and acknowledged what it had. */
+class BrokerCloser implements OnApplicationShutdown {
+  constructor(private readonly broker: EmbeddedBroker | null) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.broker?.close();
+  }
+}
+
+export interface EmbeddedRuntime {
+  broker: EmbeddedBroker | null;
+  mqttUrl: string;
+  adminKey: string;
+}
+
+/** All four services in one process (cf. DESIGN.md "Modes"). */
+@Module({})
+export class EmbeddedModule {
+  static forRoot(config: EmbeddedConfig, runtime: EmbeddedRuntime): DynamicModule {
+    return {
+      module: EmbeddedModule,
+      imports: [
+        HealthModule,
+        BusModule.forRoot(config),
+        PipelineModule.forRoot(config),
+        IngestModule.forRoot({
+          ...config,
+          mqttUrl: runtime.mqttUrl,
+          // why: the embedded broker (aedes) speaks MQTT 3.1.1 and has no shared subscriptions
+          mqttProtocolVersion: runtime.broker ? 4 : (config.SLUICE_MQTT_PROTOCOL_VERSION as 3 | 4 | 5),
+          shareGroup: runtime.broker ? null : config.SLUICE_INGEST_SHARE_GROUP,
+        }),
+        RulesModule.forRoot(config),
+        DeliveryModule.forRoot(config),
+        GatewayModule.forRoot({ ...config, SLUICE_ADMIN_KEY: runtime.adminKey, mqttUrl: runtime.mqttUrl }),
+      ],
+      providers: [
+        { provide: EMBEDDED_BROKER, useValue: runtime.broker },
+        {
+          provide: BrokerCloser,
+          useFactory: (b: EmbeddedBroker | null) => new BrokerCloser(b),
+          inject: [EMBEDDED_BROKER],
+        },
+      ],
+    };
+  }
+}

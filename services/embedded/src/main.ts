@@ -1,0 +1,38 @@
+import { Logger } from '@nestjs/common';
+import { startNestApp } from '@sluice/app-runtime';
+import { startEmbeddedBroker } from '@sluice/embedded-broker';
+import { generateAdminKey } from '../../gateway/src/auth/admin-key';
+import { loadEmbeddedConfig } from './config';
+import { EmbeddedModule } from './embedded.module';
+
+/**
+ * Starts all four services in one process (`sluice start all`, `npm start`): the embedded MQTT
+ * broker when SLUICE_MQTT_URL is unset, SQLite when SLUICE_DATABASE_URL is unset, and the
+ * in-process bus unless SLUICE_BUS=nats.
+ */
+export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadEmbeddedConfig(env);
+  const logger = new Logger('Sluice');
+  const broker = config.SLUICE_MQTT_URL
+    ? null
+    : await startEmbeddedBroker({
+        port: config.SLUICE_EMBEDDED_MQTT_PORT,
+        host: config.SLUICE_EMBEDDED_MQTT_HOST,
+      });
+  if (broker) logger.log(`embedded MQTT broker listening on ${broker.url}`);
+  let adminKey = config.SLUICE_ADMIN_KEY;
+  if (!adminKey) {
+    adminKey = generateAdminKey();
+    logger.warn(`SLUICE_ADMIN_KEY is not set; this run's operator key is: ${adminKey}`);
+  }
+  try {
+    return await startNestApp(
+      'sluice (embedded: ingest, rules, delivery, gateway)',
+      EmbeddedModule.forRoot(config, { broker, mqttUrl: broker?.url ?? config.SLUICE_MQTT_URL!, adminKey }),
+      config,
+    );
+  } catch (error) {
+    await broker?.close();
+    throw error;
+  }
+}

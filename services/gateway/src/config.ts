@@ -1,0 +1,41 @@
+import { busConfigShape } from '@sluice/bus';
+import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
+import { persistenceConfigShape } from '@sluice/persistence';
+import { z } from 'zod';
+
+const adminKey = z
+  .string()
+  .min(24, 'expected at least 24 characters (generate one with: openssl rand -hex 24)');
+
+export const gatewayConfigShape = {
+  ...busConfigShape,
+  ...persistenceConfigShape,
+  /** The broker the publish API publishes to (the embedded one when unset in the embedded mode). */
+  SLUICE_MQTT_URL: z.url({ message: 'expected a broker URL such as mqtt://host:1883' }).optional(),
+  SLUICE_MQTT_USERNAME: z.string().optional(),
+  SLUICE_MQTT_PASSWORD: z.string().optional(),
+  /** The operator's API key. Unset in the embedded mode: one is generated and printed at start. */
+  SLUICE_ADMIN_KEY: adminKey.optional(),
+};
+
+const gatewayConfigSchema = z.object({
+  ...httpPortShape(4000),
+  ...logConfigShape,
+  ...gatewayConfigShape,
+  // why: a gateway of the mesh is reachable by others; it must never start without a chosen key
+  SLUICE_ADMIN_KEY: adminKey,
+});
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/** What the gateway module reads, after the app decided the admin key and the broker. */
+export type GatewaySettings = Pick<
+  GatewayConfig,
+  Exclude<keyof typeof gatewayConfigShape, 'SLUICE_ADMIN_KEY'>
+> & {
+  SLUICE_ADMIN_KEY: string;
+  /** The broker to publish to: SLUICE_MQTT_URL, or the embedded broker. */
+  mqttUrl: string | undefined;
+};
+
+export const gatewaySensitive = ['SLUICE_ADMIN_KEY', 'SLUICE_SECRET_KEY', 'SLUICE_MQTT_PASSWORD'];
+export const loadGatewayConfig = (env = process.env) =>
+  loadConfig(gatewayConfigSchema, env, { sensitive: gatewaySensitive });

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PersistenceModule } from '@sluice/persistence';
+import { ADMIN_KEY } from './auth/admin-key';
+import type { GatewaySettings } from './config';
+import { GatewayService } from './gateway.service';
+import { GATEWAY_SETTINGS } from './gateway.settings';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(settings: GatewaySettings): DynamicModule {
+    return {
+      module: GatewayModule,
+      // why: the gateway's feature modules (GraphQL, publish) read the admin key and settings
+      global: true,
+      imports: [PersistenceModule.forRoot(settings)],
+      providers: [
+        { provide: ADMIN_KEY, useValue: settings.SLUICE_ADMIN_KEY },
+        { provide: GATEWAY_SETTINGS, useValue: settings },
+        GatewayService,
+      ],
+      exports: [ADMIN_KEY, GATEWAY_SETTINGS],
+    };
+  }
+}

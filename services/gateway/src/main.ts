@@ -1,0 +1,26 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { startNestApp } from '@sluice/app-runtime';
+import { BusModule } from '@sluice/bus';
+import { HealthModule } from '@sluice/health';
+import { loadGatewayConfig, type GatewayConfig } from './config';
+import { GatewayModule } from './gateway.module';
+
+@Module({})
+class GatewayAppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayAppModule,
+      imports: [
+        HealthModule,
+        BusModule.forRoot(config),
+        GatewayModule.forRoot({ ...config, mqttUrl: config.SLUICE_MQTT_URL }),
+      ],
+    };
+  }
+}
+
+/** Starts the gateway on its own (`sluice start gateway`). */
+export async function startGateway(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadGatewayConfig(env);
+  return startNestApp('gateway', GatewayAppModule.forRoot(config), config);
+}

@@ -1,0 +1,11 @@
+import type { IngestSettings } from './config';
+
+export const INGEST_SETTINGS = Symbol('INGEST_SETTINGS');
+
+/** What the ingest module needs, after the app decided the broker (external or embedded). */
+export interface ResolvedIngestSettings extends IngestSettings {
+  mqttUrl: string;
+  mqttProtocolVersion: 3 | 4 | 5;
+  /** `null` for brokers without shared subscriptions (the embedded one). */
+  shareGroup: string | null;
+}

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BusModule } from '@sluice/bus';
+import { HealthModule } from '@sluice/health';
+import { PipelineModule } from '@sluice/pipeline';
+import { startNestApp } from '@sluice/app-runtime';
+import { loadIngestConfig, type IngestConfig } from './config';
+import { IngestModule } from './ingest.module';
+
+@Module({})
+class IngestAppModule {
+  static forRoot(config: IngestConfig): DynamicModule {
+    return {
+      module: IngestAppModule,
+      imports: [
+        HealthModule,
+        BusModule.forRoot(config),
+        PipelineModule.forRoot(config),
+        IngestModule.forRoot({
+          ...config,
+          mqttUrl: config.SLUICE_MQTT_URL,
+          mqttProtocolVersion: config.SLUICE_MQTT_PROTOCOL_VERSION as 3 | 4 | 5,
+          shareGroup: config.SLUICE_INGEST_SHARE_GROUP,
+        }),
+      ],
+    };
+  }
+}
+
+/** Starts the ingest service on its own (`sluice start ingest`). */
+export async function startIngest(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadIngestConfig(env);
+  return startNestApp('ingest', IngestAppModule.forRoot(config), config);
+}

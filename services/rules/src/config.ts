@@ -1,0 +1,17 @@
+import { busConfigShape } from '@sluice/bus';
+import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
+import { pipelineConfigShape } from '@sluice/pipeline';
+import { z } from 'zod';
+
+export const rulesConfigShape = {
+  ...busConfigShape,
+  ...pipelineConfigShape,
+  /** Ingested messages being evaluated at once (the INGEST consumer's in-flight window). */
+  SLUICE_RULES_CONCURRENCY: z.coerce.number().int().positive().default(256),
+};
+
+const rulesConfigSchema = z.object({ ...httpPortShape(4002), ...logConfigShape, ...rulesConfigShape });
+export type RulesConfig = z.infer<typeof rulesConfigSchema>;
+export type RulesSettings = Pick<RulesConfig, keyof typeof rulesConfigShape>;
+
+export const loadRulesConfig = (env = process.env) => loadConfig(rulesConfigSchema, env);

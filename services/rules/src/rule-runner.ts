@@ -1,0 +1,54 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { BUS, createSubjects, type Bus, type Consumption } from '@sluice/bus';
+import { ReadinessRegistry } from '@sluice/health';
+import { PIPELINE_DEFINITION, RuleStage, type PipelineDefinition } from '@sluice/pipeline';
+import type { RulesSettings } from './config';
+
+export const RULES_SETTINGS = Symbol('RULES_SETTINGS');
+
+/** Runs the rule stage on the shared durable INGEST consumer. */
+@Injectable()
+export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Rules');
+  private consumption?: Consumption;
+  readonly stage: RuleStage;
+
+  constructor(
+    @Inject(RULES_SETTINGS) private readonly settings: RulesSettings,
+    @Inject(PIPELINE_DEFINITION) private readonly pipeline: PipelineDefinition,
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly readiness: ReadinessRegistry,
+  ) {
+    this.stage = new RuleStage(bus, createSubjects(settings.SLUICE_BUS_NAMESPACE), this.logger);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.stage.load(this.pipeline);
+    const subjects = createSubjects(this.settings.SLUICE_BUS_NAMESPACE);
+    this.consumption = await this.bus.consume(
+      {
+        stream: 'INGEST',
+        durable: 'rules',
+        filterSubject: subjects.ingestAll(),
+        maxAckPending: this.settings.SLUICE_RULES_CONCURRENCY,
+      },
+      (message) => this.stage.handle(message),
+    );
+    this.readiness.register({
+      name: 'rules:consumer',
+      check: () => ({ up: this.consumption !== undefined }),
+    });
+    const count = this.pipeline.tenants.reduce((n, t) => n + t.rules.length, 0);
+    this.logger.log(`evaluating ${count} rule(s)`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumption?.stop();
+  }
+}
