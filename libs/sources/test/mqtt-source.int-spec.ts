@@ -108,7 +108,7 @@ describe('MQTT source against Mosquitto', () => {
   it.each([
     [4, 'MQTT 3.1.1'],
     [3, 'MQTT 3.1'],
-  ] as const)('works with protocolVersion %i (%s)', async (protocolVersion) => {
+  ] as const)('works with protocolVersion %i (%s)', async (protocolVersion, _label) => {
     const sink = new RecordingSink();
     const name = `v${protocolVersion}`;
     const s = source(name, sink, { protocolVersion });

@@ -217,7 +217,7 @@ export class MqttConnection {
       if (error || refused.length > 0) {
         const detail = refused.length > 0 ? `refused ${refused.join(', ')}` : (error?.message ?? 'unknown');
         const failure = new SourceSubscribeError(
-          `Broker did not grant the subscription of ${this.clientId}: ${detail}`,
+          `Broker did not grant ${this.clientId} the subscription to ${Object.keys(map).join(', ')}: ${detail}`,
         );
         this.reason = failure.message;
         this.deps.log.error(failure.message);
