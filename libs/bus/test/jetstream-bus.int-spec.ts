@@ -1,0 +1,212 @@
+import { connect, DiscardPolicy, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
+import { createSubjects, defaultBusConfig, JetStreamBus, type BusConfig } from '@sluice/bus';
+import { eventually, freePort, testNamespace, testServers } from '../../../test/support';
+import { describeBusContract } from './bus-contract';
+import { TcpProxy } from './tcp-proxy';
+
+const ns = testNamespace();
+let admin: NatsConnection;
+let counter = 0;
+const created = new Set<string>();
+
+/** A bus in its own namespace, so each test starts with empty streams. */
+function makeBus(overrides: Partial<BusConfig> = {}, namespace = `${ns.streamPrefix}${counter++}_`) {
+  const subjects = createSubjects(namespace);
+  for (const name of ['INGEST', 'ACTIONS', 'DLQ'] as const) created.add(subjects.stream(name));
+  const bus = new JetStreamBus(
+    defaultBusConfig({ SLUICE_NATS_URL: testServers.natsUrl, ...overrides }),
+    subjects,
+  );
+  return { bus, subjects };
+}
+
+beforeAll(async () => {
+  admin = await connect({ servers: testServers.natsUrl });
+});
+
+afterAll(async () => {
+  const jsm = await admin.jetstreamManager();
+  for (const name of created) await jsm.streams.delete(name).catch(() => false);
+  await admin.close();
+});
+
+describeBusContract('JetStreamBus', async () => {
+  const { bus, subjects } = makeBus();
+  await bus.start();
+  return {
+    bus,
+    subjects,
+    ingestCount: async () => (await bus.streamSize('INGEST')).messages,
+    dispose: () => bus.close(),
+  };
+});
+
+describe('JetStreamBus streams and server behaviour', () => {
+  it('creates the streams with the configured limits, idempotently, and updates changed limits', async () => {
+    const namespace = `${ns.streamPrefix}limits_`;
+    const first = makeBus(
+      { SLUICE_BUS_INGEST_MAX_BYTES: 10 * 1024 * 1024, SLUICE_BUS_DUPLICATE_WINDOW_MS: 60_000 },
+      namespace,
+    );
+    await first.bus.start();
+    const jsm = await admin.jetstreamManager();
+    const ingest = await jsm.streams.info(`${namespace}INGEST`);
+    expect(ingest.config.subjects).toEqual([`${namespace}sluice.ingest.>`]);
+    expect(ingest.config.retention).toBe(RetentionPolicy.Workqueue);
+    expect(ingest.config.discard).toBe(DiscardPolicy.New);
+    expect(ingest.config.storage).toBe(StorageType.File);
+    expect(ingest.config.max_bytes).toBe(10 * 1024 * 1024);
+    expect(ingest.config.max_msgs).toBe(1_000_000);
+    expect(ingest.config.max_age).toBe(72 * 3600 * 1e9);
+    expect(ingest.config.duplicate_window).toBe(60 * 1e9);
+    const dlq = await jsm.streams.info(`${namespace}DLQ`);
+    expect(dlq.config.retention).toBe(RetentionPolicy.Limits);
+    expect(dlq.config.discard).toBe(DiscardPolicy.Old);
+    expect(dlq.config.max_age).toBe(14 * 24 * 3600 * 1e9);
+
+    // a second replica starting with the same settings changes nothing; one with new limits updates them
+    await first.bus.publish(first.subjects.ingest('acme', 's'), new Uint8Array([1]), { msgId: 'kept' });
+    const second = makeBus({ SLUICE_BUS_INGEST_MAX_BYTES: 20 * 1024 * 1024 }, namespace);
+    await second.bus.start();
+    const updated = await jsm.streams.info(`${namespace}INGEST`);
+    expect(updated.config.max_bytes).toBe(20 * 1024 * 1024);
+    expect(updated.state.messages).toBe(1);
+    await Promise.all([first.bus.close(), second.bus.close()]);
+  });
+
+  it('creates durable consumers with explicit ack and the asked limits', async () => {
+    const { bus, subjects } = makeBus();
+    await bus.start();
+    const c = await bus.consume(
+      {
+        stream: 'ACTIONS',
+        durable: 'delivery_acme_http',
+        filterSubject: subjects.actions('acme', 'http'),
+        maxAckPending: 7,
+        ackWaitMs: 4_000,
+        maxDeliver: 9,
+      },
+      (m) => m.ack(),
+    );
+    const jsm = await admin.jetstreamManager();
+    const info = await jsm.consumers.info(subjects.stream('ACTIONS'), 'delivery_acme_http');
+    expect(info.config.ack_policy).toBe('explicit');
+    expect(info.config.max_ack_pending).toBe(7);
+    expect(info.config.ack_wait).toBe(4_000 * 1e6);
+    expect(info.config.max_deliver).toBe(9);
+    expect(info.config.filter_subject).toBe(subjects.actions('acme', 'http'));
+    await c.stop();
+    // the same durable again, with a wider window: updated in place
+    const again = await bus.consume(
+      {
+        stream: 'ACTIONS',
+        durable: 'delivery_acme_http',
+        filterSubject: subjects.actions('acme', 'http'),
+        maxAckPending: 50,
+      },
+      (m) => m.ack(),
+    );
+    expect(
+      (await jsm.consumers.info(subjects.stream('ACTIONS'), 'delivery_acme_http')).config.max_ack_pending,
+    ).toBe(50);
+    await again.stop();
+    await bus.close();
+  });
+
+  it('de-duplicates by Nats-Msg-Id on the server', async () => {
+    const { bus, subjects } = makeBus();
+    await bus.start();
+    const subject = subjects.ingest('acme', 's');
+    await Promise.all([1, 2, 3].map(() => bus.publish(subject, new Uint8Array([7]), { msgId: 'same-id' })));
+    const jsm = await admin.jetstreamManager();
+    const info = await jsm.streams.info(subjects.stream('INGEST'));
+    expect(info.state.messages).toBe(1);
+    const stored = await jsm.streams.getMessage(subjects.stream('INGEST'), { seq: info.state.first_seq });
+    expect(stored.header.get('Nats-Msg-Id')).toBe('same-id');
+    await bus.close();
+  });
+
+  it('rejects a publish with BUS_FULL when the stream is at its limit (discard new)', async () => {
+    const { bus, subjects } = makeBus({ SLUICE_BUS_INGEST_MAX_MSGS: 2 });
+    await bus.start();
+    const subject = subjects.ingest('acme', 's');
+    await bus.publish(subject, new Uint8Array([1]), { msgId: '1' });
+    await bus.publish(subject, new Uint8Array([2]), { msgId: '2' });
+    await expect(bus.publish(subject, new Uint8Array([3]), { msgId: '3' })).rejects.toMatchObject({
+      code: 'BUS_FULL',
+      message: expect.stringMatching(/maximum messages exceeded/) as string,
+    });
+    await bus.close();
+  });
+
+  it('fails start and publish clearly when nothing listens at the NATS URL', async () => {
+    const port = await freePort();
+    const { bus, subjects } = makeBus({ SLUICE_NATS_URL: `nats://127.0.0.1:${port}` });
+    await expect(bus.start()).rejects.toMatchObject({
+      code: 'BUS_UNAVAILABLE',
+      message: expect.stringContaining(`cannot connect to NATS at nats://127.0.0.1:${port}`) as string,
+    });
+    expect(bus.health()).toMatchObject({ status: 'down' });
+    await expect(
+      bus.publish(subjects.ingest('a', 'b'), new Uint8Array(), { msgId: 'x' }),
+    ).rejects.toMatchObject({
+      code: 'BUS_UNAVAILABLE',
+    });
+  });
+
+  it('reports down and fails publishes at once while NATS is unreachable, then recovers', async () => {
+    const nats = new URL(testServers.natsUrl);
+    const proxy = new TcpProxy(await freePort(), { host: nats.hostname, port: Number(nats.port || 4222) });
+    await proxy.start();
+    const { bus, subjects } = makeBus({
+      SLUICE_NATS_URL: `nats://127.0.0.1:${proxy.port}`,
+      SLUICE_BUS_PUBLISH_TIMEOUT_MS: 2_000,
+    });
+    await bus.start();
+    const subject = subjects.ingest('acme', 's');
+    await bus.publish(subject, new Uint8Array([1]), { msgId: 'before' });
+    expect(bus.health().status).toBe('up');
+
+    await proxy.stop();
+    await eventually(() =>
+      expect(bus.health()).toMatchObject({ status: 'down', detail: expect.stringContaining('reconnecting') }),
+    );
+    await expect(bus.publish(subject, new Uint8Array([2]), { msgId: 'during' })).rejects.toMatchObject({
+      code: 'BUS_UNAVAILABLE',
+      message: expect.stringContaining('disconnected') as string,
+    });
+
+    await proxy.start();
+    await eventually(() => expect(bus.health().status).toBe('up'), { timeoutMs: 15_000 });
+    await bus.publish(subject, new Uint8Array([3]), { msgId: 'after' });
+    expect((await bus.streamSize('INGEST')).messages).toBe(2);
+    await bus.close();
+    await proxy.stop();
+  });
+
+  it('close() lets a running handler finish and ack before draining', async () => {
+    const { bus, subjects } = makeBus();
+    await bus.start();
+    await bus.publish(subjects.ingest('acme', 's'), new Uint8Array([1]), { msgId: 'drain-me' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    let acked = false;
+    await bus.consume(
+      { stream: 'INGEST', durable: 'rules', filterSubject: subjects.ingestAll() },
+      async (m) => {
+        started = true;
+        await gate;
+        await m.ack();
+        acked = true;
+      },
+    );
+    await eventually(() => expect(started).toBe(true));
+    const closing = bus.close();
+    release();
+    await closing;
+    expect(acked).toBe(true);
+    const jsm = await admin.jetstreamManager();
+    expect((await jsm.streams.info(subjects.stream('INGEST'))).state.messages).toBe(0);
+  });
+});
