@@ -70,8 +70,10 @@ export class PersistenceModule {
     }));
     const secretBox: Provider = {
       provide: SecretBox,
+      // why lazy: a mesh gateway without SLUICE_SECRET_KEY still serves everything but secrets; the
+      // first seal or open then fails with SECRET_KEY_INVALID, which says what to set
       useFactory: () =>
-        new SecretBox(
+        new SecretBox(() =>
           loadSecretKey(config, { generateIfMissing: resolveDatabase(config).type === 'sqlite' }),
         ),
     };

@@ -10,6 +10,8 @@ import { testNamespace, testServers } from '../../../test/support';
 export interface Backend {
   name: 'postgres' | 'sqlite';
   db: ResolvedDatabase;
+  /** The PostgreSQL schema this backend owns. */
+  schema?: string;
   open(settings?: DataSourceSettings): Promise<DataSource>;
   /** Destroys what `open` created: the schema, or the temp directory. */
   dispose(): Promise<void>;
@@ -21,6 +23,7 @@ export function postgresBackend(): Backend {
   return {
     name: 'postgres',
     db,
+    schema,
     open: (settings = {}) => createDataSource(db, { schema, ...settings }),
     async dispose() {
       const client = new Client({ connectionString: testServers.postgresUrl });

@@ -67,3 +67,27 @@ describe('SecretBox (AES-256-GCM)', () => {
     expect(() => new SecretBox(randomBytes(16))).toThrow(SecretKeyError);
   });
 });
+
+describe('SecretBox with a key loader', () => {
+  it('loads the key on first use, once', () => {
+    const key = randomBytes(32);
+    let loads = 0;
+    const box = new SecretBox(() => {
+      loads += 1;
+      return key;
+    });
+    expect(loads).toBe(0);
+    const sealed = box.seal('x');
+    expect(new SecretBox(key).open(sealed)).toBe('x');
+    expect(box.open(sealed)).toBe('x');
+    expect(loads).toBe(1);
+  });
+
+  it('reports a missing key when a secret is first used, not before', () => {
+    const box = new SecretBox(() => {
+      throw new SecretKeyError('SLUICE_SECRET_KEY is required');
+    });
+    expect(() => box.seal('x')).toThrow(SecretKeyError);
+    expect(() => new SecretBox(() => randomBytes(8)).seal('x')).toThrow(/32 bytes, got 8/);
+  });
+});

@@ -17,16 +17,21 @@ const TAG_BYTES = 16;
  * box.openJson(sealed, `connector:${id}`); // { password: 's3cret' }
  */
 export class SecretBox {
-  private readonly key: Buffer;
+  private loaded?: Buffer;
 
-  constructor(key: Buffer) {
-    if (key.length !== 32) throw new SecretKeyError(`an AES-256 key has 32 bytes, got ${key.length}`);
-    this.key = Buffer.from(key);
+  /** `key` may be a loader, called on first use (so a gateway without secrets still starts). */
+  constructor(private readonly key: Buffer | (() => Buffer)) {
+    if (Buffer.isBuffer(key)) this.loaded = checkKey(key);
+  }
+
+  private get keyBytes(): Buffer {
+    this.loaded ??= checkKey((this.key as () => Buffer)());
+    return this.loaded;
   }
 
   seal(plaintext: string, context = ''): string {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.keyBytes, iv);
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [FORMAT, iv, cipher.getAuthTag(), ciphertext].map(encodePart).join('.');
@@ -41,8 +46,9 @@ export class SecretBox {
       Buffer,
     ];
     if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretDecryptError();
+    const key = this.keyBytes;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
@@ -58,6 +64,11 @@ export class SecretBox {
   openJson<T = Record<string, unknown>>(sealed: string, context = ''): T {
     return JSON.parse(this.open(sealed, context)) as T;
   }
+}
+
+function checkKey(key: Buffer): Buffer {
+  if (key.length !== 32) throw new SecretKeyError(`an AES-256 key has 32 bytes, got ${key.length}`);
+  return Buffer.from(key);
 }
 
 function encodePart(part: string | Buffer): string {

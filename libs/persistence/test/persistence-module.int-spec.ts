@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import type { DataSource } from 'typeorm';
+import {
+  checkDatabase,
+  ConnectorsRepository,
+  PERSISTENCE_DATA_SOURCE,
+  PersistenceModule,
+  SecretBox,
+  TenantsRepository,
+  type PersistenceConfig,
+} from '@sluice/persistence';
+import { postgresBackend } from './backends';
+import { testServers } from '../../../test/support';
+
+describe('PersistenceModule', () => {
+  it('in the embedded mode: SQLite under SLUICE_DATA_DIR, repositories, a generated secret key, closed at shutdown', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-module-'));
+    try {
+      const config: PersistenceConfig = { SLUICE_DATA_DIR: dataDir, SLUICE_DATABASE_POOL_SIZE: 10 };
+      const moduleRef = await Test.createTestingModule({
+        imports: [PersistenceModule.forRoot(config)],
+      }).compile();
+      const ds = moduleRef.get<DataSource>(PERSISTENCE_DATA_SOURCE);
+      const tenants = moduleRef.get(TenantsRepository);
+      const connectors = moduleRef.get(ConnectorsRepository);
+      const box = moduleRef.get(SecretBox);
+
+      const tenant = await tenants.create({ name: 'embedded', plan: 'free' });
+      const sealed = box.sealJson({ password: 'pw' }, 'connector:c1');
+      const created = await connectors.create(tenant.id, {
+        name: 'c1',
+        kind: 'http',
+        config: {},
+        secretsSealed: sealed,
+        enabled: true,
+      });
+      const read = await connectors.require(tenant.id, created.id);
+      expect(box.openJson(read.secretsSealed!, 'connector:c1')).toEqual({ password: 'pw' });
+      expect(statSync(join(dataDir, 'sluice.db')).isFile()).toBe(true);
+      expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+
+      await moduleRef.close();
+      expect(ds.isInitialized).toBe(false);
+      expect((await checkDatabase(ds)).status).toBe('down');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('in the mesh: PostgreSQL in the given schema; secrets need SLUICE_SECRET_KEY', async () => {
+    const backend = postgresBackend();
+    const config: PersistenceConfig = {
+      SLUICE_DATABASE_URL: testServers.postgresUrl,
+      SLUICE_DATA_DIR: './data',
+      SLUICE_DATABASE_POOL_SIZE: 2,
+    };
+    const moduleRef = await Test.createTestingModule({
+      imports: [PersistenceModule.forRoot(config, { schema: backend.schema! })],
+    }).compile();
+    try {
+      const ds = moduleRef.get<DataSource>(PERSISTENCE_DATA_SOURCE);
+      expect(ds.options.type).toBe('postgres');
+      const tenant = await moduleRef.get(TenantsRepository).create({ name: 'mesh', plan: 'pro' });
+      const [row] = await ds.query<{ name: string }[]>(`SELECT name FROM tenants WHERE id = $1`, [tenant.id]);
+      expect(row?.name).toBe('mesh');
+      expect(() => moduleRef.get(SecretBox).seal('x')).toThrow(/SLUICE_SECRET_KEY is required/);
+    } finally {
+      await moduleRef.close();
+      await backend.dispose();
+    }
+  });
+});
