@@ -4,7 +4,17 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'libs/bus/src/generated/**', 'bin/**', '**/*.mjs', '**/*.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'libs/bus/src/generated/**',
+      'bin/**',
+      '**/*.mjs',
+      '**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -21,7 +31,11 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@sluice/*/*'], message: 'Import a lib through its public index: @sluice/<lib>.' }] },
+        {
+          patterns: [
+            { group: ['@sluice/*/*'], message: 'Import a lib through its public index: @sluice/<lib>.' },
+          ],
+        },
       ],
     },
   },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import {
   eventually,
@@ -39,6 +40,7 @@ describe('walking skeleton: four processes, Mosquitto and NATS JetStream', () =>
         ...(await serviceEnv(pipelineFile)),
         SLUICE_DATABASE_URL: testServers.postgresUrl,
         SLUICE_ADMIN_KEY: 'e2e-admin-key-0123456789abcdef',
+        SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
       }).start(),
     );
     await Promise.all(processes.map((p) => p.ready()));
