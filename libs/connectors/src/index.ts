@@ -26,3 +26,5 @@ export type { HttpActionConfig, HttpConnectorConfig } from './http/http.config';
 export { PostgresConnector } from './postgres/postgres.connector';
 export type { PostgresConnectorConfig } from './postgres/postgres.config';
 export type { SqlActionConfig } from './sql/sql-action';
+export { MysqlConnector } from './mysql/mysql.connector';
+export type { MysqlConnectorConfig } from './mysql/mysql.config';

@@ -1,6 +1,7 @@
 import type { Connector } from './connector';
 import { ConnectorKindUnknownError } from './errors';
 import { HttpConnector } from './http/http.connector';
+import { MysqlConnector } from './mysql/mysql.connector';
 import { PostgresConnector } from './postgres/postgres.connector';
 
 export type ConnectorFactory = (config: unknown) => Connector;
@@ -8,6 +9,7 @@ export type ConnectorFactory = (config: unknown) => Connector;
 const factories = new Map<string, ConnectorFactory>([
   ['http', (c) => new HttpConnector(c)],
   ['postgres', (c) => new PostgresConnector(c)],
+  ['mysql', (c) => new MysqlConnector(c)],
 ]);
 
 /**
