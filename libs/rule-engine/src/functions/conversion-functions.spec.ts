@@ -77,7 +77,7 @@ describe('int', () => {
 
   it('rejects what Erlang cannot parse', () => {
     for (const bad of ['a', '-100+200', 'Number 100', '1e5', '.5', ' 1', '', null, undefined, { a: 1 }]) {
-      expect(() => call('int', bad), String(bad)).toThrow(RuleRuntimeError);
+      expect(() => call('int', bad), JSON.stringify(bad)).toThrow(RuleRuntimeError);
     }
   });
 });
@@ -92,7 +92,8 @@ describe('float', () => {
     expect(call('float', '3.14e+4')).toBe(31400);
     expect(call('float', '3.14e-4')).toBe(0.000314);
     expect(call('float', '3.14E-4')).toBe(0.000314);
-    expect(call('float', '0.12345678901234567')).toBe(0.12345678901234566);
+    // why: beyond 16 significant digits different inputs give the same double (EMQX docs)
+    expect(call('float', '0.12345678901234567')).toBe(call('float', '0.12345678901234566'));
     expect(call('float', '42')).toBe(42);
   });
 
