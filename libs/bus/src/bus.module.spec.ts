@@ -1,0 +1,50 @@
+import { Test } from '@nestjs/testing';
+import {
+  BUS,
+  BusModule,
+  createBus,
+  createSubjects,
+  defaultBusConfig,
+  InProcessBus,
+  JetStreamBus,
+  type Bus,
+} from '@sluice/bus';
+import { eventually } from '../../../test/support';
+
+describe('createBus', () => {
+  it('builds the in-process bus by default and the JetStream bus for SLUICE_BUS=nats', () => {
+    expect(createBus(defaultBusConfig())).toBeInstanceOf(InProcessBus);
+    expect(createBus(defaultBusConfig({ SLUICE_BUS: 'nats' }))).toBeInstanceOf(JetStreamBus);
+  });
+
+  it('rejects a namespace that cannot prefix stream names', () => {
+    expect(() => createBus(defaultBusConfig(), { namespace: 'a.b' })).toThrow(
+      expect.objectContaining({ code: 'BUS_INVALID_SUBJECT_TOKEN' }),
+    );
+  });
+});
+
+describe('BusModule', () => {
+  it('provides a started bus under BUS and closes it when the application shuts down', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [BusModule.forRoot(defaultBusConfig({ SLUICE_BUS: 'in-process' }))],
+    }).compile();
+    const app = moduleRef.createNestApplication();
+    await app.init();
+    const bus = app.get<Bus>(BUS);
+    expect(bus).toBeInstanceOf(InProcessBus);
+    const subjects = createSubjects();
+    const got: string[] = [];
+    await bus.consume(
+      { stream: 'INGEST', durable: 'rules', filterSubject: subjects.ingestAll() },
+      async (m) => {
+        got.push(m.msgId);
+        await m.ack();
+      },
+    );
+    await bus.publish(subjects.ingest('acme', 's'), new Uint8Array([1]), { msgId: 'm1' });
+    await eventually(() => expect(got).toEqual(['m1']));
+    await app.close();
+    expect(bus.health().status).toBe('down');
+  });
+});
