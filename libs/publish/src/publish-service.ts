@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { SluiceError } from '@sluice/errors';
+import type { PublishPrincipal } from './auth/api-key-verifier';
+import { assertTopicAllowed } from './auth/topic-access';
+import { ForbiddenError, PublishFailedError, PublishForbiddenTopicError } from './errors';
+import { topicAllowedBy } from './topic/topic-filter-match';
+import type { MqttPublisherPool, PublisherLease } from './pool/mqtt-publisher-pool';
+import type { BrokerTarget } from './pool/pooled-connection';
+import type { PublishRateLimiter } from './rate-limit/publish-rate-limiter';
+import { parseBifromqPub } from './request/bifromq-headers';
+import {
+  parseBulkRequest,
+  parsePublishRequest,
+  toPublishMessage,
+  type PublishLimits,
+  type PublishMessage,
+} from './request/to-publish-messages';
+
+/** A message the broker took: its id, and the reason code when not plain success (16: no subscribers). */
+export interface Published {
+  id: string;
+  reasonCode: number;
+}
+
+/** The outcome of one item of a bulk or `topics` request. */
+export type ItemOutcome =
+  | { index: number; topic: string | undefined; published: Published }
+  | { index: number; topic: string | undefined; error: SluiceError };
+
+export interface PublishServiceDeps {
+  pool: MqttPublisherPool;
+  rateLimiter: PublishRateLimiter;
+  broker: BrokerTarget;
+  limits: PublishLimits;
+}
+
+/** EMQX answers with 32 hex digits; so does Sluice. */
+const newMessageId = () => randomBytes(16).toString('hex').toUpperCase();
+
+/**
+ * The publish API without HTTP: validate, check the key's topics, rate-limit, then publish over
+ * the tenant's pooled connection. The checks that can reject the whole request all run before
+ * the first message is sent, so a request is never half-published by a validation error.
+ *
+ * @example
+ * const service = new PublishService({ pool, rateLimiter, broker: { url }, limits });
+ * await service.publish(principal, { topic: 'a/b', payload: 'hi', qos: 1 }); // { single: { id, reasonCode: 0 } }
+ */
+export class PublishService {
+  constructor(private readonly deps: PublishServiceDeps) {}
+
+  /** `POST /api/v5/publish`: one topic, or a `topics` list answered item by item. */
+  async publish(
+    principal: PublishPrincipal,
+    body: unknown,
+  ): Promise<{ single: Published } | { items: ItemOutcome[] }> {
+    const { messages, topicList } = parsePublishRequest(body, this.deps.limits);
+    for (const message of messages) assertTopicAllowed(principal, message.topic);
+    const lease = await this.admit(principal, messages.length);
+    if (!topicList) return { single: await this.send(lease, messages[0] as PublishMessage) };
+    return {
+      items: await this.sendAll(
+        lease,
+        messages.map((message, index) => ({ index, message })),
+      ),
+    };
+  }
+
+  /** `POST /api/v5/publish/bulk`: every item answered on its own. */
+  async publishBulk(principal: PublishPrincipal, body: unknown): Promise<ItemOutcome[]> {
+    const parsed = parseBulkRequest(body, this.deps.limits);
+    const outcomes: ItemOutcome[] = [];
+    const valid: Array<{ index: number; message: PublishMessage }> = [];
+    parsed.forEach((item, index) => {
+      if (item instanceof SluiceError) {
+        outcomes.push({ index, topic: topicOf(body, index), error: item });
+      } else if (principal.topicFilters !== 'any' && !topicAllowedBy(principal.topicFilters, item.topic)) {
+        outcomes.push({ index, topic: item.topic, error: new PublishForbiddenTopicError(item.topic) });
+      } else {
+        valid.push({ index, message: item });
+      }
+    });
+    if (valid.length > 0) {
+      const lease = await this.admit(principal, valid.length);
+      outcomes.push(...(await this.sendAll(lease, valid)));
+    }
+    return outcomes.sort((a, b) => a.index - b.index);
+  }
+
+  /** BifroMQ's `POST /pub`: headers carry topic, qos, tenant; the body is the payload. */
+  async publishBifromq(
+    principal: PublishPrincipal,
+    headers: Record<string, string | string[] | undefined>,
+    body: Buffer,
+  ): Promise<Published> {
+    const { input, tenantId } = parseBifromqPub(headers, body);
+    if (tenantId !== undefined && principal.tenantId !== null && tenantId !== principal.tenantId) {
+      throw new ForbiddenError(`this API key belongs to another tenant than ${JSON.stringify(tenantId)}`);
+    }
+    const message = toPublishMessage(input, this.deps.limits);
+    assertTopicAllowed(principal, message.topic);
+    const lease = await this.admit(principal, 1, principal.tenantId ?? tenantId ?? null);
+    return this.send(lease, message);
+  }
+
+  private async admit(principal: PublishPrincipal, messages: number, tenantId = principal.tenantId) {
+    await this.deps.rateLimiter.consume(principal, messages);
+    return this.deps.pool.acquire(tenantId, this.deps.broker);
+  }
+
+  private async send(lease: PublisherLease, message: PublishMessage): Promise<Published> {
+    const id = newMessageId();
+    const ack = await lease.publish(message);
+    return { id, reasonCode: ack.reasonCode };
+  }
+
+  private async sendAll(
+    lease: PublisherLease,
+    items: Array<{ index: number; message: PublishMessage }>,
+  ): Promise<ItemOutcome[]> {
+    // why all at once on one lease: they leave in request order and their acknowledgements overlap
+    const settled = await Promise.allSettled(items.map(({ message }) => this.send(lease, message)));
+    return settled.map((result, i) => {
+      const { index, message } = items[i] as { index: number; message: PublishMessage };
+      if (result.status === 'fulfilled') return { index, topic: message.topic, published: result.value };
+      const error =
+        result.reason instanceof SluiceError ? result.reason : new PublishFailedError(String(result.reason));
+      return { index, topic: message.topic, error };
+    });
+  }
+}
+
+function topicOf(body: unknown, index: number): string | undefined {
+  const item: unknown = Array.isArray(body) ? body[index] : undefined;
+  const topic = item && typeof item === 'object' ? (item as { topic?: unknown }).topic : undefined;
+  return typeof topic === 'string' ? topic : undefined;
+}
