@@ -82,7 +82,7 @@ function justify(text: string, width: number | undefined, left: boolean, padChar
 }
 
 // ~[-]Width.Precision.PadChar Modifier Control
-const CONTROL = /~(-?\d+|\*)?(?:\.(\d+|\*)?)?(?:\.(.))?([tlkK]*)([~ncspPwWfeEgGbBxX#+i])/y;
+const CONTROL = /~(-?\d+|\*)?(?:\.(\d+|\*)?)?(?:\.(.))?([tlkK]*)([~ncspPwWfegbBxX#+i])/y;
 
 /**
  * The subset of Erlang's `io_lib:format/2` that rule SQL uses: ~s ~ts ~p ~tp ~w ~c ~n ~~ ~b ~B ~x ~X
@@ -145,18 +145,18 @@ export function formatErlang(format: string, args: unknown[]): string {
         text = formatDecimals(numberArg(take(), 'f', false), precision ?? 6, false);
         break;
       case 'e':
-      case 'E':
-        text = numberArg(take(), control, false).toExponential(Math.max((precision ?? 6) - 1, 0));
-        text = text.replace(/e([+-])(\d)$/, 'e$10$2');
+        // why: Erlang writes the exponent without padding (1.23e+3, not C's 1.23e+03)
+        text = numberArg(take(), 'e', false).toExponential(Math.max((precision ?? 6) - 1, 0));
         break;
-      case 'g':
-      case 'G': {
-        const n = numberArg(take(), control, false);
+      case 'g': {
+        // why: Erlang's ~g is ~f for 0.1 =< |x| < 10000 and ~e otherwise, with P significant digits
+        const n = numberArg(take(), 'g', false);
         const abs = Math.abs(n);
+        const digits = precision ?? 6;
         text =
-          abs >= 0.1 && abs < 10 ** (precision ?? 6)
-            ? formatDecimals(n, Math.max((precision ?? 6) - 1 - Math.floor(Math.log10(abs || 1)), 0), false)
-            : n.toExponential(Math.max((precision ?? 6) - 1, 0)).replace(/e([+-])(\d)$/, 'e$10$2');
+          abs >= 0.1 && abs < 10000
+            ? formatDecimals(n, Math.max(digits - 1 - Math.floor(Math.log10(abs)), 0), false)
+            : n.toExponential(Math.max(digits - 1, 0));
         break;
       }
       case 'b':
