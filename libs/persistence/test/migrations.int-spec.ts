@@ -54,6 +54,24 @@ describe.each(backendFactories)('migrations on %o', (factory) => {
     expect(await existingTables(ds)).toEqual(tables);
   });
 
+  it('matches the entities: the same columns, nullability and primary keys in every table', async () => {
+    const runner = ds.createQueryRunner();
+    try {
+      for (const metadata of ds.entityMetadatas) {
+        const table = await runner.getTable(metadata.tablePath);
+        expect(table, metadata.tableName).toBeDefined();
+        const actual = Object.fromEntries(table!.columns.map((c) => [c.name, c.isNullable]));
+        const expected = Object.fromEntries(metadata.columns.map((c) => [c.databaseName, c.isNullable]));
+        expect(actual, metadata.tableName).toEqual(expected);
+        expect(table!.primaryColumns.map((c) => c.name).sort()).toEqual(
+          metadata.primaryColumns.map((c) => c.databaseName).sort(),
+        );
+      }
+    } finally {
+      await runner.release();
+    }
+  });
+
   it('answers the health probe while connected and reports down after destroy', async () => {
     const probe = await backend.open();
     const up = await checkDatabase(probe);
@@ -106,6 +124,33 @@ describe('PostgreSQL specifics', () => {
   afterAll(async () => {
     await ds?.destroy();
     await backend.dispose();
+  });
+
+  it('stores times as timestamptz, so the server time zone never shifts them', async () => {
+    const rows = await ds.query<{ column_name: string; data_type: string }[]>(
+      `SELECT column_name, data_type FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'api_keys' AND column_name LIKE '%_at' ORDER BY column_name`,
+    );
+    expect(rows.map((r) => [r.column_name, r.data_type])).toEqual([
+      ['created_at', 'timestamp with time zone'],
+      ['last_used_at', 'timestamp with time zone'],
+      ['revoked_at', 'timestamp with time zone'],
+    ]);
+  });
+
+  it('reports down when no connection answers in time', async () => {
+    const small = await createDataSource({ ...backend.db, poolSize: 1 } as never, {
+      schema: backend.schema!,
+    });
+    const holder = small.createQueryRunner();
+    await holder.connect(); // the pool's only connection
+    try {
+      const health = await checkDatabase(small, 200);
+      expect(health).toEqual({ status: 'down', detail: 'postgres: no answer within 200 ms' });
+    } finally {
+      await holder.release();
+      await small.destroy();
+    }
   });
 
   it('creates the tables in the named schema, not in public', async () => {
