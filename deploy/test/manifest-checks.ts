@@ -158,8 +158,9 @@ function checkContainer(c: JsonRecord, where: string, served: ServedEndpoints, c
     }
     if (get.path !== path)
       problems.push(`${where}: ${probe} probes ${String(get.path)}, the service serves ${path}`);
-    const port =
-      typeof get.port === 'string' ? ports.find((p) => p.name === get.port)?.containerPort : get.port;
+    const port = ports.find(
+      (p) => (typeof get.port === 'string' ? p.name : p.containerPort) === get.port,
+    )?.containerPort;
     if (port === undefined)
       problems.push(`${where}: ${probe} port ${String(get.port)} is not a container port`);
     else if (port !== httpPort)
