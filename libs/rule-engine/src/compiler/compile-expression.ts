@@ -1,4 +1,5 @@
 import type { CaseNode } from '../ast/case-node';
+import type { ComparisonNode, ComparisonOperator } from '../ast/comparison-node';
 import type { ExpressionNode } from '../ast/expression-node';
 import type { FunctionCallNode } from '../ast/function-call-node';
 import { RuleCompileError, RuleRuntimeError } from '../errors';
@@ -48,14 +49,8 @@ export function compileExpression(node: ExpressionNode, scope: Scope): Evaluator
       ];
       return (env) => apply(left(env), right(env));
     }
-    case 'ComparisonNode': {
-      const [left, right, op] = [
-        compileExpression(node.left, scope),
-        compileExpression(node.right, scope),
-        node.op,
-      ];
-      return (env) => compare(op, left(env), right(env));
-    }
+    case 'ComparisonNode':
+      return compileComparison(node, scope);
     case 'LogicalNode': {
       const [left, right] = [compileExpression(node.left, scope), compileExpression(node.right, scope)];
       // Erlang andalso/orelse: the left side must be a boolean, the right side is returned as it is
@@ -83,6 +78,32 @@ export function compileExpression(node: ExpressionNode, scope: Scope): Evaluator
       return compileCase(node, scope);
   }
 }
+
+/** Numbers against numbers take a direct path; everything else goes through EMQX's rules. */
+function compileComparison(node: ComparisonNode, scope: Scope): Evaluator {
+  const [left, right, op] = [
+    compileExpression(node.left, scope),
+    compileExpression(node.right, scope),
+    node.op,
+  ];
+  const direct = numberComparisons[op];
+  if (!direct) return (env) => compare(op, left(env), right(env));
+  return (env) => {
+    const l = left(env);
+    const r = right(env);
+    return typeof l === 'number' && typeof r === 'number' ? direct(l, r) : compare(op, l, r);
+  };
+}
+
+const numberComparisons: Partial<Record<ComparisonOperator, (a: number, b: number) => boolean>> = {
+  '=': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+  '<>': (a, b) => a !== b,
+  '>': (a, b) => a > b,
+  '<': (a, b) => a < b,
+  '>=': (a, b) => a >= b,
+  '<=': (a, b) => a <= b,
+};
 
 function requireBoolean(value: unknown, op: string): boolean {
   if (typeof value !== 'boolean')

@@ -27,12 +27,17 @@ export function compileFields(fields: readonly FieldNode[], item?: string): Comp
     const { value, target } = compileField(field, { aliases: new Set(aliases), item });
     if (field.alias) aliases.add(field.alias.root);
     writers.push(
-      target.path.length === 0
-        ? (env) => {
-            const result = value(env);
-            if (result !== undefined) setOwn(env.out, target.root, result);
-          }
-        : (env) => putOutput(env.out, target, value(env)),
+      target.path.length > 0
+        ? (env) => putOutput(env.out, target, value(env))
+        : target.root === '__proto__'
+          ? (env) => {
+              const result = value(env);
+              if (result !== undefined) setOwn(env.out, target.root, result);
+            }
+          : (env) => {
+              const result = value(env);
+              if (result !== undefined) env.out[target.root] = result;
+            },
     );
   }
   const run =
