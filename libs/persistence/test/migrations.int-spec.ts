@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { checkDatabase, createDataSource } from '@sluice/persistence';
 import { backendFactories, postgresBackend, sqliteBackend, type Backend } from './backends';
-import { freePort } from '../../../test/support';
+import { freePort, testServers } from '../../../test/support';
 
 const tables = ['tenants', 'api_keys', 'sources', 'connectors', 'rules', 'actions', 'usage_counters'];
 
@@ -139,9 +139,10 @@ describe('PostgreSQL specifics', () => {
   });
 
   it('reports down when no connection answers in time', async () => {
-    const small = await createDataSource({ ...backend.db, poolSize: 1 } as never, {
-      schema: backend.schema!,
-    });
+    const small = await createDataSource(
+      { type: 'postgres', url: testServers.postgresUrl, poolSize: 1 },
+      { schema: backend.schema! },
+    );
     const holder = small.createQueryRunner();
     await holder.connect(); // the pool's only connection
     try {
