@@ -168,6 +168,26 @@ describe.each(backendFactories)('usage and transactions on %o', (factory) => {
       expect((await repos.apiKeys.authenticate(operator.key))?.tenantId).toBeNull();
     });
 
+    it('keeps instants exact whatever the process time zone', async () => {
+      const saved = process.env['TZ'];
+      process.env['TZ'] = 'Asia/Kolkata'; // +05:30, so neither whole hours nor UTC
+      try {
+        const { apiKey } = await repos.apiKeys.create(a.id, {
+          name: 'tz',
+          publishTopics: [],
+          rateLimit: null,
+        });
+        const at = new Date('2026-03-29T01:30:00.007Z');
+        await repos.apiKeys.touch(apiKey.id, at);
+        const read = await repos.apiKeys.get(a.id, apiKey.id);
+        expect(read?.lastUsedAt?.toISOString()).toBe('2026-03-29T01:30:00.007Z');
+        expect(read?.createdAt.getTime()).toBe(apiKey.createdAt.getTime());
+      } finally {
+        if (saved === undefined) delete process.env['TZ'];
+        else process.env['TZ'] = saved;
+      }
+    });
+
     it('records the last use', async () => {
       const { apiKey } = await repos.apiKeys.create(a.id, {
         name: 'touched',
