@@ -50,7 +50,6 @@ export class MqttConnection {
   private window: AckWindow;
   private state: SourceState = 'disconnected';
   private reason?: string;
-  private subscribedOnce = false;
   private stopping = false;
   private aborted = false;
   private readonly abortWaiters = new Set<() => void>();
@@ -204,13 +203,19 @@ export class MqttConnection {
     this.reconnectDelay = this.deps.config.reconnectPeriodMs;
     if (this.client) this.client.options.reconnectPeriod = this.reconnectDelay;
     this.deps.emit({ type: 'connected', clientId: this.clientId, sessionPresent });
-    if (!this.subscribedOnce || !sessionPresent) this.subscribe();
+    // why always, even with a session present: mosquitto 2.0 restores a persistent session but not
+    // its shared subscriptions after a restart; SUBSCRIBE again is idempotent
+    this.subscribe();
   }
 
   private subscribe(): void {
     const group = this.deps.config.shareGroup;
     const map = Object.fromEntries(
-      this.deps.filters.map(({ filter, qos }) => [group ? `$share/${group}/${filter}` : filter, { qos }]),
+      this.deps.filters.map(({ filter, qos }) => [
+        group ? `$share/${group}/${filter}` : filter,
+        // MQTT 5: retained messages only when the subscription is new, not on every resubscribe
+        this.deps.config.protocolVersion === 5 ? { qos, rh: 1 as const } : { qos },
+      ]),
     );
     this.client?.subscribe(map, (error, granted) => {
       const refused = (granted ?? []).filter((g) => (g.qos & 0x80) !== 0).map((g) => g.topic);
@@ -224,7 +229,6 @@ export class MqttConnection {
         this.started?.reject(failure);
         return;
       }
-      this.subscribedOnce = true;
       this.deps.emit({ type: 'subscribed', clientId: this.clientId, filters: Object.keys(map) });
       this.started?.resolve();
     });
