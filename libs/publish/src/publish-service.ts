@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { SluiceError } from '@sluice/errors';
 import type { PublishPrincipal } from './auth/api-key-verifier';
 import { assertTopicAllowed } from './auth/topic-access';
-import { ForbiddenError, PublishFailedError, PublishForbiddenTopicError } from './errors';
+import {
+  BrokerUnavailableError,
+  ForbiddenError,
+  PublishFailedError,
+  PublishForbiddenTopicError,
+} from './errors';
 import { topicAllowedBy } from './topic/topic-filter-match';
 import type { MqttPublisherPool, PublisherLease } from './pool/mqtt-publisher-pool';
 import type { BrokerTarget } from './pool/pooled-connection';
@@ -30,7 +35,8 @@ export type ItemOutcome =
 export interface PublishServiceDeps {
   pool: MqttPublisherPool;
   rateLimiter: PublishRateLimiter;
-  broker: BrokerTarget;
+  /** Undefined when no broker is configured: every publish answers BROKER_UNAVAILABLE. */
+  broker: BrokerTarget | undefined;
   limits: PublishLimits;
 }
 
@@ -105,7 +111,9 @@ export class PublishService {
 
   private async admit(principal: PublishPrincipal, messages: number, tenantId = principal.tenantId) {
     await this.deps.rateLimiter.consume(principal, messages);
-    return this.deps.pool.acquire(tenantId, this.deps.broker);
+    const broker = this.deps.broker;
+    if (!broker) throw new BrokerUnavailableError('no broker is configured (SLUICE_MQTT_URL)', 60);
+    return this.deps.pool.acquire(tenantId, broker);
   }
 
   private async send(lease: PublisherLease, message: PublishMessage): Promise<Published> {

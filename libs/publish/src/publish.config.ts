@@ -25,9 +25,8 @@ export type PublishConfig = z.infer<typeof publishConfigSchema>;
  *
  * @example resolvePublishConfig({}).SLUICE_PUBLISH_POOL_SIZE; // 2
  */
-export function resolvePublishConfig(settings: Partial<Record<keyof PublishConfig, unknown>>): PublishConfig {
-  const picked = Object.fromEntries(
-    Object.keys(publishConfigShape).map((key) => [key, (settings as Record<string, unknown>)[key]]),
-  );
+export function resolvePublishConfig(settings: object): PublishConfig {
+  const source = settings as Record<string, unknown>;
+  const picked = Object.fromEntries(Object.keys(publishConfigShape).map((key) => [key, source[key]]));
   return publishConfigSchema.parse(picked);
 }

@@ -4,6 +4,7 @@ import { ADMIN_KEY } from './auth/admin-key';
 import type { GatewaySettings } from './config';
 import { GatewayService } from './gateway.service';
 import { GATEWAY_SETTINGS } from './gateway.settings';
+import { PublishModule } from './publish/publish.module';
 
 @Module({})
 export class GatewayModule {
@@ -12,7 +13,7 @@ export class GatewayModule {
       module: GatewayModule,
       // why: the gateway's feature modules (GraphQL, publish) read the admin key and settings
       global: true,
-      imports: [PersistenceModule.forRoot(settings)],
+      imports: [PersistenceModule.forRoot(settings), PublishModule],
       providers: [
         { provide: ADMIN_KEY, useValue: settings.SLUICE_ADMIN_KEY },
         { provide: GATEWAY_SETTINGS, useValue: settings },
