@@ -15,8 +15,15 @@ export interface CompiledFields {
   readonly empty: boolean;
 }
 
-/** Compiles SELECT / FOREACH / DO fields; a field sees the aliases of the fields before it. */
-export function compileFields(fields: readonly FieldNode[], item?: string): CompiledFields {
+/**
+ * Compiles SELECT / FOREACH / DO fields; a field sees the aliases of the fields before it. `each`
+ * is given for DO: the item name and the FOREACH fields DO can read.
+ */
+export function compileFields(
+  fields: readonly FieldNode[],
+  each?: { readonly item: string; readonly selected: ReadonlySet<string> },
+): CompiledFields {
+  const item = each?.item;
   const aliases = new Set<string>();
   const writers: ((env: EvalEnv) => void)[] = [];
   for (const field of fields) {
@@ -24,8 +31,9 @@ export function compileFields(fields: readonly FieldNode[], item?: string): Comp
       writers.push((env) => writeColumns(env, item));
       continue;
     }
-    const { value, target } = compileField(field, { aliases: new Set(aliases), item });
-    if (field.alias) aliases.add(field.alias.root);
+    const { value, target } = compileField(field, { ...each, aliases: new Set(aliases) });
+    // a later field or WHERE sees every earlier output name; a path without AS only mirrors its column
+    if (field.alias || field.expression.kind !== 'ReferenceNode') aliases.add(target.root);
     writers.push(
       target.path.length > 0
         ? (env) => putOutput(env.out, target, value(env))
@@ -118,7 +126,10 @@ function implicitTarget(expression: ExpressionNode): OutputTarget {
   }
 }
 
-/** `*`: the message's columns as EMQX lists them (payload as published), plus the FOREACH item. */
+/**
+ * `*`: the message's columns as EMQX lists them (payload as published); in FOREACH, followed by the
+ * FOREACH fields and the item.
+ */
 export function writeColumns(env: EvalEnv, item?: string): void {
   const { ctx, out } = env;
   for (const key of Object.keys(ctx)) {
@@ -127,5 +138,6 @@ export function writeColumns(env: EvalEnv, item?: string): void {
       setOwn(out, key, key === 'payload' ? rawPayload(value as typeof ctx.payload) : value);
   }
   if (ctx.event === undefined) out.event = 'message.publish';
+  if (env.selected) for (const key of Object.keys(env.selected)) setOwn(out, key, env.selected[key]);
   if (item !== undefined && env.item !== undefined) setOwn(out, item, env.item);
 }

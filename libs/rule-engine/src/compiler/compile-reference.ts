@@ -2,7 +2,7 @@ import type { PathSegment, ReferenceNode } from '../ast/reference-node';
 import { rawPayload, type EvalEnv, type Evaluator } from './eval-env';
 import { isSafeKey, stepIndex, stepKey, stepRange, stepSafeKey } from './path-steps';
 import type { Scope } from './scope';
-import { getOwn } from './values';
+import { getOwn, type PlainObject } from './values';
 
 type Step = (value: unknown, env: EvalEnv) => unknown;
 
@@ -38,19 +38,33 @@ export function compileReference(node: ReferenceNode, scope: Scope): Evaluator {
   };
 }
 
+/**
+ * Where a name is looked up, first hit wins (EMQX evaluates against [selected so far, columns]):
+ * fields selected earlier in the same list, then the FOREACH item, then the FOREACH fields (in DO
+ * and INCASE), then the message's columns.
+ */
 function compileRoot(node: ReferenceNode, scope: Scope): Evaluator {
   const root = node.root;
   let base: Evaluator;
-  if (scope.item === root) base = (env) => env.item;
-  else if (root === 'payload') {
+  if (root === 'payload') {
     base = node.path.length > 0 ? (env) => env.decodedPayload() : (env) => rawPayload(env.ctx.payload);
   } else if (isSafeKey(root)) base = (env) => env.ctx[root];
   else base = (env) => getOwn(env.ctx, root);
-  if (!scope.aliases.has(root)) return base;
-  const column = base;
+  if (scope.selected?.has(root)) base = preferring((env) => env.selected, root, base);
+  if (scope.item === root) base = (env) => env.item;
+  if (scope.aliases.has(root)) base = preferring((env) => env.out, root, base);
+  return base;
+}
+
+function preferring(
+  source: (env: EvalEnv) => PlainObject | undefined,
+  root: string,
+  otherwise: Evaluator,
+): Evaluator {
   return (env) => {
-    const selected = getOwn(env.out, root);
-    return selected !== undefined ? selected : column(env);
+    const map = source(env);
+    const value = map === undefined ? undefined : getOwn(map, root);
+    return value !== undefined ? value : otherwise(env);
   };
 }
 

@@ -85,6 +85,10 @@ describe('compileRule', () => {
       expect(evaluate('SELECT payload.temp AS t FROM "#" WHERE t > 40')).toEqual({ matched: false });
     });
 
+    it('lets WHERE read the output name of a field without AS', () => {
+      expect(one("SELECT 'on' FROM \"#\" WHERE on = 'on'")).toEqual({ on: 'on' });
+    });
+
     it('leaves out fields whose value is undefined', () => {
       expect(one('SELECT payload.missing AS m, clientid FROM "#"')).toEqual({ clientid: 'dev1' });
     });

@@ -9,6 +9,7 @@ import { compileField, compileFields, writeColumns } from './compile-fields';
 import { EvalEnv, type Evaluator } from './eval-env';
 import { putOutput } from './output-path';
 import { referencedRoots } from './references';
+import type { Scope } from './scope';
 import { typeName } from './values';
 
 const NO_MATCH: RuleResult = Object.freeze({ matched: false });
@@ -31,7 +32,7 @@ export function compileRule(sql: string): CompiledRule {
 
 function compileSelect(statement: SelectNode): (ctx: RuleContext) => RuleResult {
   const fields = compileFields(statement.fields);
-  const where = statement.where && compileCondition(statement.where, fields.aliasRoots, 'WHERE');
+  const where = statement.where && compileCondition(statement.where, { aliases: fields.aliasRoots }, 'WHERE');
   // EMQX computes the fields before WHERE; when WHERE reads no alias the order cannot change a
   // match, so filter first and skip the projection of messages that do not match
   const whereFirst = where !== undefined && !dependsOn(statement.where as ExpressionNode, fields.aliasRoots);
@@ -66,15 +67,18 @@ function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResul
   const collection = compileField(last, { aliases: head.aliasRoots });
   const item = last.alias?.root ?? 'item';
   const whereAliases = new Set([...head.aliasRoots, collection.target.root]);
-  const where = statement.where && compileCondition(statement.where, whereAliases, 'WHERE');
-  const incase = statement.incase && compileCondition(statement.incase, new Set(), 'INCASE', item);
-  const each = compileFields(statement.doFields, item);
+  const where = statement.where && compileCondition(statement.where, { aliases: whereAliases }, 'WHERE');
+  const each = { item, selected: whereAliases };
+  const incase =
+    statement.incase && compileCondition(statement.incase, { ...each, aliases: new Set() }, 'INCASE');
+  const doFields = compileFields(statement.doFields, each);
   return (ctx) => {
     const env = new EvalEnv(ctx);
     try {
       head.run(env);
       const list = collection.value(env);
       putOutput(env.out, collection.target, list);
+      env.selected = env.out;
       if (where && !where(env)) return NO_MATCH;
       const outputs: Record<string, unknown>[] = [];
       // EMQX iterates lists only; anything else yields no items
@@ -83,8 +87,8 @@ function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResul
           env.item = value;
           if (incase && !incase(env)) continue;
           env.out = {};
-          if (each.empty) writeColumns(env, item);
-          else each.run(env);
+          if (doFields.empty) writeColumns(env, item);
+          else doFields.run(env);
           outputs.push(env.out);
         }
       }
@@ -96,13 +100,8 @@ function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResul
 }
 
 /** WHERE and INCASE must give true or false; anything else fails the message, as in EMQX. */
-function compileCondition(
-  node: ExpressionNode,
-  aliases: ReadonlySet<string>,
-  clause: string,
-  item?: string,
-): (env: EvalEnv) => boolean {
-  const evaluate: Evaluator = compileExpression(node, item === undefined ? { aliases } : { aliases, item });
+function compileCondition(node: ExpressionNode, scope: Scope, clause: string): (env: EvalEnv) => boolean {
+  const evaluate: Evaluator = compileExpression(node, scope);
   return (env) => {
     const value = evaluate(env);
     if (value === true) return true;

@@ -13,6 +13,8 @@ export class EvalEnv {
   private decoded: unknown = NOT_DECODED;
   out: PlainObject = {};
   item: unknown = undefined;
+  /** FOREACH: the fields selected before iterating, which DO and INCASE can read. */
+  selected: PlainObject | undefined = undefined;
 
   constructor(readonly ctx: RuleContext) {}
 

@@ -54,6 +54,25 @@ describe('FOREACH', () => {
     expect(compileRule(filtered).evaluate(ctx)).toEqual({ matched: false });
   });
 
+  it('lets DO and INCASE read the FOREACH fields, and outputs them without DO', () => {
+    const sql =
+      'FOREACH payload.id AS dev, payload.sensors AS s DO dev AS d, s.name AS n INCASE dev = \'dev\' AND s.v > 4 FROM "f/#"';
+    expect(compileRule(sql).evaluate(ctx)).toEqual({
+      matched: true,
+      outputs: [
+        { d: 'dev', n: 'b' },
+        { d: 'dev', n: 'c' },
+      ],
+    });
+    const noDo = compileRule(
+      'FOREACH payload.id AS dev, payload.sensors AS s INCASE s.v = 1 FROM "f/#"',
+    ).evaluate(ctx);
+    expect(noDo).toEqual({
+      matched: true,
+      outputs: [{ ...ctx, event: 'message.publish', dev: 'dev', s: { name: 'a', v: 1 } }],
+    });
+  });
+
   it('iterates a range literal and a list literal', () => {
     expect(compileRule('FOREACH [1..3] AS x DO x * 2 AS y FROM "f/#"').evaluate(ctx)).toEqual({
       matched: true,
