@@ -28,3 +28,5 @@ export type { PostgresConnectorConfig } from './postgres/postgres.config';
 export type { SqlActionConfig } from './sql/sql-action';
 export { MysqlConnector } from './mysql/mysql.connector';
 export type { MysqlConnectorConfig } from './mysql/mysql.config';
+export { RedisConnector } from './redis/redis.connector';
+export type { RedisActionConfig, RedisConnectorConfig } from './redis/redis.config';

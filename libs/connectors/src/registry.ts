@@ -3,6 +3,7 @@ import { ConnectorKindUnknownError } from './errors';
 import { HttpConnector } from './http/http.connector';
 import { MysqlConnector } from './mysql/mysql.connector';
 import { PostgresConnector } from './postgres/postgres.connector';
+import { RedisConnector } from './redis/redis.connector';
 
 export type ConnectorFactory = (config: unknown) => Connector;
 
@@ -10,6 +11,7 @@ const factories = new Map<string, ConnectorFactory>([
   ['http', (c) => new HttpConnector(c)],
   ['postgres', (c) => new PostgresConnector(c)],
   ['mysql', (c) => new MysqlConnector(c)],
+  ['redis', (c) => new RedisConnector(c)],
 ]);
 
 /**

@@ -1,5 +1,5 @@
 import type { Action, Connector, ConnectorStatus, DeliveryOutcome, DeliveryRecord } from '../connector';
-import { deliveryCodes } from '../errors';
+import { ConnectorUnavailableError, deliveryCodes } from '../errors';
 import { allOf, errorMessage, failed, isConnectionError, unavailable } from './outcomes';
 
 /**
@@ -91,7 +91,7 @@ export abstract class BaseConnector implements Connector {
       this.markDisconnected(message);
       return failed(deliveryCodes.timeout, message, true);
     }
-    if (isConnectionError(error)) {
+    if (isConnectionError(error) || error instanceof ConnectorUnavailableError) {
       this.markDisconnected(message);
       return unavailable(message);
     }
