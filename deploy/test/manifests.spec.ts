@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { readObjects, type K8sObject } from './k8s-object';
 import { createSchemaValidator } from './k8s-schemas';
 import { renderKustomization } from './kustomize';
@@ -117,9 +117,32 @@ describe('the overlays', () => {
     },
   );
 
-  it('production talks to the three NATS nodes and replicates each stream three times', () => {
+  it('production talks to every node of the NATS cluster the Helm values ask for, and replicates each stream three times', () => {
+    const values = parse(readFileSync(join(k8s, 'nats/values.yaml'), 'utf8')) as {
+      config: {
+        cluster: { enabled: boolean; replicas: number };
+        jetstream: {
+          enabled: boolean;
+          fileStore: { enabled: boolean; pvc: { enabled: boolean } };
+          memoryStore: { enabled: boolean };
+        };
+      };
+    };
+    expect(values.config.cluster).toEqual({ enabled: true, replicas: 3 });
+    const js = values.config.jetstream;
+    expect([js.enabled, js.fileStore.enabled, js.fileStore.pvc.enabled, js.memoryStore.enabled]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
     const data = find('overlays/production', 'ConfigMap', 'sluice-config')?.data as Record<string, string>;
-    expect(data.SLUICE_NATS_URL?.split(',')).toHaveLength(3);
+    // the release `nats` names its pods nats-0..n-1 behind the headless Service nats-headless
+    const nodes = Array.from(
+      { length: values.config.cluster.replicas },
+      (_, i) => `nats://nats-${i}.nats-headless:4222`,
+    );
+    expect(data.SLUICE_NATS_URL?.split(',')).toEqual(nodes);
     expect(data.SLUICE_BUS_REPLICAS).toBe('3');
     expect(data.SLUICE_BUS).toBe('nats'); // kept from the base by the merge
   });
