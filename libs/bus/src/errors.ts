@@ -44,3 +44,14 @@ export class NoStreamForSubjectError extends SluiceError {
     super(`no stream captures subject '${subject}'`);
   }
 }
+
+/** Two durables on a work-queue stream whose filters overlap: each message must have one owner. */
+export class BusConsumerConflictError extends SluiceError {
+  readonly code = 'BUS_CONSUMER_CONFLICT';
+  readonly category = 'CONFLICT';
+  constructor(stream: string, durable: string, filter: string, detail: string) {
+    super(
+      `consumer ${durable} (${filter}) on work-queue stream ${stream} overlaps another consumer: ${detail}`,
+    );
+  }
+}

@@ -34,6 +34,7 @@ export type {
   UserProperty,
 } from './envelope-codec';
 export {
+  BusConsumerConflictError,
   BusFullError,
   BusTimeoutError,
   BusUnavailableError,

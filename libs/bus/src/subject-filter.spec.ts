@@ -1,4 +1,4 @@
-import { subjectMatches } from './subject-filter';
+import { filtersOverlap, subjectMatches } from './subject-filter';
 
 describe('subjectMatches (NATS wildcard semantics)', () => {
   it.each([
@@ -13,5 +13,22 @@ describe('subjectMatches (NATS wildcard semantics)', () => {
     ['a.b.c', 'a.b', false],
   ])('%s vs %s -> %s', (filter, subject, expected) => {
     expect(subjectMatches(filter, subject)).toBe(expected);
+  });
+});
+
+describe('filtersOverlap', () => {
+  it.each([
+    ['a.b', 'a.b', true],
+    ['a.b', 'a.c', false],
+    ['a.*', 'a.b', true],
+    ['a.>', 'a.b.c', true],
+    ['a.>', 'a', false],
+    ['a.*.c', 'a.b.>', true],
+    ['a.*', 'a.b.c', false],
+    ['x.>', 'a.>', false],
+    ['*.b', 'a.*', true],
+  ])('%s and %s -> %s', (a, b, expected) => {
+    expect(filtersOverlap(a, b)).toBe(expected);
+    expect(filtersOverlap(b, a)).toBe(expected);
   });
 });

@@ -14,3 +14,17 @@ export function subjectMatches(filter: string, subject: string): boolean {
   }
   return f.length === s.length;
 }
+
+/** Whether some subject matches both filters (work-queue streams allow no overlap between consumers). */
+export function filtersOverlap(a: string, b: string): boolean {
+  const x = a.split('.');
+  const y = b.split('.');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === '>' || q === '>') return p !== undefined && q !== undefined;
+    if (p === undefined || q === undefined) return false;
+    if (p !== '*' && q !== '*' && p !== q) return false;
+  }
+  return true;
+}

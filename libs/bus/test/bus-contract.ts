@@ -165,6 +165,18 @@ export function describeBusContract(name: string, create: () => Promise<BusUnder
       await Promise.all([a.stop(), b.stop()]);
     });
 
+    it('refuses a second durable whose filter overlaps the first on a work-queue stream', async () => {
+      const first = await t.bus.consume(consumer('rules'), (m) => m.ack());
+      await expect(
+        t.bus.consume({ ...consumer('other'), filterSubject: t.subjects.ingestForTenant('acme') }, (m) =>
+          m.ack(),
+        ),
+      ).rejects.toMatchObject({ code: 'BUS_CONSUMER_CONFLICT' });
+      // the same durable again is a second replica, not a conflict
+      const replica = await t.bus.consume(consumer('rules'), (m) => m.ack());
+      await Promise.all([first.stop(), replica.stop()]);
+    });
+
     it('stop() waits for the handlers in flight', async () => {
       await t.bus.publish(subject, data('x'), { msgId: 'x' });
       let release!: () => void;

@@ -9,8 +9,8 @@ import type {
 } from '../bus';
 import type { BusConfig } from '../bus.config';
 import { silentLogger, type BusLogger } from '../bus-logger';
-import { BusUnavailableError, NoStreamForSubjectError } from '../errors';
-import { subjectMatches } from '../subject-filter';
+import { BusConsumerConflictError, BusUnavailableError, NoStreamForSubjectError } from '../errors';
+import { filtersOverlap, subjectMatches } from '../subject-filter';
 import { STREAM_NAMES, type Subjects } from '../subjects';
 import { streamLimits } from '../stream-limits';
 import { InProcessConsumer, Subscriber } from './in-process-consumer';
@@ -87,6 +87,17 @@ export class InProcessBus implements Bus {
       };
       let consumer = consumers.get(durable);
       if (!consumer) {
+        const other = [...consumers.values()].find((c) =>
+          filtersOverlap(c.settings.filterSubject, settings.filterSubject),
+        );
+        if (other && stream.limits.retention === 'workqueue') {
+          throw new BusConsumerConflictError(
+            stream.name,
+            durable,
+            settings.filterSubject,
+            `${other.durable} (${other.settings.filterSubject})`,
+          );
+        }
         consumer = new InProcessConsumer(durable, settings, stream, stream.limits.retention === 'workqueue');
         consumers.set(durable, consumer);
         // why: a new durable starts at the beginning of what the stream still holds (DeliverPolicy.All)

@@ -16,9 +16,11 @@ import { STREAM_NAMES, type Subjects } from '../subjects';
 import { ensureDurable, ensureStream, toStreamConfig } from './jetstream-setup';
 import { JetStreamConsumption } from './jetstream-consumption';
 import { MSG_ID_HEADER } from './jetstream-message';
-import { PublishWindow } from './publish-window';
+import { pubAckError } from './pub-ack';
+import { ReplyWindow } from './reply-window';
 
 const MAX_RECONNECT_DELAY_MS = 5_000;
+const ACK_WINDOW = 1 << 20;
 
 /**
  * The mesh's bus: NATS JetStream streams INGEST, ACTIONS and DLQ, durable pull consumers, and core
@@ -29,7 +31,8 @@ export class JetStreamBus implements Bus {
   private nc?: NatsConnection;
   private js?: JetStreamClient;
   private jsm?: JetStreamManager;
-  private window?: PublishWindow;
+  private window?: ReplyWindow;
+  private acks?: ReplyWindow;
   private readonly consumptions = new Set<JetStreamConsumption>();
   private connected = false;
   private closed = false;
@@ -80,13 +83,13 @@ export class JetStreamBus implements Bus {
             cause: error,
           });
     }
-    this.window = new PublishWindow(
-      this.nc,
-      this.config.SLUICE_BUS_PUBLISH_WINDOW,
-      this.config.SLUICE_BUS_PUBLISH_TIMEOUT_MS,
-      () => this.connected,
-    );
+    const connected = () => this.connected;
+    const timeoutMs = this.config.SLUICE_BUS_PUBLISH_TIMEOUT_MS;
+    this.window = new ReplyWindow(this.nc, this.config.SLUICE_BUS_PUBLISH_WINDOW, timeoutMs, connected);
+    // acks are already bounded by each consumer's maxAckPending; the window only needs to be wide
+    this.acks = new ReplyWindow(this.nc, ACK_WINDOW, timeoutMs, connected);
     this.window.start();
+    this.acks.start();
     this.logger.log(
       `bus: ${this.detail}, streams ${STREAM_NAMES.map((n) => this.subjects.stream(n)).join(', ')}`,
     );
@@ -100,11 +103,15 @@ export class JetStreamBus implements Bus {
     const hdrs = natsHeaders();
     hdrs.set(MSG_ID_HEADER, options.msgId);
     if (options.headers) for (const key in options.headers) hdrs.set(key, options.headers[key]!);
-    return this.window.publish(subject, data, hdrs);
+    return this.window.request(subject, data, hdrs).then((reply) => {
+      const error = pubAckError(subject, reply);
+      if (error) throw error;
+    });
   }
 
   async consume(options: ConsumerOptions, handler: MessageHandler): Promise<Consumption> {
-    if (!this.js || !this.jsm || this.closed) throw new BusUnavailableError(this.unavailableReason());
+    if (!this.js || !this.jsm || !this.acks || this.closed)
+      throw new BusUnavailableError(this.unavailableReason());
     const stream = this.subjects.stream(options.stream);
     const durable = this.subjects.durable(options.durable);
     const maxAckPending = options.maxAckPending ?? this.config.SLUICE_BUS_MAX_ACK_PENDING;
@@ -123,6 +130,7 @@ export class JetStreamBus implements Bus {
       maxAckPending,
       handler,
       this.logger,
+      this.acks,
     );
     await consumption.start();
     this.consumptions.add(consumption);
@@ -176,8 +184,9 @@ export class JetStreamBus implements Bus {
     const consumptions = [...this.consumptions];
     this.consumptions.clear();
     await Promise.allSettled(consumptions.map((c) => c.stop()));
-    if (this.connected) await this.window?.idle();
+    if (this.connected) await Promise.all([this.window?.idle(), this.acks?.idle()]);
     this.window?.stop();
+    this.acks?.stop();
     if (this.nc && !this.nc.isClosed()) {
       await this.nc.drain().catch(() => this.nc?.close());
     }
@@ -198,6 +207,7 @@ export class JetStreamBus implements Bus {
         this.detail = `disconnected from ${server}, reconnecting`;
         this.logger.warn(`bus: ${this.detail}`);
         this.window?.failAll('NATS disconnected before the publish was confirmed');
+        this.acks?.failAll('NATS disconnected before the ack was confirmed');
       } else if (status.type === Events.Reconnect) {
         this.connected = true;
         this.reconnectAttempts = 0;

@@ -3,6 +3,7 @@ import { describeError } from '@sluice/errors';
 import type { Consumption, MessageHandler } from '../bus';
 import type { BusLogger } from '../bus-logger';
 import { JetStreamMessage } from './jetstream-message';
+import type { ReplyWindow } from './reply-window';
 
 /**
  * One running pull consumption: keeps up to `maxAckPending` messages buffered and runs the handler
@@ -21,6 +22,7 @@ export class JetStreamConsumption implements Consumption {
     private readonly maxAckPending: number,
     private readonly handler: MessageHandler,
     private readonly logger: BusLogger,
+    private readonly acks: ReplyWindow,
   ) {}
 
   async start(): Promise<void> {
@@ -55,7 +57,7 @@ export class JetStreamConsumption implements Consumption {
   }
 
   private dispatch(msg: JsMsg): void {
-    const message = new JetStreamMessage(msg);
+    const message = new JetStreamMessage(msg, this.acks);
     const done = this.handler(message).then(
       () => {},
       (error: unknown) => {

@@ -1,13 +1,20 @@
 import type { JsMsg } from 'nats';
 import type { BusMessage, Headers } from '../bus';
+import type { ReplyWindow } from './reply-window';
 
 export const MSG_ID_HEADER = 'Nats-Msg-Id';
+const ACK = new TextEncoder().encode('+ACK');
 
 /** A JetStream message behind the BusMessage interface; headers are converted only when read. */
 export class JetStreamMessage implements BusMessage {
   private converted?: Headers;
+  /** Like nats.js: only the first of ack, nak and term counts. */
+  private settled = false;
 
-  constructor(private readonly msg: JsMsg) {}
+  constructor(
+    private readonly msg: JsMsg,
+    private readonly acks: ReplyWindow,
+  ) {}
 
   get subject(): string {
     return this.msg.subject;
@@ -41,15 +48,25 @@ export class JetStreamMessage implements BusMessage {
   }
 
   async ack(): Promise<void> {
-    // why ackAck: resolve only once the server recorded the ack, so a crash after this cannot redeliver
-    await this.msg.ackAck();
+    if (this.settled) return;
+    this.settled = true;
+    // why a confirmed ack: resolve only once the server applied it, so a crash after this cannot
+    // redeliver; through the reply window rather than ackAck(), which costs a timer and a mux entry each
+    // the ack subject is public on nats.js's JsMsgImpl, though not on the JsMsg interface
+    const reply = (this.msg as JsMsg & { reply?: string }).reply;
+    if (reply) await this.acks.request(reply, ACK);
+    else await this.msg.ackAck();
   }
 
   nak(delayMs?: number): void {
+    if (this.settled) return;
+    this.settled = true;
     this.msg.nak(delayMs);
   }
 
   term(): void {
+    if (this.settled) return;
+    this.settled = true;
     this.msg.term();
   }
 

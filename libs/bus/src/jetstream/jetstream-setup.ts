@@ -10,7 +10,7 @@ import {
   type StreamConfig,
 } from 'nats';
 import type { StreamName } from '../bus';
-import { BusUnavailableError } from '../errors';
+import { BusConsumerConflictError, BusUnavailableError } from '../errors';
 import type { StreamLimits } from '../stream-limits';
 import type { Subjects } from '../subjects';
 
@@ -80,6 +80,9 @@ export async function ensureDurable(jsm: JetStreamManager, s: DurableSettings): 
   try {
     await jsm.consumers.add(s.stream, config);
   } catch (error) {
+    if (/not unique/i.test(String(error))) {
+      throw new BusConsumerConflictError(s.stream, s.durable, s.filterSubject, String(error));
+    }
     // an existing durable with other limits: update it in place (the filter must stay the same)
     try {
       await jsm.consumers.update(s.stream, s.durable, {

@@ -1,0 +1,34 @@
+import type { Msg } from 'nats';
+import { BusFullError, BusUnavailableError, NoStreamForSubjectError } from '../errors';
+
+interface PubAckReply {
+  stream?: string;
+  seq?: number;
+  duplicate?: boolean;
+  error?: { code?: number; err_code?: number; description?: string };
+}
+
+/** Turns a JetStream PubAck into nothing (stored, or a known duplicate) or the error to throw. */
+export function pubAckError(subject: string, reply: Msg): Error | undefined {
+  if (reply.headers?.hasError) {
+    // 503 "no responders": no stream listens on the subject
+    return reply.headers.code === 503
+      ? new NoStreamForSubjectError(subject)
+      : new BusUnavailableError(`publish to ${subject} failed: ${reply.headers.description}`);
+  }
+  let ack: PubAckReply;
+  try {
+    ack = JSON.parse(new TextDecoder().decode(reply.data)) as PubAckReply;
+  } catch {
+    return new BusUnavailableError(`unreadable PubAck for ${subject}`);
+  }
+  if (!ack.error) return undefined;
+  const description = ack.error.description ?? 'unknown error';
+  // the server answers discard-new limits with "maximum messages/bytes exceeded"
+  if (/maximum (messages|bytes)( per subject)? exceeded/i.test(description)) {
+    return new BusFullError(`stream of ${subject} is full: ${description} (err_code ${ack.error.err_code})`);
+  }
+  return new BusUnavailableError(
+    `JetStream rejected ${subject}: ${description} (err_code ${ack.error.err_code})`,
+  );
+}
