@@ -164,6 +164,14 @@ describe.each(backendFactories)('repositories on %o', (factory) => {
       expect((await repos.rules.require(a.id, r.id)).version).toBe(2);
     });
 
+    it('ignores managed columns smuggled into an update: the row stays in its tenant', async () => {
+      const r = await repos.rules.create(a.id, rule('smuggled'));
+      const smuggled = { description: 'd', tenantId: b.id, id: 'other', version: 99 } as never;
+      const updated = await repos.rules.update(a.id, r.id, 1, smuggled);
+      expect(updated).toMatchObject({ id: r.id, tenantId: a.id, version: 2, description: 'd' });
+      expect(await repos.rules.get(b.id, r.id)).toBeNull();
+    });
+
     it('renaming onto a taken name is a conflict', async () => {
       await repos.rules.create(a.id, rule('taken'));
       const r = await repos.rules.create(a.id, rule('free-name'));
@@ -297,6 +305,13 @@ describe.each(backendFactories)('repositories on %o', (factory) => {
       await expect(repos.rules.list(a.id, { after: forged })).rejects.toMatchObject({
         category: 'BAD_INPUT',
       });
+    });
+
+    it('clamps the page size to at least 1 and treats a non-number as the default', async () => {
+      expect((await repos.rules.list(a.id, { first: 0 })).items).toHaveLength(1);
+      expect((await repos.rules.list(a.id, { first: -5 })).items).toHaveLength(1);
+      const all = await repos.rules.count(a.id);
+      expect((await repos.rules.list(a.id, { first: Number.NaN })).items).toHaveLength(Math.min(all, 50));
     });
 
     it('returns an empty page with no cursor for a tenant with no rows', async () => {

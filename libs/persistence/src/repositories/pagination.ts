@@ -48,7 +48,8 @@ export async function paginate<E extends ObjectLiteral & { createdAt: Date; id: 
   query: SelectQueryBuilder<E>,
   request: PageRequest = {},
 ): Promise<Page<E>> {
-  const first = Math.min(Math.max(Math.trunc(request.first ?? DEFAULT_PAGE), 1), MAX_PAGE);
+  const asked = Number.isFinite(request.first) ? Math.trunc(request.first!) : DEFAULT_PAGE;
+  const first = Math.min(Math.max(asked, 1), MAX_PAGE);
   const alias = query.alias;
   if (request.after) {
     const { createdAt, id } = decodeCursor(request.after);

@@ -86,11 +86,20 @@ export abstract class TenantScopedRepository<E extends TenantRow> {
    * when it does not exist in this tenant.
    */
   async update(tenantId: string, id: string, expectedVersion: number, changes: UpdateInput<E>): Promise<E> {
+    // why at run time too: an input object from outside may carry more keys than its type says, and
+    // a tenantId among them would move the row to another tenant
+    const {
+      id: _id,
+      tenantId: _tenant,
+      version: _version,
+      createdAt: _created,
+      ...allowed
+    } = changes as unknown as Partial<TenantRow>;
     const result = await guardWrite(this.label, 'write', () =>
       this.repo
         .createQueryBuilder()
         .update()
-        .set({ ...changes, updatedAt: new Date(), version: () => 'version + 1' } as never)
+        .set({ ...allowed, updatedAt: new Date(), version: () => 'version + 1' } as never)
         .where({ tenantId, id, version: expectedVersion })
         .execute(),
     );
