@@ -1,4 +1,4 @@
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import { SourceSubscribeError } from '../errors';
 import { emptyMetrics } from '../source-metrics';
 import type {
@@ -10,6 +10,7 @@ import type {
   SourceState,
 } from '../types';
 import { AckWindow, type PendingAck } from './ack-window';
+import { clientOptions } from './client-options';
 import { DeliveryIds } from './delivery-ids';
 import type { MqttSourceConfig } from './mqtt-source.config';
 import { publishToMessage, type FieldExtraction } from './publish-to-message';
@@ -81,7 +82,7 @@ export class MqttConnection {
   /** Connects; resolves once the first subscription is granted, rejects if the broker refuses it. */
   start(): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => (this.started = { resolve, reject }));
-    const client = mqtt.connect(this.deps.config.url, this.clientOptions());
+    const client = mqtt.connect(this.deps.config.url, clientOptions(this.deps.config, this.clientId));
     this.client = client;
     const internals = client as unknown as ClientInternals;
     const original = internals._sendPacket.bind(client);
@@ -144,36 +145,6 @@ export class MqttConnection {
 
   status(): { state: SourceState; reason?: string } {
     return this.reason === undefined ? { state: this.state } : { state: this.state, reason: this.reason };
-  }
-
-  private clientOptions(): IClientOptions {
-    const c = this.deps.config;
-    const options: IClientOptions = {
-      clientId: this.clientId,
-      protocolVersion: c.protocolVersion,
-      protocolId: c.protocolVersion === 3 ? 'MQIsdp' : 'MQTT',
-      clean: c.clean,
-      keepalive: c.keepalive,
-      reconnectPeriod: c.reconnectPeriodMs,
-      connectTimeout: c.connectTimeoutMs,
-      resubscribe: false,
-      manualConnect: true,
-    };
-    if (c.username !== undefined) options.username = c.username;
-    if (c.password !== undefined) options.password = c.password;
-    if (c.tls) {
-      options.rejectUnauthorized = c.tls.rejectUnauthorized;
-      if (c.tls.ca) options.ca = c.tls.ca;
-      if (c.tls.cert) options.cert = c.tls.cert;
-      if (c.tls.key) options.key = c.tls.key;
-    }
-    if (c.protocolVersion === 5) {
-      options.properties = {
-        sessionExpiryInterval: c.clean ? 0 : c.sessionExpiryInterval,
-        receiveMaximum: c.maxInFlight,
-      };
-    }
-    return options;
   }
 
   private onPacketSend(packet: Packet): void {
