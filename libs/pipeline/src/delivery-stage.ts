@@ -8,6 +8,7 @@ import {
 } from '@sluice/bus';
 import { createConnector, type Action, type Connector, type DeliveryOutcome } from '@sluice/connectors';
 import { describeError } from '@sluice/errors';
+import type { SluiceMetrics } from '@sluice/telemetry';
 import type { PipelineDefinition } from './pipeline-definition';
 import type { StageLogger } from './stage-logger';
 
@@ -57,6 +58,7 @@ export class DeliveryStage {
     private readonly log: StageLogger,
     private readonly policy: DeliveryPolicy = defaultDeliveryPolicy,
     private readonly connectorFactory: ConnectorFactory = createConnector,
+    private readonly metrics?: SluiceMetrics,
   ) {}
 
   /** Builds the connectors and actions of a pipeline definition (throws on invalid configuration). */
@@ -93,16 +95,26 @@ export class DeliveryStage {
       return;
     }
     const action = this.actions.get(actionKey(request.tenant, request.ruleId, request.actionId));
+    const labels = { tenant: request.tenant, connector: request.connectorId, action: request.actionId };
     const outcome: DeliveryOutcome = action
-      ? await this.send(action, request)
+      ? await this.sendCounted(action, request)
       : { ok: false, retryable: false, code: 'ACTION_NOT_FOUND', message: `no action '${request.actionId}'` };
     if (outcome.ok) {
       this.counters.delivered++;
+      this.metrics?.actionSuccess.inc(labels);
+      if (request.createdAt > 0) {
+        this.metrics?.actionLatency.observe(
+          { tenant: request.tenant, connector: request.connectorId },
+          (Date.now() - request.createdAt) / 1000,
+        );
+      }
       await message.ack();
       return;
     }
+    this.metrics?.actionFailed.inc({ ...labels, code: outcome.code });
     if (outcome.retryable && message.deliveryCount < this.policy.maxAttempts) {
       this.counters.retried++;
+      this.metrics?.actionRetried.inc(labels);
       message.nak(this.backoff(message.deliveryCount));
       return;
     }
@@ -111,6 +123,16 @@ export class DeliveryStage {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.connectors.values()].map((h) => h.connector.close()));
+  }
+
+  private async sendCounted(action: Action, request: ActionRequest): Promise<DeliveryOutcome> {
+    const labels = { tenant: request.tenant, connector: request.connectorId };
+    this.metrics?.actionInflight.inc(labels);
+    try {
+      return await this.send(action, request);
+    } finally {
+      this.metrics?.actionInflight.dec(labels);
+    }
   }
 
   private async send(action: Action, request: ActionRequest): Promise<DeliveryOutcome> {
@@ -144,12 +166,9 @@ export class DeliveryStage {
       attempts: message.deliveryCount,
       failedAt: Date.now(),
     });
-    await this.storeDeadLetter(
-      message,
-      this.subjects.dlq(request.tenant, request.connectorId),
-      data,
-      code,
-      reason,
+    const subject = this.subjects.dlq(request.tenant, request.connectorId);
+    await this.storeDeadLetter(message, subject, data, code, reason, () =>
+      this.metrics?.actionDeadLettered.inc({ tenant: request.tenant, connector: request.connectorId, code }),
     );
   }
 
@@ -169,6 +188,7 @@ export class DeliveryStage {
     data: Uint8Array,
     code: string,
     reason: string,
+    onStored?: () => void,
   ) {
     try {
       await this.bus.publish(subject, data, { msgId: `dlq:${message.msgId}` });
@@ -179,6 +199,7 @@ export class DeliveryStage {
       return;
     }
     this.counters.deadLettered++;
+    onStored?.();
     this.log.warn(
       `dead-lettered ${message.msgId} after ${message.deliveryCount} attempt(s): ${code}: ${reason}`,
     );

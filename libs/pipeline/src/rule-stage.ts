@@ -10,6 +10,7 @@ import {
   type Subjects,
 } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
+import type { SluiceMetrics } from '@sluice/telemetry';
 import { compileRule, TopicFilterIndex, type CompiledRule } from '@sluice/rule-engine';
 import { toRuleContext } from './message-context';
 import type { PipelineDefinition, RuleDefinition } from './pipeline-definition';
@@ -57,6 +58,7 @@ export class RuleStage {
     private readonly bus: Bus,
     private readonly subjects: Subjects,
     private readonly log: StageLogger,
+    private readonly metrics?: SluiceMetrics,
   ) {}
 
   /** Compiles every enabled rule; throws the rule's SQL error, prefixed with the rule, when one is invalid. */
@@ -93,6 +95,7 @@ export class RuleStage {
     } catch (error) {
       // why: it will never decode, so retrying would block the stream; keep its bytes in DLQ
       this.counters.undecodable++;
+      this.metrics?.ingestUndecodable.inc();
       await this.deadLetterUndecodable(message, describeError(error));
       return;
     }
@@ -137,9 +140,13 @@ export class RuleStage {
     if (rules.length === 0) return;
     const context = toRuleContext(envelope);
     for (const rule of rules) {
+      const labels = { tenant: rule.tenant, rule: rule.definition.id };
+      this.counters.matched++;
+      this.metrics?.ruleMatched.inc(labels);
       const result = rule.compiled.evaluate(context);
       if ('error' in result) {
         this.counters.failed++;
+        this.metrics?.ruleFailed.inc({ ...labels, reason: 'exception' });
         this.log.warn(
           `rule '${rule.definition.id}' failed on message ${envelope.id}: ${result.error.message}`,
         );
@@ -147,10 +154,12 @@ export class RuleStage {
       }
       if (!result.matched) {
         this.counters.noResult++;
+        this.metrics?.ruleFailed.inc({ ...labels, reason: 'no_result' });
         continue;
       }
-      this.counters.matched++;
       this.counters.passed++;
+      this.metrics?.rulePassed.inc(labels);
+      this.metrics?.ruleActions.inc(labels, result.outputs.length * rule.definition.actions.length);
       result.outputs.forEach((output, index) => {
         for (const action of rule.definition.actions) {
           const id = `${envelope.id}:${rule.definition.id}:${index}:${action.id}`;

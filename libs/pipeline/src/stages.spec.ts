@@ -11,6 +11,7 @@ import {
 } from '@sluice/bus';
 import type { Action, Connector, DeliveryOutcome, DeliveryRecord } from '@sluice/connectors';
 import { DeliveryStage, parsePipelineDefinition, RuleStage, type StageLogger } from '@sluice/pipeline';
+import { SluiceMetrics } from '@sluice/telemetry';
 import { eventually } from '../../../test/support';
 
 const subjects = createSubjects('T_stage_');
@@ -99,7 +100,8 @@ describe('RuleStage', () => {
   afterEach(() => bus.close());
 
   it('stores one action request per matching output, with a stable id, then acks', async () => {
-    const stage = new RuleStage(bus, subjects, quiet);
+    const metrics = new SluiceMetrics({ defaultMetrics: false });
+    const stage = new RuleStage(bus, subjects, quiet, metrics);
     stage.load(pipeline);
     const actions = await collect(bus, 'ACTIONS', subjects.actionsAll());
     await bus.consume({ stream: 'INGEST', durable: 'rules', filterSubject: subjects.ingestAll() }, (m) =>
@@ -127,7 +129,12 @@ describe('RuleStage', () => {
       .filter((r) => r.ruleId === 'items')
       .map((r) => JSON.parse(Buffer.from(r.data).toString()));
     expect(items).toEqual([{ v: 1 }, { v: 2 }]);
-    expect(stage.counters).toMatchObject({ messages: 3, matched: 2, noResult: 1 });
+    expect(stage.counters).toMatchObject({ messages: 3, matched: 3, passed: 2, noResult: 1 });
+    const text = await metrics.render();
+    expect(text).toContain('sluice_rule_matched_total{tenant="acme",rule="hot"} 2');
+    expect(text).toContain('sluice_rule_passed_total{tenant="acme",rule="hot"} 1');
+    expect(text).toContain('sluice_rule_failed_total{tenant="acme",rule="hot",reason="no_result"} 1');
+    expect(text).toContain('sluice_rule_actions_total{tenant="acme",rule="items"} 2');
   });
 
   it('counts a runtime failure for that rule and still acks the message', async () => {
@@ -178,13 +185,15 @@ describe('DeliveryStage', () => {
   let bus: InProcessBus;
   let connector: ScriptedConnector;
   let stage: DeliveryStage;
+  let metrics: SluiceMetrics;
   const policy = { maxAttempts: 3, baseBackoffMs: 1, maxBackoffMs: 5 };
 
   beforeEach(async () => {
     bus = new InProcessBus(defaultBusConfig(), subjects);
     await bus.start();
     connector = new ScriptedConnector();
-    stage = new DeliveryStage(bus, subjects, quiet, policy, () => connector);
+    metrics = new SluiceMetrics({ defaultMetrics: false });
+    stage = new DeliveryStage(bus, subjects, quiet, policy, () => connector, metrics);
     await stage.load(pipeline);
     await bus.consume(
       { stream: 'ACTIONS', durable: 'delivery_acme_hook', filterSubject: subjects.actions('acme', 'hook') },
@@ -242,6 +251,16 @@ describe('DeliveryStage', () => {
     expect(letter.request?.id).toBe('r3');
     expect(dlq[0]!.subject).toBe(subjects.dlq('acme', 'hook'));
     expect(connector.sent).toHaveLength(3);
+    await eventually(async () => {
+      const text = await metrics.render();
+      expect(text).toContain(
+        'sluice_action_failed_total{tenant="acme",connector="hook",action="a1",code="CONNECTOR_UNAVAILABLE"} 3',
+      );
+      expect(text).toContain('sluice_action_retried_total{tenant="acme",connector="hook",action="a1"} 2');
+      expect(text).toContain(
+        'sluice_action_dead_lettered_total{tenant="acme",connector="hook",code="CONNECTOR_UNAVAILABLE"} 1',
+      );
+    });
   });
 
   it('dead-letters a permanent failure at once', async () => {

@@ -9,6 +9,7 @@ import {
 import { BUS, createSubjects, type Bus, type Consumption } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
 import { DeliveryStage, PIPELINE_DEFINITION, type PipelineDefinition } from '@sluice/pipeline';
+import { SluiceMetrics } from '@sluice/telemetry';
 import type { DeliverySettings } from './config';
 
 export const DELIVERY_SETTINGS = Symbol('DELIVERY_SETTINGS');
@@ -27,12 +28,20 @@ export class ActionConsumer
     @Inject(PIPELINE_DEFINITION) private readonly pipeline: PipelineDefinition,
     @Inject(BUS) private readonly bus: Bus,
     private readonly readiness: ReadinessRegistry,
+    private readonly metrics: SluiceMetrics,
   ) {
-    this.stage = new DeliveryStage(bus, createSubjects(settings.SLUICE_BUS_NAMESPACE), this.logger, {
-      maxAttempts: settings.SLUICE_DELIVERY_MAX_ATTEMPTS,
-      baseBackoffMs: settings.SLUICE_DELIVERY_BACKOFF_MS,
-      maxBackoffMs: settings.SLUICE_DELIVERY_MAX_BACKOFF_MS,
-    });
+    this.stage = new DeliveryStage(
+      bus,
+      createSubjects(settings.SLUICE_BUS_NAMESPACE),
+      this.logger,
+      {
+        maxAttempts: settings.SLUICE_DELIVERY_MAX_ATTEMPTS,
+        baseBackoffMs: settings.SLUICE_DELIVERY_BACKOFF_MS,
+        maxBackoffMs: settings.SLUICE_DELIVERY_MAX_BACKOFF_MS,
+      },
+      undefined,
+      metrics,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,6 +52,10 @@ export class ActionConsumer
         name: `connector:${tenant}/${id}`,
         check: () => {
           const status = connector.status();
+          this.metrics.connectorUp.set(
+            { tenant, connector: id, kind: connector.kind },
+            status.state === 'connected' ? 1 : 0,
+          );
           return { up: status.state === 'connected', detail: status.reason ?? status.state };
         },
       });

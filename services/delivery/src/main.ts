@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { startNestApp } from '@sluice/app-runtime';
 import { BusModule } from '@sluice/bus';
 import { HealthModule } from '@sluice/health';
+import { TelemetryModule } from '@sluice/telemetry';
 import { PipelineModule } from '@sluice/pipeline';
 import { loadDeliveryConfig, type DeliveryConfig } from './config';
 import { DeliveryModule } from './delivery.module';
@@ -13,6 +14,7 @@ class DeliveryAppModule {
       module: DeliveryAppModule,
       imports: [
         HealthModule,
+        TelemetryModule,
         BusModule.forRoot(config),
         PipelineModule.forRoot(config),
         DeliveryModule.forRoot(config),

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/
 import { BusModule } from '@sluice/bus';
 import type { EmbeddedBroker } from '@sluice/embedded-broker';
 import { HealthModule } from '@sluice/health';
+import { TelemetryModule } from '@sluice/telemetry';
 import { PipelineModule } from '@sluice/pipeline';
 import { DeliveryModule } from '../../delivery/src/delivery.module';
 import { GatewayModule } from '../../gateway/src/gateway.module';
@@ -33,6 +34,7 @@ export class EmbeddedModule {
       module: EmbeddedModule,
       imports: [
         HealthModule,
+        TelemetryModule,
         BusModule.forRoot(config),
         PipelineModule.forRoot(config),
         IngestModule.forRoot({

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { startNestApp } from '@sluice/app-runtime';
 import { BusModule } from '@sluice/bus';
 import { HealthModule } from '@sluice/health';
+import { TelemetryModule } from '@sluice/telemetry';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
 
@@ -12,6 +13,7 @@ class GatewayAppModule {
       module: GatewayAppModule,
       imports: [
         HealthModule,
+        TelemetryModule,
         BusModule.forRoot(config),
         GatewayModule.forRoot({ ...config, mqttUrl: config.SLUICE_MQTT_URL }),
       ],

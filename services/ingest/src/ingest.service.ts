@@ -9,6 +9,7 @@ import { BUS, createSubjects, type Bus } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
 import { createIngestSink, PIPELINE_DEFINITION, type PipelineDefinition } from '@sluice/pipeline';
 import { createMqttSource, type MqttSource } from '@sluice/sources';
+import { SluiceMetrics } from '@sluice/telemetry';
 import { INGEST_SETTINGS, type ResolvedIngestSettings } from './ingest.settings';
 
 /** Opens the sources of the pipeline definition and stores what they receive in INGEST. */
@@ -22,6 +23,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(PIPELINE_DEFINITION) private readonly pipeline: PipelineDefinition,
     @Inject(BUS) private readonly bus: Bus,
     private readonly readiness: ReadinessRegistry,
+    private readonly metrics: SluiceMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,7 +47,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
             url: url ?? this.settings.mqttUrl,
             topics,
           },
-          createIngestSink(this.bus, subjects, tenant.id, id),
+          createIngestSink(this.bus, subjects, tenant.id, id, this.metrics),
           { logger: this.logger },
         );
         this.sources.push(source);

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BusModule } from '@sluice/bus';
 import { HealthModule } from '@sluice/health';
+import { TelemetryModule } from '@sluice/telemetry';
 import { PipelineModule } from '@sluice/pipeline';
 import { startNestApp } from '@sluice/app-runtime';
 import { loadIngestConfig, type IngestConfig } from './config';
@@ -13,6 +14,7 @@ class IngestAppModule {
       module: IngestAppModule,
       imports: [
         HealthModule,
+        TelemetryModule,
         BusModule.forRoot(config),
         PipelineModule.forRoot(config),
         IngestModule.forRoot({

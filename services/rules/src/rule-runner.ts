@@ -8,6 +8,7 @@ import {
 import { BUS, createSubjects, type Bus, type Consumption } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
 import { PIPELINE_DEFINITION, RuleStage, type PipelineDefinition } from '@sluice/pipeline';
+import { SluiceMetrics } from '@sluice/telemetry';
 import type { RulesSettings } from './config';
 
 export const RULES_SETTINGS = Symbol('RULES_SETTINGS');
@@ -24,8 +25,9 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(PIPELINE_DEFINITION) private readonly pipeline: PipelineDefinition,
     @Inject(BUS) private readonly bus: Bus,
     private readonly readiness: ReadinessRegistry,
+    metrics: SluiceMetrics,
   ) {
-    this.stage = new RuleStage(bus, createSubjects(settings.SLUICE_BUS_NAMESPACE), this.logger);
+    this.stage = new RuleStage(bus, createSubjects(settings.SLUICE_BUS_NAMESPACE), this.logger, metrics);
   }
 
   async onApplicationBootstrap(): Promise<void> {

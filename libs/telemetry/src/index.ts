@@ -1,0 +1,2 @@
+export { SluiceMetrics } from './metrics';
+export { TelemetryModule } from './telemetry.module';

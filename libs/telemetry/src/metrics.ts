@@ -1,0 +1,111 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Every Sluice metric, on one registry per process (so the embedded mode shows all four services
+ * on one `/metrics`). Names follow `sluice_<area>_<what>_<unit>` and Prometheus conventions.
+ */
+export class SluiceMetrics {
+  readonly registry = new Registry();
+
+  // ingest
+  readonly sourceReceived = this.counter(
+    'sluice_source_messages_received_total',
+    'Messages received from a source',
+    ['tenant', 'source', 'qos'],
+  );
+  readonly sourceStored = this.counter('sluice_source_messages_stored_total', 'Messages stored in INGEST', [
+    'tenant',
+    'source',
+  ]);
+  readonly sourceDropped = this.counter(
+    'sluice_source_messages_dropped_total',
+    'Messages dropped by a source (QoS 0 only)',
+    ['tenant', 'source', 'reason'],
+  );
+  readonly sourceStoreFailures = this.counter(
+    'sluice_source_store_failures_total',
+    'Attempts to store a message in INGEST that failed (retried for QoS 1/2)',
+    ['tenant', 'source'],
+  );
+
+  // rules (EMQX names: matched, passed, failed, no_result)
+  readonly ruleMatched = this.counter('sluice_rule_matched_total', 'Messages whose topic matched the rule', [
+    'tenant',
+    'rule',
+  ]);
+  readonly rulePassed = this.counter(
+    'sluice_rule_passed_total',
+    'Messages that passed the rule (WHERE true)',
+    ['tenant', 'rule'],
+  );
+  readonly ruleFailed = this.counter('sluice_rule_failed_total', 'Rule evaluations that failed, by reason', [
+    'tenant',
+    'rule',
+    'reason',
+  ]);
+  readonly ruleActions = this.counter('sluice_rule_actions_total', 'Action requests produced by rules', [
+    'tenant',
+    'rule',
+  ]);
+  readonly ingestUndecodable = this.counter(
+    'sluice_rules_undecodable_total',
+    'INGEST messages that could not be decoded (dead-lettered)',
+    [],
+  );
+
+  // delivery (EMQX names: success, failed, retried, dropped)
+  readonly actionSuccess = this.counter(
+    'sluice_action_success_total',
+    'Action requests the target confirmed',
+    ['tenant', 'connector', 'action'],
+  );
+  readonly actionFailed = this.counter(
+    'sluice_action_failed_total',
+    'Delivery attempts that failed, by error code',
+    ['tenant', 'connector', 'action', 'code'],
+  );
+  readonly actionRetried = this.counter('sluice_action_retried_total', 'Delivery attempts scheduled again', [
+    'tenant',
+    'connector',
+    'action',
+  ]);
+  readonly actionDeadLettered = this.counter(
+    'sluice_action_dead_lettered_total',
+    'Action requests written to the DLQ, by error code',
+    ['tenant', 'connector', 'code'],
+  );
+  readonly actionInflight = this.gauge('sluice_action_inflight', 'Action requests being delivered now', [
+    'tenant',
+    'connector',
+  ]);
+  readonly actionLatency = new Histogram({
+    name: 'sluice_action_latency_seconds',
+    help: 'Time from rule output to target confirmation',
+    labelNames: ['tenant', 'connector'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly connectorUp = this.gauge('sluice_connector_up', '1 when the connector is connected', [
+    'tenant',
+    'connector',
+    'kind',
+  ]);
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+}
