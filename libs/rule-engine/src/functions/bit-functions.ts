@@ -6,6 +6,7 @@ import {
   fail,
   fromBytes,
   isInteger,
+  optionalArg,
   requireInteger,
   toBytes,
 } from './values';
@@ -106,7 +107,10 @@ function bitsValue(bytes: Uint8Array, offset: number, length: number): string | 
 
 function subbits(args: unknown[]): unknown {
   const fn = 'subbits';
-  const [input, a, b, type = 'integer', signedness = 'unsigned', endianness = 'big'] = args;
+  const [input, a, b] = args;
+  const type = optionalArg(args, 3, 'integer');
+  const signedness = optionalArg(args, 4, 'unsigned');
+  const endianness = optionalArg(args, 5, 'big');
   const { bytes, bitLength } = bitsOf(fn, input);
   const [start, wanted] = args.length === 2 ? [1, a] : [a, b];
   requireInteger(fn, start, 'start');

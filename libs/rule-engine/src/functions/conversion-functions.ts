@@ -39,9 +39,10 @@ function toInt(value: unknown): number {
   return result === 0 ? 0 : result;
 }
 
-function toFloat([value, decimals]: unknown[]): number {
+function toFloat(args: unknown[]): number {
+  const [value, decimals] = args;
   const number = parseNumber('float', value);
-  if (decimals === undefined) return number;
+  if (args.length === 1) return number;
   const places = requireInteger('float', decimals, 'decimals');
   if (places <= 0 || places > 253) fail('float', `decimals must be in 1..253, got ${places}`);
   return Number(formatDecimals(number, places, false));

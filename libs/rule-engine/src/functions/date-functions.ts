@@ -15,7 +15,7 @@ import {
 import { parseDate, tokenizeFormat } from './date-parse';
 import type { RuleFunction } from './registry';
 import { textArg } from './string-functions';
-import { defineFunction, describe, fail, requireInteger } from './values';
+import { defineFunction, describe, fail, optionalArg, requireInteger } from './values';
 
 const SECONDS_0000_TO_1970 = 62_167_219_200n;
 const SECONDS_1970_TO_10000 = 253_402_300_800n;
@@ -89,12 +89,13 @@ function fromRfc3339(fn: string, text: string, unit: TimeUnit): number {
   return toNumber(scaled < 0n ? scaled - fraction : scaled + fraction);
 }
 
-function formatDate([unitArg, offsetArg, formatArg, timeArg]: unknown[]): string {
+function formatDate(args: unknown[]): string {
+  const [unitArg, offsetArg, formatArg, timeArg] = args;
   const fn = 'format_date';
   const unit = timeUnit(fn, unitArg);
   const offset = offsetSeconds(fn, offsetArg);
   const format = textArg(fn, formatArg, 'format');
-  const time = timeArg === undefined ? now(unit) : BigInt(requireInteger(fn, timeArg, 'time'));
+  const time = args.length === 3 ? now(unit) : BigInt(requireInteger(fn, timeArg, 'time'));
   const factor = UNIT_FACTOR[unit];
   const seconds = (time + BigInt(offset) * factor) / factor;
   const d = dateTimeParts(seconds);
@@ -139,25 +140,25 @@ function dateToUnixTs(args: unknown[]): number {
 }
 
 export const dateFunctions: RuleFunction[] = [
-  defineFunction('now_timestamp', 0, 1, ([unit = 'second']) =>
-    toNumber(now(timeUnit('now_timestamp', unit))),
+  defineFunction('now_timestamp', 0, 1, (args) =>
+    toNumber(now(timeUnit('now_timestamp', optionalArg(args, 0, 'second')))),
   ),
-  defineFunction('now_rfc3339', 0, 1, ([unit = 'second']) => {
-    const u = timeUnit('now_rfc3339', unit);
+  defineFunction('now_rfc3339', 0, 1, (args) => {
+    const u = timeUnit('now_rfc3339', optionalArg(args, 0, 'second'));
     return toRfc3339('now_rfc3339', now(u), u);
   }),
-  defineFunction('unix_ts_to_rfc3339', 1, 2, ([time, unit = 'second']) =>
+  defineFunction('unix_ts_to_rfc3339', 1, 2, ([time, ...unit]) =>
     toRfc3339(
       'unix_ts_to_rfc3339',
       BigInt(requireInteger('unix_ts_to_rfc3339', time, 'time')),
-      timeUnit('unix_ts_to_rfc3339', unit),
+      timeUnit('unix_ts_to_rfc3339', optionalArg(unit, 0, 'second')),
     ),
   ),
-  defineFunction('rfc3339_to_unix_ts', 1, 2, ([text, unit = 'second']) =>
+  defineFunction('rfc3339_to_unix_ts', 1, 2, ([text, ...unit]) =>
     fromRfc3339(
       'rfc3339_to_unix_ts',
       textArg('rfc3339_to_unix_ts', text),
-      timeUnit('rfc3339_to_unix_ts', unit),
+      timeUnit('rfc3339_to_unix_ts', optionalArg(unit, 0, 'second')),
     ),
   ),
   defineFunction('format_date', 3, 4, formatDate),

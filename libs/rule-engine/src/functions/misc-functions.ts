@@ -34,14 +34,15 @@ export function topicMatches(name: string, filter: string): boolean {
  * EMQX matches each listed topic as the name against the argument as the filter.
  */
 function containsTopic(name: string, exact: boolean): RuleFunction {
-  return defineFunction(name, 2, 3, ([list, topic, qos]) => {
+  return defineFunction(name, 2, 3, (args) => {
+    const [list, topic, qos] = args;
     const wanted = textArg(name, topic, 'topic');
     const found = requireArray(name, list).find((entry) => {
       if (!isMap(entry) || typeof entry.topic !== 'string') return false;
       return exact ? entry.topic === wanted : topicMatches(entry.topic, wanted);
     });
     if (found === undefined) return false;
-    return qos === undefined || (isMap(found) && found.qos === qos);
+    return args.length === 2 || (isMap(found) && found.qos === qos);
   });
 }
 

@@ -1,3 +1,4 @@
+import { RuleRuntimeError } from '../errors';
 import { builtinFunctions } from './registry';
 
 // The EMQX 5 rule function reference (emqx_rule_funcs exports) minus the ones Sluice leaves out on
@@ -159,5 +160,27 @@ describe('builtinFunctions', () => {
     ]) {
       expect(builtinFunctions.has(name)).toBe(false);
     }
+  });
+});
+
+describe('optional arguments', () => {
+  const call = (name: string, ...args: unknown[]): unknown => builtinFunctions.get(name)!.call(args);
+
+  it('a missing value passed explicitly does not stand in for a left-out argument', () => {
+    // why: EMQX pattern-matches the actual argument, so f(X, undefined) fails where f(X) uses the default
+    expect(call('pad', 'abc', 5)).toBe('abc  ');
+    expect(() => call('pad', 'abc', 5, undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('find', 'abc', 'b', undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('replace', 'abc', 'b', 'x', undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('split', 'a,b', ',', undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('tokens', 'a,b', ',', undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('substr', 'abc', 1, undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('rtrim', 'abc ', undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('float', 1.5, undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('subbits', 'a', 1, 8, undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('now_timestamp', undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('unix_ts_to_rfc3339', 0, undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('format_date', 'second', 'Z', '%Y', undefined)).toThrow(RuleRuntimeError);
+    expect(call('contains_topic', [{ topic: 't/1', qos: 1 }], 't/1', undefined)).toBe(false);
   });
 });

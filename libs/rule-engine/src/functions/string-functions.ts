@@ -2,7 +2,16 @@ import { Buffer, isUtf8 } from 'node:buffer';
 import { graphemes } from './graphemes';
 import type { RuleFunction } from './registry';
 import { anyToString } from './term-text';
-import { defineFunction, describe, fail, fromBytes, requireArray, requireInteger, toBytes } from './values';
+import {
+  defineFunction,
+  describe,
+  fail,
+  fromBytes,
+  optionalArg,
+  requireArray,
+  requireInteger,
+  toBytes,
+} from './values';
 
 /**
  * A string argument as EMQX's string functions take it: text, or an atom (true/false print by name).
@@ -40,19 +49,23 @@ function trim(text: string, where: 'leading' | 'trailing' | 'both', chars: Set<s
   return parts.slice(start, end).join('');
 }
 
-function substr([value, start, length]: unknown[]): string {
+function substr(args: unknown[]): string {
+  const [value, start, length] = args;
   const fn = 'substr';
   const parts = graphemes(textArg(fn, value));
   const from = requireInteger(fn, start, 'start');
   if (from < 0) fail(fn, `start must not be negative, got ${from}`);
-  if (length === undefined) return parts.slice(from).join('');
+  if (args.length === 2) return parts.slice(from).join('');
   const count = requireInteger(fn, length, 'length');
   if (count < 0) fail(fn, `length must not be negative, got ${count}`);
   return parts.slice(from, from + count).join('');
 }
 
-function pad([value, length, direction = 'trailing', char = ' ']: unknown[]): string {
+function pad(args: unknown[]): string {
   const fn = 'pad';
+  const [value, length] = args;
+  const direction = optionalArg(args, 2, 'trailing');
+  const char = optionalArg(args, 3, ' ');
   const text = textArg(fn, value);
   const missing = requireInteger(fn, length, 'length') - graphemes(text).length;
   const filler = textArg(fn, char, 'pad character');
@@ -82,19 +95,22 @@ const SPLIT_OPTIONS: Record<string, { where: 'all' | 'leading' | 'trailing'; kee
   trailing_notrim: { where: 'trailing', keepEmpty: true },
 };
 
-function split([value, separator, option]: unknown[]): string[] {
+function split(args: unknown[]): string[] {
+  const [value, separator, option] = args;
   const fn = 'split';
   const text = textArg(fn, value);
   const sep = textArg(fn, separator, 'separator');
   const chosen =
-    option === undefined ? { where: 'all' as const, keepEmpty: false } : SPLIT_OPTIONS[textArg(fn, option)];
+    args.length === 2 ? { where: 'all' as const, keepEmpty: false } : SPLIT_OPTIONS[textArg(fn, option)];
   if (!chosen) return fail(fn, `unknown option ${describe(option)}`);
   const parts = splitAt(text, sep, chosen.where);
   return chosen.keepEmpty ? parts : parts.filter((part) => part !== '');
 }
 
-function replace([value, pattern, replacement, where = 'all']: unknown[]): string {
+function replace(args: unknown[]): string {
   const fn = 'replace';
+  const [value, pattern, replacement] = args;
+  const where = optionalArg(args, 3, 'all');
   const text = textArg(fn, value);
   const search = textArg(fn, pattern, 'pattern');
   const by = textArg(fn, replacement, 'replacement');
@@ -108,11 +124,12 @@ function replace([value, pattern, replacement, where = 'all']: unknown[]): strin
  * string:lexemes over the bytes, as EMQX runs it: any separator byte splits, runs of separators
  * collapse, and CR LF counts as one separator only when asked for with 'nocrlf'.
  */
-function tokens([value, separators, option]: unknown[]): Array<string | Uint8Array> {
+function tokens(args: unknown[]): Array<string | Uint8Array> {
+  const [value, separators, option] = args;
   const fn = 'tokens';
   const bytes = Buffer.from(textArg(fn, value), 'utf8');
   const seps = new Set(Buffer.from(textArg(fn, separators, 'separators'), 'utf8'));
-  if (option !== undefined && option !== 'nocrlf') fail(fn, `unknown option ${describe(option)}`);
+  if (args.length === 3 && option !== 'nocrlf') fail(fn, `unknown option ${describe(option)}`);
   const crlf = option === 'nocrlf';
   if (crlf) [13, 10].forEach((byte) => seps.add(byte));
   const out: Array<string | Uint8Array> = [];
@@ -134,8 +151,10 @@ function tokens([value, separators, option]: unknown[]): Array<string | Uint8Arr
   return out;
 }
 
-function find([value, pattern, direction = 'leading']: unknown[]): string {
+function find(args: unknown[]): string {
   const fn = 'find';
+  const [value, pattern] = args;
+  const direction = optionalArg(args, 2, 'leading');
   const text = textArg(fn, value);
   const search = textArg(fn, pattern, 'pattern');
   if (direction !== 'leading' && direction !== 'trailing') {
@@ -159,8 +178,8 @@ export const stringFunctions: RuleFunction[] = [
   defineFunction('upper', 1, 1, ([s]) => textArg('upper', s).toUpperCase()),
   defineFunction('trim', 1, 1, ([s]) => trim(textArg('trim', s), 'both')),
   defineFunction('ltrim', 1, 1, ([s]) => trim(textArg('ltrim', s), 'leading')),
-  defineFunction('rtrim', 1, 2, ([s, chars]) =>
-    trim(textArg('rtrim', s), 'trailing', chars === undefined ? WHITESPACE : charSet('rtrim', chars)),
+  defineFunction('rtrim', 1, 2, (args) =>
+    trim(textArg('rtrim', args[0]), 'trailing', args.length === 1 ? WHITESPACE : charSet('rtrim', args[1])),
   ),
   defineFunction('rm_prefix', 2, 2, ([s, prefix]) => {
     const text = textArg('rm_prefix', s);

@@ -116,3 +116,11 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * An optional argument: the fallback only when the call left it out. An explicit undefined (a missing
+ * field) is passed on, so it fails where EMQX fails rather than silently taking the default.
+ */
+export function optionalArg(args: unknown[], index: number, fallback: unknown): unknown {
+  return index < args.length ? args[index] : fallback;
+}
