@@ -1,6 +1,7 @@
 import type { ExpressionNode } from './expression-node';
 import { freeze, type OperationNode, type SourcePosition } from './operation-node';
 import type { PathSegment } from './reference-node';
+import type { StarNode } from './star-node';
 
 /** Where a field's value goes in the output: `AS x`, `AS a.b`, `AS a[1]`. */
 export interface AliasTarget {
@@ -13,11 +14,6 @@ export interface SelectFieldNode extends OperationNode {
   readonly kind: 'SelectFieldNode';
   readonly expression: ExpressionNode;
   readonly alias: AliasTarget | undefined;
-}
-
-/** `*`: every column of the message. */
-export interface StarNode extends OperationNode {
-  readonly kind: 'StarNode';
 }
 
 export type FieldNode = SelectFieldNode | StarNode;
@@ -34,11 +30,5 @@ export const SelectFieldNode = freeze({
       alias: alias && freeze({ root: alias.root, path: freeze([...alias.path]) }),
       position,
     });
-  },
-});
-
-export const StarNode = freeze({
-  create(position: SourcePosition): StarNode {
-    return freeze({ kind: 'StarNode', position });
   },
 });

@@ -1,4 +1,4 @@
-import type { TopicNode } from '../ast/statement-node';
+import type { TopicNode } from '../ast/topic-node';
 import { RuleCompileError } from '../errors';
 import { topicFilterProblem } from '../topic-filter/topic-filter';
 

@@ -1,5 +1,6 @@
 import type { ExpressionNode } from '../ast/expression-node';
-import type { ForeachNode, SelectNode } from '../ast/statement-node';
+import type { ForeachNode } from '../ast/foreach-node';
+import type { SelectNode } from '../ast/select-node';
 import { RuleCompileError, RuleRuntimeError } from '../errors';
 import { parseRule } from '../parser/rule-parser';
 import type { CompiledRule, RuleContext, RuleResult } from '../types';

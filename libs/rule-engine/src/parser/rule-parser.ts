@@ -1,6 +1,10 @@
 import type { ExpressionNode } from '../ast/expression-node';
-import { SelectFieldNode, StarNode, type AliasTarget, type FieldNode } from '../ast/select-field-node';
-import { ForeachNode, SelectNode, TopicNode, type StatementNode } from '../ast/statement-node';
+import { ForeachNode } from '../ast/foreach-node';
+import { SelectFieldNode, type AliasTarget, type FieldNode } from '../ast/select-field-node';
+import { SelectNode } from '../ast/select-node';
+import { StarNode } from '../ast/star-node';
+import type { StatementNode } from '../ast/statement-node';
+import { TopicNode } from '../ast/topic-node';
 import { ExpressionParser } from './expression-parser';
 import { tokenize } from './lexer';
 import { parsePathSegments } from './path-parser';

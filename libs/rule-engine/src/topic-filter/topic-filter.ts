@@ -18,7 +18,13 @@ export function topicFilterProblem(filter: string): string | undefined {
   return undefined;
 }
 
-/** Whether a topic name matches a topic filter (EMQX's `=~`). */
+/**
+ * Whether a topic name matches a topic filter (EMQX's `=~`).
+ *
+ * @example
+ * topicMatches('a/b/c', 'a/+/#'); // true
+ * topicMatches('$SYS/x', '#'); // false
+ */
 export function topicMatches(topic: string, filter: string): boolean {
   const names = topic.split('/');
   const filters = filter.split('/');
