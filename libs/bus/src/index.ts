@@ -54,3 +54,11 @@ export type { CreateBusOptions } from './create-bus';
 export { BUS, BusModule } from './bus.module';
 export { streamLimits } from './stream-limits';
 export type { StreamLimits } from './stream-limits';
+export {
+  BatchPublisher,
+  createActionBatchPublisher,
+  createIngestBatchPublisher,
+  decodeActionRequests,
+  decodeIngestMessages,
+} from './batch-publisher';
+export type { BatchPublisherOptions } from './batch-publisher';
