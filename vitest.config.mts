@@ -17,7 +17,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           globals: true,
-          include: ['libs/**/*.spec.ts', 'services/**/*.spec.ts', 'test/support/**/*.spec.ts'],
+          include: [
+            'libs/**/*.spec.ts',
+            'services/**/*.spec.ts',
+            'test/support/**/*.spec.ts',
+            'deploy/test/**/*.spec.ts',
+          ],
         },
       },
       {
