@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { RuleRuntimeError } from '../errors';
 import { builtinFunctions } from './registry';
 import { BitString } from './values';
@@ -116,5 +117,20 @@ describe('subbits', () => {
     expect(() => call('subbits', hex('9F4E58'), 1, 8, 'float')).toThrow(/16, 32 or 64/);
     expect(() => call('subbits', 42, 8)).toThrow(RuleRuntimeError);
     expect(() => call('subbits', 'a', 1.5)).toThrow(RuleRuntimeError);
+  });
+});
+
+describe('bitwise properties', () => {
+  it('agree with JS 32-bit operators and with multiplication/floor division for shifts', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.integer(), fc.integer({ min: 0, max: 20 }), (x, y, n) => {
+        expect(call('bitand', x, y)).toBe(x & y);
+        expect(call('bitor', x, y)).toBe(x | y);
+        expect(call('bitxor', x, y)).toBe(x ^ y);
+        expect(call('bitnot', x)).toBe(~x);
+        expect(call('bitsl', x, n)).toBe(x * 2 ** n);
+        expect(call('bitsr', x, n)).toBe(Math.floor(x / 2 ** n));
+      }),
+    );
   });
 });

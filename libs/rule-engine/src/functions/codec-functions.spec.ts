@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
 import { RuleRuntimeError } from '../errors';
 import { builtinFunctions } from './registry';
@@ -98,5 +99,32 @@ describe('compression', () => {
     expect(() => call('gunzip', 'not gzip')).toThrow(/gunzip: cannot process/);
     expect(() => call('zip_uncompress', bytes('CB48CDC9C90700'))).toThrow(RuleRuntimeError);
     expect(() => call('gzip', 12)).toThrow(RuleRuntimeError);
+  });
+});
+
+describe('codec properties', () => {
+  const asBuffer = (value: unknown): Buffer =>
+    typeof value === 'string' ? Buffer.from(value) : Buffer.from(value as Uint8Array);
+
+  it('every compression and base64 pair round-trips arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const data = Buffer.from(bytes);
+        expect(asBuffer(call('gunzip', call('gzip', data)))).toEqual(data);
+        expect(asBuffer(call('unzip', call('zip', data)))).toEqual(data);
+        expect(asBuffer(call('zip_uncompress', call('zip_compress', data)))).toEqual(data);
+        expect(asBuffer(call('base64_decode', call('base64_encode', data)))).toEqual(data);
+        expect(
+          asBuffer(
+            call(
+              'base64_decode',
+              call('base64_encode', data, 'urlsafe', 'no_padding'),
+              'no_padding',
+              'urlsafe',
+            ),
+          ),
+        ).toEqual(data);
+      }),
+    );
   });
 });

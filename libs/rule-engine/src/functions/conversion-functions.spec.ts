@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
 import { RuleRuntimeError } from '../errors';
 import { builtinFunctions } from './registry';
@@ -211,5 +212,32 @@ describe('bin2hexstr, hexstr2bin', () => {
     expect(() => call('hexstr2bin', 12)).toThrow(RuleRuntimeError);
     expect(() => call('bin2hexstr', 12)).toThrow(RuleRuntimeError);
     expect(() => call('bin2hexstr', null)).toThrow(RuleRuntimeError);
+  });
+});
+
+describe('conversion properties', () => {
+  it('float2str agrees with the correctly rounded toFixed, trailing zeros dropped', () => {
+    const compact = (text: string): string =>
+      text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '.0') : text;
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }),
+        fc.integer({ min: 1, max: 20 }),
+        (x, d) => {
+          expect(call('float2str', x, d)).toBe(compact(x.toFixed(d)).replace(/^-(0\.0+)$/, '-$1'));
+        },
+      ),
+    );
+  });
+
+  it('hexstr2bin inverts bin2hexstr for any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const back = call('hexstr2bin', call('bin2hexstr', Buffer.from(bytes)));
+        expect(Buffer.from(typeof back === 'string' ? Buffer.from(back) : (back as Uint8Array))).toEqual(
+          Buffer.from(bytes),
+        );
+      }),
+    );
   });
 });

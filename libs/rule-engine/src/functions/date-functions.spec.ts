@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { RuleRuntimeError } from '../errors';
 import { builtinFunctions } from './registry';
 
@@ -226,5 +227,41 @@ describe('timezone_to_offset_seconds', () => {
     for (const bad of ['08:00', '+08', '+24:00', '+08:60', '+0a:00', null, 1.5]) {
       expect(() => call('timezone_to_offset_seconds', bad), String(bad)).toThrow(RuleRuntimeError);
     }
+  });
+});
+
+describe('date properties', () => {
+  const offsets = fc.integer({ min: -23 * 60 + 1, max: 23 * 60 - 1 }).map((minutes) => {
+    const abs = Math.abs(minutes);
+    return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  });
+
+  it('date_to_unix_ts inverts format_date for any time and offset', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 86_400_000, max: 253_402_000_000_000 }), offsets, (millis, offset) => {
+        const format = '%Y-%m-%dT%H:%M:%S.%3N%:z';
+        const text = call('format_date', 'millisecond', offset, format, millis);
+        expect(call('date_to_unix_ts', 'millisecond', format, text)).toBe(millis);
+        // the same instant read as RFC 3339 by the other parser
+        expect(call('rfc3339_to_unix_ts', text, 'millisecond')).toBe(millis);
+      }),
+    );
+  });
+
+  it('before 1970 it truncates toward zero like Erlang div, so fractions print as EMQX prints them', () => {
+    // -1 ms: second -0 (1970-01-01 00:00:00), fraction -1 padded to "0-1", exactly EMQX's output
+    expect(call('format_date', 'millisecond', 'Z', '%Y-%m-%d %H:%M:%S.%3N', -1)).toBe(
+      '1970-01-01 00:00:00.0-1',
+    );
+    expect(call('format_date', 'second', 'Z', '%Y-%m-%d %H:%M:%S', -1)).toBe('1969-12-31 23:59:59');
+  });
+
+  it('format_date in UTC agrees with JS Date from 1970 on', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253_402_000_000_000 }), (millis) => {
+        const iso = new Date(millis).toISOString();
+        expect(call('format_date', 'millisecond', 'Z', '%Y-%m-%dT%H:%M:%S.%3NZ', millis)).toBe(iso);
+      }),
+    );
   });
 });
