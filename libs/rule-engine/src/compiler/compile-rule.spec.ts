@@ -199,6 +199,8 @@ describe('compileRule', () => {
       ['(2 + 3) * 4', 20],
       ['- payload.hum', -40],
       ["'ab' + 'cd'", 'abcd'],
+      ["'n=' + 1", 'n=1'],
+      ["payload.name + '!'", 'kitchen!'],
     ])('%s = %j', (expression, expected) => {
       expect(value(expression)).toBe(expected);
     });

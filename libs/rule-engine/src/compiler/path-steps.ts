@@ -1,9 +1,10 @@
 import { RuleRuntimeError } from '../errors';
 import { decodeJsonOrUndefined, getOwn, isMap, typeName } from './values';
 
-// why: keys that exist on Object.prototype need an own-property check; others can be read directly
+// why: keys that exist on Object.prototype need an own-property check, and numeric keys could index
+// bytes; other keys can be read directly
 export function isSafeKey(key: string): boolean {
-  return !(key in Object.prototype) && key !== '__proto__';
+  return !(key in Object.prototype) && key !== '__proto__' && !/^\d+$/.test(key);
 }
 
 /** `.key` as emqx_rule_maps does it: a JSON string is decoded first; anything else is not found. */
@@ -14,8 +15,11 @@ export function stepKey(value: unknown, key: string): unknown {
 
 /** Faster `.key` for keys that cannot collide with Object.prototype. */
 export function stepSafeKey(value: unknown, key: string): unknown {
-  if (typeof value === 'string') value = decodeJsonOrUndefined(value);
-  return isMap(value) ? value[key] : undefined;
+  if (typeof value === 'object' && value !== null) {
+    // no Uint8Array check on this hot path: a safe key is never numeric, so bytes give undefined anyway
+    return Array.isArray(value) ? undefined : (value as Record<string, unknown>)[key];
+  }
+  return typeof value === 'string' ? stepKey(value, key) : undefined;
 }
 
 /** `[n]`: 1-based, negative counts from the end, 0 and out-of-range are not found. */

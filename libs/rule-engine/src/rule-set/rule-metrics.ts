@@ -8,6 +8,8 @@ export interface RuleMetricsSnapshot {
   readonly 'actions.total': number;
   readonly 'actions.success': number;
   readonly 'actions.failed': number;
+  readonly 'actions.failed.out_of_service': number;
+  readonly 'actions.failed.unknown': number;
   /** Matches per second over the last 5 seconds. */
   readonly 'matched.rate': number;
   /** The highest `matched.rate` seen. */
@@ -35,7 +37,8 @@ export class RuleMetrics {
   private noResult = 0;
   private actionsTotal = 0;
   private actionsSuccess = 0;
-  private actionsFailed = 0;
+  private actionsOutOfService = 0;
+  private actionsUnknown = 0;
   private readonly buckets = new Float64Array(WINDOW_SECONDS);
   private bucketSecond = 0;
   private maxRate = 0;
@@ -56,11 +59,15 @@ export class RuleMetrics {
     else this.noResult++;
   }
 
-  /** Counts one action outcome reported back by delivery. */
-  recordAction(success: boolean): void {
+  /**
+   * Counts one action outcome reported back by delivery. A failure is `out_of_service` when the
+   * target was unreachable or stopped, `unknown` otherwise (EMQX's two failure counters).
+   */
+  recordAction(outcome: 'success' | 'out_of_service' | 'unknown'): void {
     this.actionsTotal++;
-    if (success) this.actionsSuccess++;
-    else this.actionsFailed++;
+    if (outcome === 'success') this.actionsSuccess++;
+    else if (outcome === 'out_of_service') this.actionsOutOfService++;
+    else this.actionsUnknown++;
   }
 
   snapshot(): RuleMetricsSnapshot {
@@ -75,7 +82,9 @@ export class RuleMetrics {
       'failed.no_result': this.noResult,
       'actions.total': this.actionsTotal,
       'actions.success': this.actionsSuccess,
-      'actions.failed': this.actionsFailed,
+      'actions.failed': this.actionsOutOfService + this.actionsUnknown,
+      'actions.failed.out_of_service': this.actionsOutOfService,
+      'actions.failed.unknown': this.actionsUnknown,
       'matched.rate': current,
       'matched.rate.max': this.maxRate,
       'matched.rate.last5m': this.sumLast(WINDOW_SECONDS) / WINDOW_SECONDS,

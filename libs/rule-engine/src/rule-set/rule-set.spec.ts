@@ -51,15 +51,18 @@ describe('RuleMetrics', () => {
   it('counts FOREACH with no items as no_result and actions by outcome', () => {
     const metrics = new RuleMetrics(() => 0);
     metrics.recordResult({ matched: true, outputs: [] });
-    metrics.recordAction(true);
-    metrics.recordAction(false);
-    metrics.recordAction(true);
+    metrics.recordAction('success');
+    metrics.recordAction('out_of_service');
+    metrics.recordAction('success');
+    metrics.recordAction('unknown');
     expect(metrics.snapshot()).toMatchObject({
       matched: 1,
       'failed.no_result': 1,
-      'actions.total': 3,
+      'actions.total': 4,
       'actions.success': 2,
-      'actions.failed': 1,
+      'actions.failed': 2,
+      'actions.failed.out_of_service': 1,
+      'actions.failed.unknown': 1,
     });
   });
 
