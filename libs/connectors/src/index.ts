@@ -30,3 +30,5 @@ export { MysqlConnector } from './mysql/mysql.connector';
 export type { MysqlConnectorConfig } from './mysql/mysql.config';
 export { RedisConnector } from './redis/redis.connector';
 export type { RedisActionConfig, RedisConnectorConfig } from './redis/redis.config';
+export { RabbitmqConnector } from './rabbitmq/rabbitmq.connector';
+export type { RabbitmqActionConfig, RabbitmqConnectorConfig } from './rabbitmq/rabbitmq.config';

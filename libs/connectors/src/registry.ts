@@ -3,6 +3,7 @@ import { ConnectorKindUnknownError } from './errors';
 import { HttpConnector } from './http/http.connector';
 import { MysqlConnector } from './mysql/mysql.connector';
 import { PostgresConnector } from './postgres/postgres.connector';
+import { RabbitmqConnector } from './rabbitmq/rabbitmq.connector';
 import { RedisConnector } from './redis/redis.connector';
 
 export type ConnectorFactory = (config: unknown) => Connector;
@@ -12,6 +13,7 @@ const factories = new Map<string, ConnectorFactory>([
   ['postgres', (c) => new PostgresConnector(c)],
   ['mysql', (c) => new MysqlConnector(c)],
   ['redis', (c) => new RedisConnector(c)],
+  ['rabbitmq', (c) => new RabbitmqConnector(c)],
 ]);
 
 /**
