@@ -1,0 +1,106 @@
+import { connect, KvWatchInclude, type KV, type NatsConnection } from 'nats';
+import { SluiceError } from '@sluice/errors';
+import type { ConfigEntry, ConfigStore, ConfigWatch } from './config-store';
+
+export class ConfigStoreUnavailableError extends SluiceError {
+  readonly code = 'CONFIG_STORE_UNAVAILABLE';
+  readonly category = 'UNAVAILABLE';
+}
+
+export interface JetStreamConfigStoreOptions {
+  servers: string[];
+  /** Bucket name; the namespace prefix keeps installations (and tests) apart. */
+  bucket: string;
+  replicas?: number;
+}
+
+/** The mesh's config store: a JetStream key-value bucket keeping the last value of each key. */
+export class JetStreamConfigStore implements ConfigStore {
+  private nc?: NatsConnection;
+  private kv?: KV;
+
+  constructor(private readonly options: JetStreamConfigStoreOptions) {}
+
+  async start(): Promise<void> {
+    if (this.kv) return;
+    try {
+      this.nc = await connect({
+        servers: this.options.servers,
+        name: `sluice-config-${process.pid}`,
+        maxReconnectAttempts: -1,
+        noAsyncTraces: true,
+      });
+      this.kv = await this.nc.jetstream().views.kv(this.options.bucket, {
+        history: 1,
+        replicas: this.options.replicas ?? 1,
+      });
+    } catch (error) {
+      await this.nc?.close().catch(() => undefined);
+      this.nc = undefined;
+      throw new ConfigStoreUnavailableError(
+        `cannot open the config bucket ${this.options.bucket} on ${this.options.servers.join(', ')}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async put(key: string, value: Uint8Array): Promise<number> {
+    return this.bucket().put(key, value);
+  }
+
+  async get(key: string): Promise<ConfigEntry | null> {
+    const entry = await this.bucket().get(key);
+    if (!entry || entry.operation !== 'PUT') return null;
+    return { key, value: entry.value, revision: entry.revision };
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.bucket().delete(key);
+  }
+
+  async keys(): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const key of await this.bucket().keys()) keys.push(key);
+    return keys;
+  }
+
+  async watch(handler: (entry: ConfigEntry) => void, onSnapshotDone?: () => void): Promise<ConfigWatch> {
+    let snapshotDone = false;
+    const finishSnapshot = () => {
+      if (snapshotDone) return;
+      snapshotDone = true;
+      onSnapshotDone?.();
+    };
+    const iterator = await this.bucket().watch({
+      include: KvWatchInclude.LastValue,
+      initializedFn: finishSnapshot,
+    });
+    const loop = (async () => {
+      for await (const entry of iterator) {
+        handler({
+          key: entry.key,
+          value: entry.operation === 'PUT' ? entry.value : null,
+          revision: entry.revision,
+        });
+      }
+    })();
+    return {
+      stop: async () => {
+        iterator.stop();
+        await loop.catch(() => undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const nc = this.nc;
+    this.nc = undefined;
+    this.kv = undefined;
+    await nc?.drain().catch(() => undefined);
+  }
+
+  private bucket(): KV {
+    if (!this.kv) throw new ConfigStoreUnavailableError('the config store is not started');
+    return this.kv;
+  }
+}
