@@ -39,6 +39,8 @@ export class PooledConnection {
   private readonly slotWaiters: Array<() => void> = [];
   private readonly connectWaiters = new Set<() => void>();
   private lastError: Error | undefined;
+  /** Non-zero reason codes of PUBACK/PUBREC by message id, until the publish resolves. */
+  private readonly ackReasons = new Map<number, number>();
 
   constructor(
     private readonly broker: BrokerTarget,
@@ -62,6 +64,22 @@ export class PooledConnection {
       this.lastError = undefined;
       for (const wake of this.connectWaiters) wake();
       this.connectWaiters.clear();
+    });
+    // why: mqtt.js resolves a publish with the packet it sent, not with the broker's acknowledgement,
+    // so the success reason codes (16: no matching subscribers) are only visible here
+    this.client.on('packetreceive', (packet) => {
+      if (
+        (packet.cmd === 'puback' || packet.cmd === 'pubrec') &&
+        packet.reasonCode &&
+        packet.messageId !== undefined
+      ) {
+        this.ackReasons.set(packet.messageId, packet.reasonCode);
+      }
+    });
+    // a message id is reused once free: forget what an earlier, timed-out publish left under it
+    this.client.on('packetsend', (packet) => {
+      if (packet.cmd === 'publish' && packet.messageId !== undefined)
+        this.ackReasons.delete(packet.messageId);
     });
     // why a listener at all: an EventEmitter 'error' without one crashes the process
     this.client.on('error', (error) => (this.lastError = error));
@@ -96,8 +114,11 @@ export class PooledConnection {
     }
     await this.takeSlot();
     try {
-      const ack = await this.withAckTimeout(this.send(message));
-      const reasonCode = (ack as { reasonCode?: number } | undefined)?.reasonCode ?? 0;
+      const sent = await this.withAckTimeout(this.send(message));
+      const messageId = (sent as { messageId?: number } | undefined)?.messageId;
+      if (messageId === undefined) return { reasonCode: 0 };
+      const reasonCode = this.ackReasons.get(messageId) ?? 0;
+      this.ackReasons.delete(messageId);
       return { reasonCode };
     } finally {
       this.releaseSlot();
