@@ -38,13 +38,9 @@ export function compileFields(
       target.path.length > 0
         ? (env) => putOutput(env.out, target, value(env))
         : target.root === '__proto__'
-          ? (env) => {
-              const result = value(env);
-              if (result !== undefined) setOwn(env.out, target.root, result);
-            }
+          ? (env) => setOwn(env.out, target.root, value(env))
           : (env) => {
-              const result = value(env);
-              if (result !== undefined) env.out[target.root] = result;
+              env.out[target.root] = value(env);
             },
     );
   }

@@ -89,8 +89,34 @@ describe('compileRule', () => {
       expect(one("SELECT 'on' FROM \"#\" WHERE on = 'on'")).toEqual({ on: 'on' });
     });
 
-    it('leaves out fields whose value is undefined', () => {
-      expect(one('SELECT payload.missing AS m, clientid FROM "#"')).toEqual({ clientid: 'dev1' });
+    it('keeps fields whose value is undefined, which JSON then leaves out (EMQX 5)', () => {
+      const output = one('SELECT payload.missing AS m, a.b AS x.y, clientid FROM "#"');
+      expect(output).toStrictEqual({ m: undefined, x: { y: undefined }, clientid: 'dev1' });
+      expect(JSON.stringify(output)).toBe('{"x":{},"clientid":"dev1"}');
+    });
+
+    it('builds lists with index aliases as EMQX does', () => {
+      expect(one('SELECT [] AS c, 1 AS c[-0], 2 AS c[-0], 0 AS c[0] FROM "#"')).toEqual({ c: [0, 1, 2] });
+      expect(one('SELECT [payload.hum, "topic", \'c\'] AS c FROM "#"')).toEqual({
+        c: [40, 't/dev1/temp', 'c'],
+      });
+    });
+
+    it('writes into a list read from the payload', () => {
+      const ctx = { payload: '{"x":[1,{"y":[1,2]},3]}' };
+      expect(one('SELECT payload, payload.x[2].y FROM "#"', ctx)).toEqual({
+        payload: { x: [1, { y: [1, 2] }, 3] },
+      });
+      expect(one('SELECT 0 AS payload.x[2].y FROM "#"', ctx)).toEqual({ payload: { x: [{ y: 0 }] } });
+      expect(one('SELECT payload.x, 0 AS payload.x[2].y FROM "#"', ctx)).toEqual({
+        payload: { x: [1, { y: 0 }, 3] },
+      });
+    });
+
+    it('reads through an alias of the raw payload', () => {
+      expect(one('SELECT payload AS p, p.a.b AS c FROM "#"', { payload: '{"a":{"b":0}}' })).toMatchObject({
+        c: 0,
+      });
     });
 
     it('names a string constant by itself and other expressions with _v_ names', () => {

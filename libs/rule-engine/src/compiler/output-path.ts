@@ -10,13 +10,12 @@ export interface OutputTarget {
 }
 
 /**
- * Writes `value` at `target` inside `out`, like emqx_rule_maps:nested_put: undefined writes
- * nothing, missing levels are created, containers are copied before they change (they may be
+ * Writes `value` at `target` inside `out`, like emqx_rule_maps:nested_put in EMQX 5: undefined is
+ * written too (it disappears when the output is serialised to JSON), missing levels are created, containers are copied before they change (they may be
  * shared with the message), and an index writes into an existing list only (`[0]` prepends,
  * `[-0]` appends, out of range leaves it as it was).
  */
 export function putOutput(out: PlainObject, target: OutputTarget, value: unknown): void {
-  if (value === undefined) return;
   if (target.path.length === 0) {
     setOwn(out, target.root, value);
     return;
