@@ -10,7 +10,9 @@ import { readFileSync } from 'node:fs';
 import { connect, headers, type NatsConnection } from 'nats';
 import {
   BATCH_HEADER,
+  createIngestBatchPublisher,
   createSubjects,
+  decodeIngestMessages,
   decodeIngestBatch,
   defaultBusConfig,
   encodeIngestBatch,
@@ -124,14 +126,8 @@ async function busRoundTrip(bus: Bus, subjects: Subjects, label: string): Promis
 /** Set for the JetStream runs: a work-queue stream takes one consumer per filter at a time. */
 let deleteDurable: ((name: string) => Promise<unknown>) | undefined;
 
-async function busBatched(bus: Bus, subjects: Subjects): Promise<Result> {
-  const subject = subjects.ingest('bench', 'src');
-  const batches = Math.ceil(N / BATCH);
-  const credits = new Credits(Math.ceil(OUTSTANDING / BATCH));
-  let received = 0;
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => (done = resolve));
-  const envelope = (i: number): IngestEnvelope => ({
+function envelope(i: number): IngestEnvelope {
+  return {
     id: `m${i}`,
     tenant: 'bench',
     source: 'src',
@@ -145,7 +141,46 @@ async function busBatched(bus: Bus, subjects: Subjects): Promise<Result> {
     peerhost: '',
     receivedAt: Date.now(),
     trace: {},
-  });
+  };
+}
+
+async function busGroupCommit(bus: Bus, subjects: Subjects): Promise<Result> {
+  const subject = subjects.ingest('bench', 'src');
+  const batches = createIngestBatchPublisher(bus);
+  const credits = new Credits(OUTSTANDING);
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  const consumption = await bus.consume(
+    { stream: 'INGEST', durable: 'bench_group', filterSubject: subjects.ingestAll(), maxAckPending: 64 },
+    async (m) => {
+      const envelopes = decodeIngestMessages(m);
+      received += envelopes.length;
+      await m.ack();
+      for (let k = 0; k < envelopes.length; k++) credits.give();
+      if (received >= N) done();
+    },
+  );
+  const result = await measure(
+    'JetStreamBus + BatchPublisher (group commit, one publish per message)',
+    N,
+    async () => {
+      await lanes(N, (i) => batches.publish(subject, envelope(i)), credits);
+      await all;
+    },
+  );
+  await consumption.stop();
+  await deleteDurable?.('bench_group');
+  return result;
+}
+
+async function busBatched(bus: Bus, subjects: Subjects): Promise<Result> {
+  const subject = subjects.ingest('bench', 'src');
+  const batches = Math.ceil(N / BATCH);
+  const credits = new Credits(Math.ceil(OUTSTANDING / BATCH));
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
   const consumption = await bus.consume(
     { stream: 'INGEST', durable: 'bench_batch', filterSubject: subjects.ingestAll(), maxAckPending: 64 },
     async (m) => {
@@ -170,6 +205,7 @@ async function busBatched(bus: Bus, subjects: Subjects): Promise<Result> {
     await all;
   });
   await consumption.stop();
+  await deleteDurable?.('bench_batch');
   return result;
 }
 
@@ -261,6 +297,7 @@ async function main(): Promise<void> {
       await busRoundTrip(bus, subjects, 'JetStreamBus publish -> durable pull consume, ack() each'),
     );
     results.push(await busBatched(bus, subjects));
+    results.push(await busGroupCommit(bus, subjects));
   } finally {
     await bus.close();
     const jsm = await nc.jetstreamManager();

@@ -1,4 +1,4 @@
-import { filtersOverlap, subjectMatches } from './subject-filter';
+import { compileFilter, filtersOverlap, subjectMatches } from './subject-filter';
 
 describe('subjectMatches (NATS wildcard semantics)', () => {
   it.each([
@@ -11,8 +11,10 @@ describe('subjectMatches (NATS wildcard semantics)', () => {
     ['*.b', 'a.b', true],
     ['a.b', 'a.b.c', false],
     ['a.b.c', 'a.b', false],
+    ['a.b.>', 'a.bc.d', false],
   ])('%s vs %s -> %s', (filter, subject, expected) => {
     expect(subjectMatches(filter, subject)).toBe(expected);
+    expect(compileFilter(filter)(subject)).toBe(expected);
   });
 });
 

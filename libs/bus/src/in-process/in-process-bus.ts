@@ -10,7 +10,7 @@ import type {
 import type { BusConfig } from '../bus.config';
 import { silentLogger, type BusLogger } from '../bus-logger';
 import { BusConsumerConflictError, BusUnavailableError, NoStreamForSubjectError } from '../errors';
-import { filtersOverlap, subjectMatches } from '../subject-filter';
+import { compileFilter, filtersOverlap, subjectMatches } from '../subject-filter';
 import { STREAM_NAMES, type Subjects } from '../subjects';
 import { streamLimits } from '../stream-limits';
 import { InProcessConsumer, Subscriber } from './in-process-consumer';
@@ -47,7 +47,7 @@ export class InProcessBus implements Bus {
         streamLimits(config, name),
         (message) => {
           for (const consumer of consumers.values()) {
-            if (subjectMatches(consumer.settings.filterSubject, message.subject)) consumer.offer(message.seq);
+            if (consumer.settings.matches(message.subject)) consumer.offer(message.seq);
           }
         },
         (seq) => {
@@ -81,6 +81,7 @@ export class InProcessBus implements Bus {
       const durable = this.subjects.durable(options.durable);
       const settings = {
         filterSubject: options.filterSubject,
+        matches: compileFilter(options.filterSubject),
         ackWaitMs: options.ackWaitMs ?? this.config.SLUICE_BUS_ACK_WAIT_MS,
         maxAckPending: options.maxAckPending ?? this.config.SLUICE_BUS_MAX_ACK_PENDING,
         maxDeliver: options.maxDeliver ?? this.config.SLUICE_BUS_MAX_DELIVER,
@@ -102,7 +103,7 @@ export class InProcessBus implements Bus {
         consumers.set(durable, consumer);
         // why: a new durable starts at the beginning of what the stream still holds (DeliverPolicy.All)
         for (const message of stream.all()) {
-          if (subjectMatches(settings.filterSubject, message.subject)) consumer.offer(message.seq);
+          if (settings.matches(message.subject)) consumer.offer(message.seq);
         }
       } else {
         consumer.settings = settings;

@@ -5,6 +5,7 @@ import type { InProcessStream } from './in-process-stream';
 
 export interface InProcessConsumerSettings {
   filterSubject: string;
+  matches: (subject: string) => boolean;
   ackWaitMs: number;
   maxAckPending: number;
   /** -1: no limit. */
