@@ -38,25 +38,18 @@ const families: RuleFunction[][] = [
   miscFunctions,
 ];
 
-// why: EMQX keeps old names working; each alias is its own entry so error messages name what was called
-const aliases: Array<[alias: string, target: string]> = [];
-
 function buildRegistry(): Map<string, RuleFunction> {
   const registry = new Map<string, RuleFunction>();
   for (const fn of families.flat()) {
     if (registry.has(fn.name)) throw new Error(`duplicate rule function ${fn.name}`);
     registry.set(fn.name, fn);
   }
-  for (const [alias, target] of aliases) {
-    const fn = registry.get(target);
-    if (!fn) throw new Error(`alias ${alias} points to unknown function ${target}`);
-    registry.set(alias, { ...fn, name: alias });
-  }
   return registry;
 }
 
 /**
- * Every built-in function by lower-case name; EMQX aliases are separate entries.
+ * Every built-in function by lower-case name. EMQX's alias (timezone_to_second for
+ * timezone_to_offset_seconds) is its own entry, so error messages name the function that was called.
  * @example builtinFunctions.get('abs')?.call([-3]) // 3
  */
 export const builtinFunctions: ReadonlyMap<string, RuleFunction> = buildRegistry();
