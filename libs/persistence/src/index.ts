@@ -29,6 +29,8 @@ export { RulesRepository } from './repositories/rules.repository';
 export type { RuleFilter } from './repositories/rules.repository';
 export { ActionsRepository } from './repositories/actions.repository';
 export { UsageRepository, usageMonth } from './repositories/usage.repository';
+export { ConfigSnapshotReader } from './repositories/config-snapshot.repository';
+export type { ConfigSnapshot } from './repositories/config-snapshot.repository';
 export { encodeCursor, decodeCursor } from './repositories/pagination';
 export type { Page, PageRequest } from './repositories/pagination';
 export type { CreateInput, UpdateInput } from './repositories/tenant-scoped.repository';

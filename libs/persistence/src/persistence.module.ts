@@ -11,6 +11,7 @@ import { createDataSource } from './data-source';
 import { resolveDatabase, type PersistenceConfig } from './persistence.config';
 import { ActionsRepository } from './repositories/actions.repository';
 import { ApiKeysRepository } from './repositories/api-keys.repository';
+import { ConfigSnapshotReader } from './repositories/config-snapshot.repository';
 import { ConnectorsRepository } from './repositories/connectors.repository';
 import { RulesRepository } from './repositories/rules.repository';
 import { SourcesRepository } from './repositories/sources.repository';
@@ -68,6 +69,11 @@ export class PersistenceModule {
       useFactory: (ds: DataSource) => new repository(ds.manager),
       inject: [PERSISTENCE_DATA_SOURCE],
     }));
+    const snapshot: Provider = {
+      provide: ConfigSnapshotReader,
+      useFactory: (ds: DataSource) => new ConfigSnapshotReader(ds),
+      inject: [PERSISTENCE_DATA_SOURCE],
+    };
     const secretBox: Provider = {
       provide: SecretBox,
       // why lazy: a mesh gateway without SLUICE_SECRET_KEY still serves everything but secrets; the
@@ -80,8 +86,8 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       global: true,
-      providers: [dataSource, ...repositories, secretBox, DataSourceCloser],
-      exports: [PERSISTENCE_DATA_SOURCE, ...repositoryClasses, SecretBox],
+      providers: [dataSource, ...repositories, snapshot, secretBox, DataSourceCloser],
+      exports: [PERSISTENCE_DATA_SOURCE, ...repositoryClasses, ConfigSnapshotReader, SecretBox],
     };
   }
 }

@@ -5,6 +5,7 @@ import { ConnectorsRepository } from './connectors.repository';
 import { RulesRepository } from './rules.repository';
 import { SourcesRepository } from './sources.repository';
 import { TenantsRepository } from './tenants.repository';
+import { runTransaction } from './transaction';
 import { UsageRepository } from './usage.repository';
 
 /** Every repository, bound to one EntityManager (the DataSource's, or a transaction's). */
@@ -31,10 +32,6 @@ export function createRepositories(manager: EntityManager): Repositories {
   };
 }
 
-// why: TypeORM gives SQLite a single connection, so two transactions started at once would
-// interleave their statements on it; they are queued here instead (PostgreSQL has a pool).
-const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
-
 /**
  * Runs `work` in one transaction with repositories bound to it; it commits when `work` resolves
  * and rolls back when it throws. Quota checks go here, next to the change they guard:
@@ -50,13 +47,5 @@ export function withTransaction<T>(
   dataSource: DataSource,
   work: (repos: Repositories, manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  const run = () => dataSource.transaction((manager) => work(createRepositories(manager), manager));
-  if (dataSource.options.type === 'postgres') return run();
-  const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
-  const next = previous.then(run, run);
-  sqliteQueues.set(
-    dataSource,
-    next.catch(() => undefined),
-  );
-  return next;
+  return runTransaction(dataSource, undefined, (manager) => work(createRepositories(manager), manager));
 }

@@ -56,6 +56,11 @@ export class UsageRepository {
     return row?.ruleActions ?? 0;
   }
 
+  /** Operator view for billing: every tenant's count for `month`, largest first. */
+  listMonth(month: string): Promise<UsageCounter[]> {
+    return this.repo.find({ where: { month }, order: { ruleActions: 'DESC', tenantId: 'ASC' } });
+  }
+
   /** Every month with usage, newest first. */
   list(tenantId: string): Promise<UsageCounter[]> {
     return this.repo.find({ where: { tenantId }, order: { month: 'DESC' } });
