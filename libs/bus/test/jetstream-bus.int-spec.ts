@@ -164,7 +164,16 @@ describe('JetStreamBus streams and server behaviour', () => {
     });
     await bus.start();
     const subject = subjects.ingest('acme', 's');
+    const consumed: string[] = [];
+    const consumption = await bus.consume(
+      { stream: 'INGEST', durable: 'rules', filterSubject: subjects.ingestAll() },
+      async (m) => {
+        consumed.push(m.msgId);
+        await m.ack();
+      },
+    );
     await bus.publish(subject, new Uint8Array([1]), { msgId: 'before' });
+    await eventually(() => expect(consumed).toEqual(['before']));
     expect(bus.health().status).toBe('up');
 
     await proxy.stop();
@@ -179,7 +188,9 @@ describe('JetStreamBus streams and server behaviour', () => {
     await proxy.start();
     await eventually(() => expect(bus.health().status).toBe('up'), { timeoutMs: 15_000 });
     await bus.publish(subject, new Uint8Array([3]), { msgId: 'after' });
-    expect((await bus.streamSize('INGEST')).messages).toBe(2);
+    // the consumer started before the outage picks up again by itself
+    await eventually(() => expect(consumed).toEqual(['before', 'after']), { timeoutMs: 30_000 });
+    await consumption.stop();
     await bus.close();
     await proxy.stop();
   });
