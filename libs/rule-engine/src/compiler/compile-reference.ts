@@ -27,8 +27,11 @@ export function compileReference(node: ReferenceNode, scope: Scope): Evaluator {
     const [a, b] = [first.key, second.key];
     return (env) => stepSafeKey(stepSafeKey(base(env), a), b);
   }
-  const compiled = steps.map((step) => compileStep(step, node.root, scope));
-  return (env) => {
+  const last = steps[steps.length - 1];
+  // a range is always last, and unlike a key or index it fails on a missing value (range_get)
+  const range = last?.type === 'range' ? last : undefined;
+  const compiled = (range ? steps.slice(0, -1) : steps).map((step) => compileStep(step, node.root, scope));
+  const walk: Evaluator = (env) => {
     let value = base(env);
     for (const step of compiled) {
       if (value === undefined) return undefined;
@@ -36,6 +39,9 @@ export function compileReference(node: ReferenceNode, scope: Scope): Evaluator {
     }
     return value;
   };
+  if (!range) return walk;
+  const { begin, end } = range;
+  return (env) => stepRange(walk(env), begin, end);
 }
 
 /**

@@ -1,0 +1,125 @@
+import { testRule } from '../index';
+
+// Cases and expected results taken from EMQX's own rule engine test suite (emqx_rule_engine_SUITE),
+// run through the same rule-test entry point.
+const sensors = (json: string) => ({ topic: 't/a', payload: json });
+
+describe('EMQX rule engine suite cases', () => {
+  it('t_sqlparse_foreach_1: FOREACH with and without AS, with no DO', () => {
+    expect(testRule('foreach payload.sensors as s from "t/#"', sensors('{"sensors": [1, 2]}'))).toMatchObject(
+      {
+        matched: true,
+        outputs: [{ s: 1 }, { s: 2 }],
+      },
+    );
+    const result = testRule('foreach payload.sensors from "t/#"', {
+      ...sensors('{"sensors": [{"cmd":"1"}]}'),
+      clientid: 'c_a',
+    });
+    expect(result).toMatchObject({
+      matched: true,
+      outputs: [{ item: { cmd: '1' }, clientid: 'c_a', payload: { sensors: [{ cmd: '1' }] } }],
+    });
+  });
+
+  it('t_sqlparse_foreach_2: FOREACH ... DO', () => {
+    const ctx = sensors('{"sensors": [{"cmd":"1"}, {"cmd":"2"}]}');
+    const expected = { matched: true, outputs: [{ msg_type: '1' }, { msg_type: '2' }] };
+    expect(testRule('foreach payload.sensors as s do s.cmd as msg_type from "t/#"', ctx)).toEqual(expected);
+    expect(testRule('foreach payload.sensors do item.cmd as msg_type from "t/#"', ctx)).toEqual(expected);
+    expect(
+      testRule('foreach payload.sensors do item as item from "t/#"', sensors('{"sensors": [1, 2]}')),
+    ).toEqual({
+      matched: true,
+      outputs: [{ item: 1 }, { item: 2 }],
+    });
+  });
+
+  it('t_sqlparse_foreach_3: FOREACH ... INCASE', () => {
+    const ctx = sensors('{"sensors": [{"cmd":1}, {"cmd":2}, {"cmd":3}]}');
+    expect(testRule('foreach payload.sensors as s incase s.cmd != 1 from "t/#"', ctx)).toMatchObject({
+      outputs: [{ s: { cmd: 2 } }, { s: { cmd: 3 } }],
+    });
+  });
+
+  it('t_sqlparse_foreach_4 and _5: DO with INCASE, and lists that give nothing', () => {
+    const sql =
+      'foreach payload.sensors as s do s.cmd as msg_type, s.name as name incase is_not_null(s.cmd) from "t/#"';
+    const result = testRule(
+      sql,
+      sensors('{"sensors": [{"cmd":"1", "name":"n1"}, {"cmd":"2"}, {"name":"n3"}]}'),
+    );
+    expect(result).toEqual({ matched: true, outputs: [{ msg_type: '1', name: 'n1' }, { msg_type: '2' }] });
+    expect(testRule(sql, sensors('{"sensors": [1, 2]}'))).toEqual({ matched: true, outputs: [] });
+    expect(testRule(sql, sensors('{"sensors": 1}'))).toEqual({ matched: true, outputs: [] });
+    expect(testRule(sql, sensors('{"sensors": []}'))).toEqual({ matched: true, outputs: [] });
+  });
+
+  it('t_sqlselect_as_put: an alias path writes into the selected payload', () => {
+    const payload = JSON.stringify({
+      f1: 'f1',
+      data: [
+        { name: 'n1', idx: 1 },
+        { name: 'n2', idx: 2 },
+      ],
+    });
+    expect(
+      testRule('select payload, \'STEVE\' as payload.data[1].name from "t/#"', sensors(payload)),
+    ).toEqual({
+      matched: true,
+      outputs: [
+        {
+          payload: {
+            f1: 'f1',
+            data: [
+              { name: 'STEVE', idx: 1 },
+              { name: 'n2', idx: 2 },
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  it('t_sqlparse_undefined_variable: undefined compares equal to undefined, and false to anything else', () => {
+    expect(testRule('select a, b from "t/#" where a = b', sensors(''))).toMatchObject({ matched: true });
+    expect(testRule('select a, b from "t/#" where a > b', sensors('{"b":1}'))).toEqual({
+      matched: false,
+      outputs: [],
+    });
+    expect(testRule('select a < b as c from "t/#"', sensors('{"b":1}'))).toEqual({
+      matched: true,
+      outputs: [{ c: false }],
+    });
+  });
+
+  it('t_sqlparse_array_range_1: ranges and a range on non-list data', () => {
+    expect(testRule('select payload.a[1..4] as c from "t/#"', sensors('{"a":[0,1,2,3,4,5]}'))).toEqual({
+      matched: true,
+      outputs: [{ c: [0, 1, 2, 3] }],
+    });
+    expect(testRule('select payload.a[1..4] as c from "t/#"', sensors('{"x":[0,1]}'))).toMatchObject({
+      error: { kind: 'runtime' },
+    });
+    expect(testRule('select [1..4] as c, 5 as c[-0], 6 as c[-0], 0 as c[0] from "t/#"', sensors(''))).toEqual(
+      {
+        matched: true,
+        outputs: [{ c: [0, 1, 2, 3, 4, 5, 6] }],
+      },
+    );
+  });
+
+  it('t_sqlparse_invalid_json: reading into a payload that is not JSON fails, in SELECT and FOREACH', () => {
+    expect(testRule('select payload.a[1..4] as c from "t/#"', sensors('{"x":[0,1,2,3,}'))).toMatchObject({
+      error: { kind: 'runtime' },
+    });
+    expect(
+      testRule(
+        'foreach payload.sensors do item.cmd as msg_type from "t/#"',
+        sensors('{"sensors": [{"cmd":"1"} {"cmd":}]}'),
+      ),
+    ).toMatchObject({
+      error: { kind: 'runtime' },
+    });
+  });
+});
