@@ -122,4 +122,40 @@ describe('EMQX rule engine suite cases', () => {
       error: { kind: 'runtime' },
     });
   });
+
+  it('t_sqlparse_foreach_7 and _8: cascaded AS, WHERE on a FOREACH field, DO reading FOREACH fields', () => {
+    const head = 'foreach json_decode(payload) as p, p.sensors as s, s.collection as c, c.info as info';
+    const payload = JSON.stringify({
+      sensors: { page: 2, collection: { info: [{ name: 'cmd1', cmd: '1' }, { cmd: '2' }] } },
+    });
+    const sql = (page: string) =>
+      `${head} do info.cmd as msg_type, info.name as name incase is_not_null(info.cmd) from "t/#" where s.page = '${page}'`;
+    expect(testRule(sql('2'), sensors(payload))).toEqual({
+      matched: true,
+      outputs: [{ msg_type: '1', name: 'cmd1' }, { msg_type: '2' }],
+    });
+    expect(testRule(sql('3'), sensors(payload))).toEqual({ matched: false, outputs: [] });
+
+    const withHaha = JSON.stringify({
+      sensors: { page: 2, collection: { info: ['haha', { name: 'cmd1', cmd: '1' }] } },
+    });
+    const collection = { info: ['haha', { name: 'cmd1', cmd: '1' }] };
+    const sql8 = `${head} do info.cmd as msg_type, info.name as name, s, c incase is_map(info) from "t/#" where s.page = '2'`;
+    expect(testRule(sql8, sensors(withHaha))).toEqual({
+      matched: true,
+      outputs: [{ msg_type: '1', name: 'cmd1', s: { page: 2, collection }, c: collection }],
+    });
+  });
+
+  it('t_sqlparse_foreach_9: FOREACH over the raw payload gives nothing, over its decoded form it iterates', () => {
+    const ctx = sensors(JSON.stringify([{ ts: 1451649600512, values: { heartrate: 130 } }]));
+    expect(testRule('foreach json_decode(payload) as p do p.ts as ts from "t/#"', ctx)).toEqual({
+      matched: true,
+      outputs: [{ ts: 1451649600512 }],
+    });
+    expect(testRule('foreach payload as p do p.ts as ts from "t/#"', ctx)).toEqual({
+      matched: true,
+      outputs: [],
+    });
+  });
 });
