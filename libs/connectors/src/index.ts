@@ -32,3 +32,5 @@ export { RedisConnector } from './redis/redis.connector';
 export type { RedisActionConfig, RedisConnectorConfig } from './redis/redis.config';
 export { RabbitmqConnector } from './rabbitmq/rabbitmq.connector';
 export type { RabbitmqActionConfig, RabbitmqConnectorConfig } from './rabbitmq/rabbitmq.config';
+export { MqttConnector } from './mqtt/mqtt.connector';
+export type { MqttActionConfig, MqttConnectorConfig } from './mqtt/mqtt.config';

@@ -1,6 +1,7 @@
 import type { Connector } from './connector';
 import { ConnectorKindUnknownError } from './errors';
 import { HttpConnector } from './http/http.connector';
+import { MqttConnector } from './mqtt/mqtt.connector';
 import { MysqlConnector } from './mysql/mysql.connector';
 import { PostgresConnector } from './postgres/postgres.connector';
 import { RabbitmqConnector } from './rabbitmq/rabbitmq.connector';
@@ -14,6 +15,7 @@ const factories = new Map<string, ConnectorFactory>([
   ['mysql', (c) => new MysqlConnector(c)],
   ['redis', (c) => new RedisConnector(c)],
   ['rabbitmq', (c) => new RabbitmqConnector(c)],
+  ['mqtt', (c) => new MqttConnector(c)],
 ]);
 
 /**

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { positiveInt, tlsSchema } from '../shared/parse-config';
+
+export const mqttConnectorSchema = z
+  .object({
+    /** Broker URL: the source broker's URL to republish there, or another broker (a bridge). */
+    url: z
+      .string()
+      .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'expected an mqtt://, mqtts://, ws:// or wss:// URL'),
+    /** Client id prefix; each pooled client adds `_<n>`. */
+    clientId: z.string().min(1).optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    protocolVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]).default(5),
+    keepaliveSec: z.number().int().min(0).default(60),
+    connectTimeoutMs: positiveInt().default(10_000),
+    reconnectPeriodMs: positiveInt().default(1_000),
+    /** Clients; batches go round-robin over them (the broker's Receive Maximum applies to each). */
+    poolSize: positiveInt().default(1),
+    tls: tlsSchema.optional(),
+  })
+  .strict();
+export type MqttConnectorConfig = z.output<typeof mqttConnectorSchema>;
+
+export const mqttActionSchema = z
+  .object({
+    /** Topic template; a missing value renders empty, as EMQX's MQTT egress does. */
+    topic: z.string().min(1),
+    qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
+    retain: z.boolean().default(false),
+    /** Payload template; by default the whole rule output as JSON. */
+    payload: z.string().default('${.}'),
+    /** MQTT 5 user property templates (the record's `traceparent` is added unless set here). */
+    userProperties: z.record(z.string(), z.string()).default({}),
+    /** Longest a batch may wait for its PUBACKs (QoS 1) or PUBCOMPs (QoS 2). */
+    publishTimeoutMs: positiveInt().default(15_000),
+    maxBatchSize: positiveInt().default(100),
+  })
+  .strict();
+export type MqttActionConfig = z.output<typeof mqttActionSchema>;
