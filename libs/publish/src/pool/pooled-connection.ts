@@ -37,6 +37,7 @@ export class PooledConnection {
   private receiveMaximum = 65_535;
   private inFlight = 0;
   private readonly slotWaiters: Array<() => void> = [];
+  private readonly drainWaiters: Array<() => void> = [];
   private readonly connectWaiters = new Set<() => void>();
   private lastError: Error | undefined;
   /** Non-zero reason codes of PUBACK/PUBREC by message id, until the publish resolves. */
@@ -57,6 +58,8 @@ export class PooledConnection {
       connectTimeout: timings.connectTimeoutMs,
       // why: a QoS 0 message queued while offline would be answered 200 and maybe never sent
       queueQoSZero: false,
+      // why: keep trying after a refused CONNECT too (credentials fixed, or the 3.1.1 fallback below)
+      reconnectOnConnackError: true,
     });
     this.client.on('connect', (connack: IConnackPacket) => {
       (this.client.stream as Partial<Socket>).setNoDelay?.(true);
@@ -82,7 +85,15 @@ export class PooledConnection {
         this.ackReasons.delete(packet.messageId);
     });
     // why a listener at all: an EventEmitter 'error' without one crashes the process
-    this.client.on('error', (error) => (this.lastError = error));
+    this.client.on('error', (error) => {
+      this.lastError = error;
+      // why: a 3.1.1-only broker (the embedded aedes) refuses MQTT 5 with return code 1; speak
+      // 3.1.1 to it then, which drops the MQTT 5 properties (docs/publish-api.md says so)
+      const code = (error as { code?: unknown }).code;
+      if ((code === 1 || code === 0x84) && this.client.options.protocolVersion === 5) {
+        this.client.options.protocolVersion = 4;
+      }
+    });
   }
 
   get connected(): boolean {
@@ -125,10 +136,14 @@ export class PooledConnection {
     }
   }
 
+  /**
+   * Waits for the QoS 1/2 publishes of callers to settle (each is bounded by the ack timeout), then
+   * closes. Forced, because mqtt.js's graceful end would also wait for acknowledgements that a
+   * caller was already told may never come.
+   */
   async close(): Promise<void> {
-    for (const wake of this.slotWaiters.splice(0)) wake();
-    // why force when offline: a graceful end would wait for a broker that is not there
-    await this.client.endAsync(!this.client.connected);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    await this.client.endAsync(true);
   }
 
   private async send(message: PublishMessage): Promise<Packet | undefined> {
@@ -174,6 +189,7 @@ export class PooledConnection {
   private releaseSlot(): void {
     this.inFlight--;
     this.slotWaiters.shift()?.();
+    if (this.inFlight === 0) for (const wake of this.drainWaiters.splice(0)) wake();
   }
 
   private unavailable(what: string, cause?: unknown): BrokerUnavailableError {
