@@ -8,34 +8,42 @@ export class InProcessConfigStore implements ConfigStore {
   private readonly handlers = new Set<Handler>();
   private revision = 0;
 
-  async start(): Promise<void> {}
-
-  async put(key: string, value: Uint8Array): Promise<number> {
-    return this.write({ key, value: Uint8Array.from(value), revision: ++this.revision });
+  start(): Promise<void> {
+    return Promise.resolve();
   }
 
-  async get(key: string): Promise<ConfigEntry | null> {
-    return this.entries.get(key) ?? null;
+  put(key: string, value: Uint8Array): Promise<number> {
+    return Promise.resolve(this.write({ key, value: Uint8Array.from(value), revision: ++this.revision }));
   }
 
-  async delete(key: string): Promise<void> {
-    if (!this.entries.has(key)) return;
-    this.write({ key, value: null, revision: ++this.revision });
+  get(key: string): Promise<ConfigEntry | null> {
+    return Promise.resolve(this.entries.get(key) ?? null);
   }
 
-  async keys(): Promise<string[]> {
-    return [...this.entries.keys()];
+  delete(key: string): Promise<void> {
+    if (this.entries.has(key)) this.write({ key, value: null, revision: ++this.revision });
+    return Promise.resolve();
   }
 
-  async watch(handler: Handler, onSnapshotDone?: () => void): Promise<ConfigWatch> {
+  keys(): Promise<string[]> {
+    return Promise.resolve([...this.entries.keys()]);
+  }
+
+  watch(handler: Handler, onSnapshotDone?: () => void): Promise<ConfigWatch> {
     for (const entry of this.entries.values()) handler(entry);
     onSnapshotDone?.();
     this.handlers.add(handler);
-    return { stop: async () => void this.handlers.delete(handler) };
+    return Promise.resolve({
+      stop: () => {
+        this.handlers.delete(handler);
+        return Promise.resolve();
+      },
+    });
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.handlers.clear();
+    return Promise.resolve();
   }
 
   private write(entry: ConfigEntry): number {

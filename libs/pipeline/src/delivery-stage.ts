@@ -9,7 +9,7 @@ import {
 import { createConnector, type Action, type Connector, type DeliveryOutcome } from '@sluice/connectors';
 import { describeError } from '@sluice/errors';
 import type { SluiceMetrics } from '@sluice/telemetry';
-import type { PipelineDefinition } from './pipeline-definition';
+import type { PipelineDefinition, TenantDefinition } from './pipeline-definition';
 import type { StageLogger } from './stage-logger';
 
 export interface DeliveryPolicy {
@@ -38,7 +38,16 @@ export type ConnectorFactory = (kind: string, config: unknown) => Connector;
 export interface ConnectorHandle {
   tenant: string;
   id: string;
+  /** Kind and configuration as JSON: a change means a new connector. */
+  fingerprint: string;
   connector: Connector;
+}
+
+export interface TenantChange {
+  /** Started connectors that need a consumer. */
+  added: ConnectorHandle[];
+  /** Connectors to retire: stop their consumers, then `closeConnectors`. */
+  removed: ConnectorHandle[];
 }
 
 /**
@@ -63,25 +72,65 @@ export class DeliveryStage {
 
   /** Builds the connectors and actions of a pipeline definition (throws on invalid configuration). */
   async load(definition: PipelineDefinition): Promise<ConnectorHandle[]> {
-    for (const tenant of definition.tenants) {
-      for (const def of tenant.connectors) {
-        const connector = this.connectorFactory(def.kind, def.config);
-        this.connectors.set(`${tenant.id}/${def.id}`, { tenant: tenant.id, id: def.id, connector });
+    const added: ConnectorHandle[] = [];
+    for (const tenant of definition.tenants) added.push(...(await this.applyTenant(tenant.id, tenant)).added);
+    return added;
+  }
+
+  /**
+   * Brings one tenant's connectors and actions to `tenant` (`null`: the tenant is gone). Unchanged
+   * connectors keep running; new and changed ones are built and started; the ones to retire are
+   * returned so the caller stops their consumers before {@link closeConnectors}. Everything is
+   * validated first: an invalid connector or action throws and changes nothing.
+   */
+  async applyTenant(tenantId: string, tenant: TenantDefinition | null): Promise<TenantChange> {
+    const current = [...this.connectors.values()].filter((h) => h.tenant === tenantId);
+    const next = new Map<string, ConnectorHandle>();
+    const created: ConnectorHandle[] = [];
+    const actions = new Map<string, Action>();
+    try {
+      for (const def of tenant?.connectors ?? []) {
+        const fingerprint = JSON.stringify([def.kind, def.config]);
+        const existing = this.connectors.get(`${tenantId}/${def.id}`);
+        if (existing?.fingerprint === fingerprint) {
+          next.set(def.id, existing);
+          continue;
+        }
+        const handle = {
+          tenant: tenantId,
+          id: def.id,
+          fingerprint,
+          connector: this.connectorFactory(def.kind, def.config),
+        };
+        created.push(handle);
+        next.set(def.id, handle);
       }
-      for (const rule of tenant.rules) {
+      for (const rule of tenant?.rules ?? []) {
         for (const action of rule.actions) {
-          const handle = this.connectors.get(`${tenant.id}/${action.connector}`);
-          if (!handle) throw new Error(`action '${action.id}' of rule '${rule.id}': unknown connector`);
-          this.actions.set(
-            actionKey(tenant.id, rule.id, action.id),
-            handle.connector.createAction(action.config),
-          );
+          const handle = next.get(action.connector);
+          if (!handle)
+            throw new Error(
+              `action '${action.id}' of rule '${rule.id}': unknown connector '${action.connector}'`,
+            );
+          actions.set(actionKey(tenantId, rule.id, action.id), handle.connector.createAction(action.config));
         }
       }
+    } catch (error) {
+      await Promise.allSettled(created.map((h) => h.connector.close()));
+      throw error;
     }
-    const handles = [...this.connectors.values()];
-    await Promise.all(handles.map((h) => h.connector.start()));
-    return handles;
+    await Promise.all(created.map((h) => h.connector.start()));
+    const removed = current.filter((h) => next.get(h.id) !== h);
+    for (const handle of removed) this.connectors.delete(`${tenantId}/${handle.id}`);
+    for (const handle of created) this.connectors.set(`${tenantId}/${handle.id}`, handle);
+    for (const key of [...this.actions.keys()]) if (key.startsWith(`${tenantId}/`)) this.actions.delete(key);
+    for (const [key, action] of actions) this.actions.set(key, action);
+    return { added: created, removed };
+  }
+
+  /** Closes connectors retired by {@link applyTenant}, once their consumers have stopped. */
+  async closeConnectors(handles: readonly ConnectorHandle[]): Promise<void> {
+    await Promise.allSettled(handles.map((h) => h.connector.close()));
   }
 
   /** Handles one ACTIONS message: never throws; acks, naks with backoff, or dead-letters. */

@@ -13,11 +13,19 @@ export type {
   ActionDefinition,
 } from './pipeline-definition';
 export { pipelineConfigShape } from './pipeline.config';
-export { PipelineModule, PIPELINE_DEFINITION } from './pipeline.module';
+export { PipelineModule, PIPELINE_DEFINITIONS } from './pipeline.module';
 export { toRuleContext } from './message-context';
 export { createIngestSink } from './ingest-sink';
 export { RuleStage } from './rule-stage';
 export type { RuleStageCounters } from './rule-stage';
 export { DeliveryStage, defaultDeliveryPolicy } from './delivery-stage';
-export type { DeliveryPolicy, DeliveryCounters, ConnectorHandle, ConnectorFactory } from './delivery-stage';
+export type {
+  DeliveryPolicy,
+  DeliveryCounters,
+  ConnectorHandle,
+  ConnectorFactory,
+  TenantChange,
+} from './delivery-stage';
+export { PipelineDefinitions } from './pipeline-definitions';
+export type { TenantListener } from './pipeline-definitions';
 export type { StageLogger } from './stage-logger';

@@ -1,20 +1,52 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { CONFIG_STORE, type ConfigStore } from '@sluice/config-store';
 import { loadPipelineFile, parsePipelineDefinition, type PipelineDefinition } from './pipeline-definition';
+import { PipelineDefinitions } from './pipeline-definitions';
 
-export const PIPELINE_DEFINITION = Symbol('PIPELINE_DEFINITION');
+export const PIPELINE_DEFINITIONS = Symbol('PIPELINE_DEFINITIONS');
 
-/** Provides the pipeline definition (tenants, sources, connectors, rules) to every service of the process. */
+@Injectable()
+class PipelineDefinitionsStopper implements OnApplicationShutdown {
+  constructor(@Inject(PIPELINE_DEFINITIONS) private readonly definitions: PipelineDefinitions) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.definitions.stop();
+  }
+}
+
+/**
+ * Provides the {@link PipelineDefinitions} every service of the process runs: the pipeline file
+ * (SLUICE_PIPELINE_FILE) plus the tenants in the config store (needs ConfigStoreModule).
+ */
 @Global()
 @Module({})
 export class PipelineModule {
   static forRoot(config: { SLUICE_PIPELINE_FILE?: string | undefined }): DynamicModule {
-    const definition: PipelineDefinition = config.SLUICE_PIPELINE_FILE
+    const file: PipelineDefinition = config.SLUICE_PIPELINE_FILE
       ? loadPipelineFile(config.SLUICE_PIPELINE_FILE)
       : parsePipelineDefinition({ tenants: [] });
     return {
       module: PipelineModule,
-      providers: [{ provide: PIPELINE_DEFINITION, useValue: definition }],
-      exports: [PIPELINE_DEFINITION],
+      providers: [
+        {
+          provide: PIPELINE_DEFINITIONS,
+          inject: [CONFIG_STORE],
+          useFactory: async (store: ConfigStore) => {
+            const definitions = new PipelineDefinitions(file, store, new Logger('Pipeline'));
+            await definitions.start();
+            return definitions;
+          },
+        },
+        PipelineDefinitionsStopper,
+      ],
+      exports: [PIPELINE_DEFINITIONS],
     };
   }
 }

@@ -13,7 +13,7 @@ import { describeError } from '@sluice/errors';
 import type { SluiceMetrics } from '@sluice/telemetry';
 import { compileRule, TopicFilterIndex, type CompiledRule } from '@sluice/rule-engine';
 import { toRuleContext } from './message-context';
-import type { PipelineDefinition, RuleDefinition } from './pipeline-definition';
+import type { PipelineDefinition, RuleDefinition, TenantDefinition } from './pipeline-definition';
 import type { StageLogger } from './stage-logger';
 
 interface LoadedRule {
@@ -63,26 +63,32 @@ export class RuleStage {
 
   /** Compiles every enabled rule; throws the rule's SQL error, prefixed with the rule, when one is invalid. */
   load(definition: PipelineDefinition): void {
-    const indexes = new Map<string, TopicFilterIndex<LoadedRule>>();
-    for (const tenant of definition.tenants) {
-      const index = new TopicFilterIndex<LoadedRule>();
-      for (const rule of tenant.rules) {
-        if (!rule.enabled) continue;
-        let compiled: CompiledRule;
-        try {
-          compiled = compileRule(rule.sql);
-        } catch (error) {
-          (error as Error).message =
-            `rule '${rule.id}' of tenant '${tenant.id}': ${(error as Error).message}`;
-          throw error;
-        }
-        const loaded = { tenant: tenant.id, definition: rule, compiled };
-        for (const topic of compiled.topics) index.add(topic, loaded);
+    for (const tenant of definition.tenants) this.loadTenant(tenant);
+  }
+
+  /**
+   * Replaces one tenant's rules. Every rule is compiled before anything changes, so a rule that
+   * does not compile leaves the tenant's running rules in place (and the error names the rule).
+   */
+  loadTenant(tenant: TenantDefinition): void {
+    const index = new TopicFilterIndex<LoadedRule>();
+    for (const rule of tenant.rules) {
+      if (!rule.enabled) continue;
+      let compiled: CompiledRule;
+      try {
+        compiled = compileRule(rule.sql);
+      } catch (error) {
+        (error as Error).message = `rule '${rule.id}' of tenant '${tenant.id}': ${(error as Error).message}`;
+        throw error;
       }
-      indexes.set(tenant.id, index);
+      const loaded = { tenant: tenant.id, definition: rule, compiled };
+      for (const topic of compiled.topics) index.add(topic, loaded);
     }
-    this.indexes.clear();
-    for (const [tenant, index] of indexes) this.indexes.set(tenant, index);
+    this.indexes.set(tenant.id, index);
+  }
+
+  removeTenant(tenantId: string): void {
+    this.indexes.delete(tenantId);
   }
 
   /** Handles one INGEST message: never throws; acks, or naks for a retry. */

@@ -284,3 +284,46 @@ describe('DeliveryStage', () => {
     expect(connector.sent).toHaveLength(0);
   });
 });
+
+describe('DeliveryStage.applyTenant', () => {
+  const built: ScriptedConnector[] = [];
+  const factory = () => {
+    const c = new ScriptedConnector();
+    built.push(c);
+    return c;
+  };
+  const tenant = (url: string) =>
+    parsePipelineDefinition({
+      tenants: [
+        {
+          id: 'acme',
+          connectors: [{ id: 'hook', kind: 'scripted', config: { url } }],
+          rules: [{ id: 'r', sql: 'SELECT * FROM "a"', actions: [{ id: 'a1', connector: 'hook' }] }],
+        },
+      ],
+    }).tenants[0]!;
+
+  it('keeps an unchanged connector, replaces a changed one and retires a removed one', async () => {
+    built.length = 0;
+    const bus = new InProcessBus(defaultBusConfig(), subjects);
+    const stage = new DeliveryStage(bus, subjects, quiet, undefined, factory);
+    const first = await stage.applyTenant('acme', tenant('http://one'));
+    expect(first.added).toHaveLength(1);
+    expect((await stage.applyTenant('acme', tenant('http://one'))).added).toHaveLength(0);
+    const changed = await stage.applyTenant('acme', tenant('http://two'));
+    expect(changed.added).toHaveLength(1);
+    expect(changed.removed).toEqual(first.added);
+    const gone = await stage.applyTenant('acme', null);
+    expect(gone.removed).toEqual(changed.added);
+    expect(built).toHaveLength(2);
+  });
+
+  it('changes nothing when an action names a connector the tenant does not have', async () => {
+    const bus = new InProcessBus(defaultBusConfig(), subjects);
+    const stage = new DeliveryStage(bus, subjects, quiet, undefined, factory);
+    await stage.applyTenant('acme', tenant('http://one'));
+    const broken = { ...tenant('http://two'), connectors: [] };
+    await expect(stage.applyTenant('acme', broken)).rejects.toThrow(/unknown connector 'hook'/);
+    expect((await stage.applyTenant('acme', tenant('http://one'))).added).toHaveLength(0);
+  });
+});

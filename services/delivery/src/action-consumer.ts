@@ -6,33 +6,42 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { BUS, createSubjects, type Bus, type Consumption } from '@sluice/bus';
+import { BUS, createSubjects, type Bus, type Consumption, type Subjects } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
-import { DeliveryStage, PIPELINE_DEFINITION, type PipelineDefinition } from '@sluice/pipeline';
+import {
+  DeliveryStage,
+  PIPELINE_DEFINITIONS,
+  type ConnectorHandle,
+  type PipelineDefinitions,
+  type TenantChange,
+} from '@sluice/pipeline';
 import { SluiceMetrics } from '@sluice/telemetry';
 import type { DeliverySettings } from './config';
 
 export const DELIVERY_SETTINGS = Symbol('DELIVERY_SETTINGS');
 
-/** One durable ACTIONS consumer per connector, running the delivery stage. */
+/** One durable ACTIONS consumer per connector, running the delivery stage; follows config changes. */
 @Injectable()
 export class ActionConsumer
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private readonly logger = new Logger('Delivery');
-  private readonly consumptions: Consumption[] = [];
+  private readonly consumptions = new Map<ConnectorHandle, Consumption>();
+  private readonly subjects: Subjects;
+  private unsubscribe?: () => void;
   readonly stage: DeliveryStage;
 
   constructor(
     @Inject(DELIVERY_SETTINGS) private readonly settings: DeliverySettings,
-    @Inject(PIPELINE_DEFINITION) private readonly pipeline: PipelineDefinition,
+    @Inject(PIPELINE_DEFINITIONS) private readonly pipeline: PipelineDefinitions,
     @Inject(BUS) private readonly bus: Bus,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: SluiceMetrics,
   ) {
+    this.subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
     this.stage = new DeliveryStage(
       bus,
-      createSubjects(settings.SLUICE_BUS_NAMESPACE),
+      this.subjects,
       this.logger,
       {
         maxAttempts: settings.SLUICE_DELIVERY_MAX_ATTEMPTS,
@@ -45,40 +54,59 @@ export class ActionConsumer
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const subjects = createSubjects(this.settings.SLUICE_BUS_NAMESPACE);
-    const handles = await this.stage.load(this.pipeline);
-    for (const { tenant, id, connector } of handles) {
-      this.readiness.register({
-        name: `connector:${tenant}/${id}`,
-        check: () => {
-          const status = connector.status();
-          this.metrics.connectorUp.set(
-            { tenant, connector: id, kind: connector.kind },
-            status.state === 'connected' ? 1 : 0,
-          );
-          return { up: status.state === 'connected', detail: status.reason ?? status.state };
-        },
-      });
-      this.consumptions.push(
-        await this.bus.consume(
-          {
-            stream: 'ACTIONS',
-            durable: `delivery_${tenant}_${id}`,
-            filterSubject: subjects.actions(tenant, id),
-            maxAckPending: this.settings.SLUICE_DELIVERY_CONCURRENCY,
-          },
-          (message) => this.stage.handle(message),
-        ),
+    const added = await this.stage.load(this.pipeline.current());
+    await this.applyChange({ added, removed: [] });
+    this.unsubscribe = this.pipeline.onChange(async (tenantId, tenant) => {
+      // why: an invalid connector or action throws before anything changes; the running ones stay
+      await this.applyChange(await this.stage.applyTenant(tenantId, tenant));
+      this.logger.log(
+        `tenant '${tenantId}': ${tenant ? `${tenant.connectors.length} connector(s)` : 'removed'}`,
       );
-    }
-    this.logger.log(`delivering through ${handles.length} connector(s)`);
+    });
+    this.logger.log(`delivering through ${added.length} connector(s)`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.consumptions.map((c) => c.stop()));
+    this.unsubscribe?.();
+    await Promise.all([...this.consumptions.values()].map((c) => c.stop()));
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.stage.close();
   }
+
+  private async applyChange({ added, removed }: TenantChange): Promise<void> {
+    for (const handle of removed) {
+      await this.consumptions.get(handle)?.stop();
+      this.consumptions.delete(handle);
+      this.readiness.unregister(probeName(handle));
+    }
+    await this.stage.closeConnectors(removed);
+    for (const handle of added) {
+      const { tenant, id, connector } = handle;
+      this.readiness.register({
+        name: probeName(handle),
+        check: () => {
+          const status = connector.status();
+          const up = status.state === 'connected';
+          this.metrics.connectorUp.set({ tenant, connector: id, kind: connector.kind }, up ? 1 : 0);
+          return { up, detail: status.reason ?? status.state };
+        },
+      });
+      const consumption = await this.bus.consume(
+        {
+          stream: 'ACTIONS',
+          durable: `delivery_${tenant}_${id}`,
+          filterSubject: this.subjects.actions(tenant, id),
+          maxAckPending: this.settings.SLUICE_DELIVERY_CONCURRENCY,
+        },
+        (message) => this.stage.handle(message),
+      );
+      this.consumptions.set(handle, consumption);
+    }
+  }
+}
+
+function probeName(handle: ConnectorHandle): string {
+  return `connector:${handle.tenant}/${handle.id}`;
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { startNestApp } from '@sluice/app-runtime';
 import { BusModule } from '@sluice/bus';
+import { ConfigStoreModule } from '@sluice/config-store';
 import { HealthModule } from '@sluice/health';
 import { TelemetryModule } from '@sluice/telemetry';
 import { PipelineModule } from '@sluice/pipeline';
@@ -16,6 +17,7 @@ class DeliveryAppModule {
         HealthModule,
         TelemetryModule,
         BusModule.forRoot(config),
+        ConfigStoreModule.forRoot(config),
         PipelineModule.forRoot(config),
         DeliveryModule.forRoot(config),
       ],

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { BusModule } from '@sluice/bus';
+import { ConfigStoreModule } from '@sluice/config-store';
 import type { EmbeddedBroker } from '@sluice/embedded-broker';
 import { HealthModule } from '@sluice/health';
 import { TelemetryModule } from '@sluice/telemetry';
@@ -36,6 +37,7 @@ export class EmbeddedModule {
         HealthModule,
         TelemetryModule,
         BusModule.forRoot(config),
+        ConfigStoreModule.forRoot(config),
         PipelineModule.forRoot(config),
         IngestModule.forRoot({
           ...config,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { startNestApp } from '@sluice/app-runtime';
 import { BusModule } from '@sluice/bus';
+import { ConfigStoreModule } from '@sluice/config-store';
 import { HealthModule } from '@sluice/health';
 import { TelemetryModule } from '@sluice/telemetry';
 import { loadGatewayConfig, type GatewayConfig } from './config';
@@ -15,6 +16,7 @@ class GatewayAppModule {
         HealthModule,
         TelemetryModule,
         BusModule.forRoot(config),
+        ConfigStoreModule.forRoot(config),
         GatewayModule.forRoot({ ...config, mqttUrl: config.SLUICE_MQTT_URL }),
       ],
     };

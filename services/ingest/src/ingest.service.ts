@@ -5,67 +5,108 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { BUS, createSubjects, type Bus } from '@sluice/bus';
+import { BUS, createSubjects, type Bus, type Subjects } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
-import { createIngestSink, PIPELINE_DEFINITION, type PipelineDefinition } from '@sluice/pipeline';
+import {
+  createIngestSink,
+  PIPELINE_DEFINITIONS,
+  type PipelineDefinitions,
+  type SourceDefinition,
+  type TenantDefinition,
+} from '@sluice/pipeline';
 import { createMqttSource, type MqttSource } from '@sluice/sources';
 import { SluiceMetrics } from '@sluice/telemetry';
 import { INGEST_SETTINGS, type ResolvedIngestSettings } from './ingest.settings';
 
-/** Opens the sources of the pipeline definition and stores what they receive in INGEST. */
+interface RunningSource {
+  tenant: string;
+  id: string;
+  fingerprint: string;
+  source: MqttSource;
+}
+
+/** Opens the sources of the pipeline and stores what they receive in INGEST; follows config changes. */
 @Injectable()
 export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Ingest');
-  private readonly sources: MqttSource[] = [];
+  private readonly sources = new Map<string, RunningSource>();
+  private readonly subjects: Subjects;
+  private unsubscribe?: () => void;
 
   constructor(
     @Inject(INGEST_SETTINGS) private readonly settings: ResolvedIngestSettings,
-    @Inject(PIPELINE_DEFINITION) private readonly pipeline: PipelineDefinition,
+    @Inject(PIPELINE_DEFINITIONS) private readonly pipeline: PipelineDefinitions,
     @Inject(BUS) private readonly bus: Bus,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: SluiceMetrics,
-  ) {}
+  ) {
+    this.subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const subjects = createSubjects(this.settings.SLUICE_BUS_NAMESPACE);
-    for (const tenant of this.pipeline.tenants) {
-      for (const definition of tenant.sources) {
-        const { id, url, topics, kind: _kind, ...options } = definition;
-        const source = createMqttSource(
-          {
-            clientIdPrefix: `${this.settings.SLUICE_INGEST_CLIENT_ID_PREFIX}-${tenant.id}-${id}`,
-            protocolVersion: this.settings.mqttProtocolVersion,
-            shareGroup: this.settings.shareGroup,
-            connections: this.settings.SLUICE_INGEST_CONNECTIONS,
-            maxInFlight: this.settings.SLUICE_INGEST_MAX_IN_FLIGHT,
-            username: this.settings.SLUICE_MQTT_USERNAME,
-            password: this.settings.SLUICE_MQTT_PASSWORD,
-            clean: false,
-            ...options,
-            id,
-            tenant: tenant.id,
-            url: url ?? this.settings.mqttUrl,
-            topics,
-          },
-          createIngestSink(this.bus, subjects, tenant.id, id, this.metrics),
-          { logger: this.logger },
-        );
-        this.sources.push(source);
-        this.readiness.register({
-          name: `mqtt:${tenant.id}/${id}`,
-          check: () => {
-            const status = source.status();
-            return { up: status.state === 'connected', detail: status.reason ?? status.state };
-          },
-        });
-        await source.start();
-        this.logger.log(`source ${tenant.id}/${id} subscribed to ${topics.map((t) => t.filter).join(', ')}`);
-      }
-    }
+    for (const tenant of this.pipeline.current().tenants) await this.applyTenant(tenant.id, tenant);
+    this.unsubscribe = this.pipeline.onChange((tenantId, tenant) => this.applyTenant(tenantId, tenant));
   }
 
   /** Stops taking messages, lets the ones in flight reach INGEST and be acknowledged, then disconnects. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.sources.map((source) => source.stop()));
+    this.unsubscribe?.();
+    await Promise.all([...this.sources.values()].map((s) => s.source.stop()));
+  }
+
+  /**
+   * Starts new and changed sources of a tenant and stops the ones it no longer has. A changed
+   * source is stopped first (its in-flight messages reach INGEST and are acknowledged), then the
+   * new one resumes the same persistent session, so the broker keeps what arrived in between.
+   */
+  private async applyTenant(tenantId: string, tenant: TenantDefinition | null): Promise<void> {
+    const wanted = new Map((tenant?.sources ?? []).map((s) => [s.id, s] as const));
+    for (const [key, running] of this.sources) {
+      if (running.tenant !== tenantId) continue;
+      const next = wanted.get(running.id);
+      if (next && JSON.stringify(next) === running.fingerprint) {
+        wanted.delete(running.id);
+        continue;
+      }
+      await running.source.stop();
+      this.sources.delete(key);
+      this.readiness.unregister(`mqtt:${key}`);
+      this.logger.log(`source ${key} stopped`);
+    }
+    for (const definition of wanted.values()) await this.startSource(tenantId, definition);
+  }
+
+  private async startSource(tenantId: string, definition: SourceDefinition): Promise<void> {
+    const { id, url, topics, kind: _kind, ...options } = definition;
+    const key = `${tenantId}/${id}`;
+    const source = createMqttSource(
+      {
+        clientIdPrefix: `${this.settings.SLUICE_INGEST_CLIENT_ID_PREFIX}-${tenantId}-${id}`,
+        protocolVersion: this.settings.mqttProtocolVersion,
+        shareGroup: this.settings.shareGroup,
+        connections: this.settings.SLUICE_INGEST_CONNECTIONS,
+        maxInFlight: this.settings.SLUICE_INGEST_MAX_IN_FLIGHT,
+        username: this.settings.SLUICE_MQTT_USERNAME,
+        password: this.settings.SLUICE_MQTT_PASSWORD,
+        clean: false,
+        ...options,
+        id,
+        tenant: tenantId,
+        url: url ?? this.settings.mqttUrl,
+        topics,
+      },
+      createIngestSink(this.bus, this.subjects, tenantId, id, this.metrics),
+      { logger: this.logger },
+    );
+    this.sources.set(key, { tenant: tenantId, id, fingerprint: JSON.stringify(definition), source });
+    this.readiness.register({
+      name: `mqtt:${key}`,
+      check: () => {
+        const status = source.status();
+        return { up: status.state === 'connected', detail: status.reason ?? status.state };
+      },
+    });
+    await source.start();
+    this.logger.log(`source ${key} subscribed to ${topics.map((t) => t.filter).join(', ')}`);
   }
 }

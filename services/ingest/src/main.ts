@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BusModule } from '@sluice/bus';
+import { ConfigStoreModule } from '@sluice/config-store';
 import { HealthModule } from '@sluice/health';
 import { TelemetryModule } from '@sluice/telemetry';
 import { PipelineModule } from '@sluice/pipeline';
@@ -16,6 +17,7 @@ class IngestAppModule {
         HealthModule,
         TelemetryModule,
         BusModule.forRoot(config),
+        ConfigStoreModule.forRoot(config),
         PipelineModule.forRoot(config),
         IngestModule.forRoot({
           ...config,

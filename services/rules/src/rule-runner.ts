@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { BUS, createSubjects, type Bus, type Consumption } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
-import { PIPELINE_DEFINITION, RuleStage, type PipelineDefinition } from '@sluice/pipeline';
+import { PIPELINE_DEFINITIONS, RuleStage, type PipelineDefinitions } from '@sluice/pipeline';
 import { SluiceMetrics } from '@sluice/telemetry';
 import type { RulesSettings } from './config';
 
@@ -18,11 +18,12 @@ export const RULES_SETTINGS = Symbol('RULES_SETTINGS');
 export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Rules');
   private consumption?: Consumption;
+  private unsubscribe?: () => void;
   readonly stage: RuleStage;
 
   constructor(
     @Inject(RULES_SETTINGS) private readonly settings: RulesSettings,
-    @Inject(PIPELINE_DEFINITION) private readonly pipeline: PipelineDefinition,
+    @Inject(PIPELINE_DEFINITIONS) private readonly pipeline: PipelineDefinitions,
     @Inject(BUS) private readonly bus: Bus,
     private readonly readiness: ReadinessRegistry,
     metrics: SluiceMetrics,
@@ -31,7 +32,15 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.stage.load(this.pipeline);
+    this.stage.load(this.pipeline.current());
+    this.unsubscribe = this.pipeline.onChange((tenantId, tenant) => {
+      // why: a rule that does not compile throws here and the tenant's running rules stay
+      if (tenant) this.stage.loadTenant(tenant);
+      else this.stage.removeTenant(tenantId);
+      this.logger.log(
+        `tenant '${tenantId}': ${tenant ? `${tenant.rules.length} rule(s) loaded` : 'removed'}`,
+      );
+    });
     const subjects = createSubjects(this.settings.SLUICE_BUS_NAMESPACE);
     this.consumption = await this.bus.consume(
       {
@@ -46,11 +55,12 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
       name: 'rules:consumer',
       check: () => ({ up: this.consumption !== undefined }),
     });
-    const count = this.pipeline.tenants.reduce((n, t) => n + t.rules.length, 0);
+    const count = this.pipeline.current().tenants.reduce((n, t) => n + t.rules.length, 0);
     this.logger.log(`evaluating ${count} rule(s)`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     await this.consumption?.stop();
   }
 }
