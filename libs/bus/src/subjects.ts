@@ -27,6 +27,8 @@ export interface Subjects {
   dlqAll(): string;
   /** Config changes of a tenant (`notify`); without a tenant, the filter for every tenant. */
   config(tenant?: string): string;
+  /** Usage reports of a tenant (`notify`, rules -> gateway); without a tenant, the filter for every tenant. */
+  usage(tenant?: string): string;
   /** Stream name with the namespace, e.g. `T_ab12_INGEST`. */
   stream(name: StreamName): string;
   /** The subjects a stream captures (for the stream's configuration). */
@@ -75,6 +77,7 @@ export function createSubjects(namespace = ''): Subjects {
     dlq: (tenant, connectorId) => pair(prefixes.DLQ, tenant, connectorId, 'connector id'),
     dlqAll: () => `${prefixes.DLQ}>`,
     config: (tenant) => `${root}.config.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
+    usage: (tenant) => `${root}.usage.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     stream: (name) => `${namespace}${name}`,
     streamSubjects: (name) => [`${prefixes[name]}>`],
     streamOf: (subject) => STREAM_NAMES.find((name) => subject.startsWith(prefixes[name])),
