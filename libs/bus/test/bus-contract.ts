@@ -114,6 +114,39 @@ export function describeBusContract(name: string, create: () => Promise<BusUnder
       await c.stop();
     });
 
+    it('never redelivers a terminated message, and drops it from a work-queue stream', async () => {
+      await t.bus.publish(subject, data('poison'), { msgId: 'p1' });
+      const seen: string[] = [];
+      const c = await t.bus.consume(consumer('rules', { ackWaitMs: 300 }), async (m) => {
+        seen.push(m.msgId);
+        if (m.msgId === 'p1') m.term();
+        else await m.ack();
+      });
+      await eventually(async () => expect(await t.ingestCount()).toBe(0));
+      // a later message comes after the ackWait in which a redelivery of p1 would have come
+      await new Promise((resolve) => setTimeout(resolve, 400)); // let ackWait pass: the property is about time
+      await t.bus.publish(subject, data('next'), { msgId: 'n1' });
+      await eventually(() => expect(seen).toEqual(['p1', 'n1']));
+      await c.stop();
+    });
+
+    it('working() extends the ack deadline of a slow handler', async () => {
+      await t.bus.publish(subject, data('slow'), { msgId: 's1' });
+      const counts: number[] = [];
+      const c = await t.bus.consume(consumer('rules', { ackWaitMs: 400 }), async (m) => {
+        counts.push(m.deliveryCount);
+        // simulated work of 3 ack waits, reporting progress twice per ack wait
+        for (let i = 0; i < 6; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          m.working();
+        }
+        await m.ack();
+      });
+      await eventually(async () => expect(await t.ingestCount()).toBe(0), { timeoutMs: 5_000 });
+      expect(counts).toEqual([1]);
+      await c.stop();
+    });
+
     it('redelivers when the handler throws', async () => {
       await t.bus.publish(subject, data('boom'), { msgId: 'e1' });
       const counts: number[] = [];
