@@ -3,7 +3,7 @@ import type { ComparisonNode, ComparisonOperator } from '../ast/comparison-node'
 import type { ExpressionNode } from '../ast/expression-node';
 import type { FunctionCallNode } from '../ast/function-call-node';
 import { RuleCompileError, RuleRuntimeError } from '../errors';
-import { builtinFunctions } from '../functions/registry';
+import { builtinFunctions, type RuleFunction } from '../functions/registry';
 import { arithmetic, negate } from './arithmetic';
 import { compare } from './compare';
 import { compileReference } from './compile-reference';
@@ -105,6 +105,14 @@ const numberComparisons: Partial<Record<ComparisonOperator, (a: number, b: numbe
   '<=': (a, b) => a <= b,
 };
 
+/** EMQX also lets the word operators be called as functions: `div(7, 2)`, `mod(3, 2)`. */
+const operatorFunctions: ReadonlyMap<string, RuleFunction> = new Map(
+  (['div', 'mod'] as const).map((op) => {
+    const apply = arithmetic(op);
+    return [op, { name: op, minArgs: 2, maxArgs: 2, call: ([a, b]: unknown[]) => apply(a, b) }];
+  }),
+);
+
 function requireBoolean(value: unknown, op: string): boolean {
   if (typeof value !== 'boolean')
     throw new RuleRuntimeError(`${op} needs true or false, got ${typeName(value)}`);
@@ -116,9 +124,12 @@ function compileCall(node: FunctionCallNode, scope: Scope): Evaluator {
   const args = node.args.map((a) => compileExpression(a, scope));
   const { line, column } = node.position;
   const contextual = contextFunctions.get(name);
-  const builtin = contextual ? undefined : builtinFunctions.get(name);
+  const builtin = contextual ? undefined : (builtinFunctions.get(name) ?? operatorFunctions.get(name));
   const fn = contextual ?? builtin;
-  if (!fn) throw new RuleCompileError(`unknown function '${node.name}'`, line, column);
+  if (!fn) {
+    const detail = node.name.includes('.') ? ' (Sluice has no plugin function modules)' : '';
+    throw new RuleCompileError(`unknown function '${node.name}'${detail}`, line, column);
+  }
   if (args.length < fn.minArgs || args.length > fn.maxArgs) {
     const arity =
       fn.minArgs === fn.maxArgs

@@ -158,4 +158,46 @@ describe('EMQX rule engine suite cases', () => {
       outputs: [],
     });
   });
+
+  it('t_sqlselect_002: div and mod work as infix operators and as functions', () => {
+    const sql = 'select 2 mod 2 as mod1, mod(3, 2) as mod2, 4 div 2 as div1, div(7, 2) as div2 from "t/#"';
+    expect(testRule(sql, sensors('{}'))).toEqual({
+      matched: true,
+      outputs: [{ mod1: 0, mod2: 1, div1: 2, div2: 3 }],
+    });
+  });
+
+  it('t_sqlselect_0: cascaded aliases in fields and WHERE', () => {
+    const ctx = sensors('{"cmd": {"info":"tt"}}');
+    expect(testRule('select * from "t/#" where payload.cmd.info = \'tt\'', ctx)).toMatchObject({
+      outputs: [{ payload: '{"cmd": {"info":"tt"}}' }],
+    });
+    const sql =
+      "select payload.cmd as cmd, cmd.info as meta.info from \"t/#\" where cmd.info = 'tt' and meta.info = 'tt'";
+    expect(testRule(sql, ctx)).toEqual({
+      matched: true,
+      outputs: [{ cmd: { info: 'tt' }, meta: { info: 'tt' } }],
+    });
+  });
+
+  it('t_sqlselect_00: unary plus and minus', () => {
+    expect(testRule('select 1-1 as a, -1 + 1 as b, +1 as c from "t/#"', sensors(''))).toEqual({
+      matched: true,
+      outputs: [{ a: 0, b: 0, c: 1 }],
+    });
+  });
+
+  it('refuses module-qualified functions at compile time', () => {
+    expect(
+      testRule('select * from "t/#" where emqx_rule_funcs_demo.is_my_topic(topic)', sensors('')),
+    ).toEqual({
+      error: {
+        kind: 'compile',
+        message:
+          "unknown function 'emqx_rule_funcs_demo.is_my_topic' (Sluice has no plugin function modules) at line 1, column 27",
+        line: 1,
+        column: 27,
+      },
+    });
+  });
 });

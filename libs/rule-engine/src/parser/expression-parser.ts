@@ -8,6 +8,7 @@ import { ListNode } from '../ast/list-node';
 import { LiteralNode } from '../ast/literal-node';
 import { LogicalNode } from '../ast/logical-node';
 import { NotNode } from '../ast/not-node';
+import type { SourcePosition } from '../ast/operation-node';
 import { RangeNode } from '../ast/range-node';
 import { ReferenceNode } from '../ast/reference-node';
 import { UnaryOpNode } from '../ast/unary-op-node';
@@ -180,22 +181,29 @@ export class ExpressionParser {
   private parseNameExpression(token: Token): ExpressionNode {
     const position = this.cursor.position(token);
     this.cursor.next();
-    if (this.cursor.isPunct('(')) {
-      this.cursor.next();
-      const args: ExpressionNode[] = [];
-      if (!this.cursor.acceptPunct(')')) {
-        do args.push(this.parseExpression());
-        while (this.cursor.acceptPunct(','));
-        this.cursor.expectPunct(')', "',' or ')'");
-      }
-      return FunctionCallNode.create(token.value, args, position);
-    }
+    if (this.cursor.isPunct('(')) return this.parseCall(token.value, position);
     const path = parsePathSegments(this.cursor, true);
+    // `module.function(...)`: EMQX's plugin function providers; parsed so the compiler can name it
+    if (this.cursor.isPunct('(') && path.length > 0 && path.every((step) => step.type === 'key')) {
+      const name = [token.value, ...path.map((step) => (step.type === 'key' ? step.key : ''))].join('.');
+      return this.parseCall(name, position);
+    }
     // like rulesql, only lower-case true and false are booleans; TRUE is a column name
     if (path.length === 0 && (token.value === 'true' || token.value === 'false')) {
       return LiteralNode.create(token.value === 'true', position);
     }
     return ReferenceNode.create(token.value, path, position);
+  }
+
+  private parseCall(name: string, position: SourcePosition): ExpressionNode {
+    this.cursor.expectPunct('(');
+    const args: ExpressionNode[] = [];
+    if (!this.cursor.acceptPunct(')')) {
+      do args.push(this.parseExpression());
+      while (this.cursor.acceptPunct(','));
+      this.cursor.expectPunct(')', "',' or ')'");
+    }
+    return FunctionCallNode.create(name, args, position);
   }
 
   private parseList(): ExpressionNode {
