@@ -106,6 +106,20 @@ describe('MqttPublisherPool', () => {
     expect(leases.has(other)).toBe(false);
   });
 
+  it('closes a pool left idle, and opens it again on the next request', async () => {
+    const pool = newPool({ connectionsPerPool: 1, idleCloseMs: 200 });
+    const first = await pool.acquire('idle', { url: testServers.mqttUrl });
+    // the sweeper runs every second: any 1.5 s without a request holds a sweep that finds the pool
+    // idle for over 200 ms, so the next acquire gets a new connection
+    await eventually(
+      async () => expect(await pool.acquire('idle', { url: testServers.mqttUrl })).not.toBe(first),
+      {
+        timeoutMs: 5_000,
+        intervalMs: 1_500,
+      },
+    );
+  });
+
   it('speaks MQTT 3.1.1 to a broker that refuses MQTT 5 (the embedded aedes)', async () => {
     const broker = await startEmbeddedBroker({ port: await freePort() });
     try {
