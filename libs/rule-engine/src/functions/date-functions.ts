@@ -20,9 +20,12 @@ import { defineFunction, describe, fail, optionalArg, requireInteger } from './v
 const SECONDS_0000_TO_1970 = 62_167_219_200n;
 const SECONDS_1970_TO_10000 = 253_402_300_800n;
 
-/** The current time in a unit; sub-millisecond digits come from the high-resolution clock. */
+/**
+ * The current wall-clock time in a unit. why: performance.timeOrigin + now() drifts from the wall clock,
+ * so milliseconds come from Date.now() and only the digits below them from the high-resolution clock.
+ */
 function now(unit: TimeUnit): bigint {
-  const nanos = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+  const nanos = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
   return convertTime(nanos, 'nanosecond', unit);
 }
 

@@ -6,6 +6,10 @@
  */
 export function formatDecimals(value: number, decimals: number, compact = true): string {
   const negative = value < 0;
+  // why: toFixed is exact (ECMA-262 picks the closest n, ties to the larger magnitude, as below) and
+  // about ten times faster; it only covers up to 100 decimals and magnitudes below 1e21
+  const abs = Math.abs(value);
+  if (decimals <= 100 && abs < 1e21) return finish(negative, abs.toFixed(decimals), decimals, compact);
   const { mantissa, exponent } = decompose(Math.abs(value));
   let scaled: bigint; // |value| * 10^decimals, rounded half away from zero
   if (exponent >= 0) {
@@ -23,8 +27,16 @@ export function formatDecimals(value: number, decimals: number, compact = true):
     }
   }
   const digits = scaled.toString().padStart(decimals + 1, '0');
-  const integerPart = digits.slice(0, digits.length - decimals);
-  let fraction = digits.slice(digits.length - decimals);
+  const fixed = decimals
+    ? `${digits.slice(0, digits.length - decimals)}.${digits.slice(digits.length - decimals)}`
+    : digits;
+  return finish(negative, fixed, decimals, compact);
+}
+
+function finish(negative: boolean, fixed: string, decimals: number, compact: boolean): string {
+  const point = fixed.indexOf('.');
+  const integerPart = point < 0 ? fixed : fixed.slice(0, point);
+  let fraction = point < 0 ? '' : fixed.slice(point + 1);
   if (compact) fraction = fraction.replace(/0+$/, '') || (decimals > 0 ? '0' : '');
   const sign = negative ? '-' : '';
   return fraction === '' ? `${sign}${integerPart}` : `${sign}${integerPart}.${fraction}`;

@@ -186,3 +186,25 @@ describe('replace, find, ascii, concat', () => {
     expect(() => call('concat', 'a')).toThrow(RuleRuntimeError);
   });
 });
+
+describe('grapheme counting', () => {
+  it('agrees with Intl.Segmenter on mixed scripts, emoji and combining marks', () => {
+    const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+    const samples = [
+      'héllo wörld',
+      'Привет',
+      'こんにちは世界',
+      '한국어',
+      'e\u0301',
+      'a\r\nb',
+      '👋🏽 hi',
+      '🇫🇷',
+      'नमस्ते',
+      'مرحبا',
+      '\u3099か',
+    ];
+    for (const sample of samples) {
+      expect(call('strlen', sample), sample).toBe(Array.from(segmenter.segment(sample)).length);
+    }
+  });
+});
