@@ -11,6 +11,7 @@ import { describeError } from '@sluice/errors';
 import type { SluiceMetrics } from '@sluice/telemetry';
 import type { PipelineDefinition, TenantDefinition } from './pipeline-definition';
 import type { StageLogger } from './stage-logger';
+import type { UsageMeter } from './usage-meter';
 
 export interface DeliveryPolicy {
   /** Attempts before a request goes to the dead-letter stream. */
@@ -68,6 +69,7 @@ export class DeliveryStage {
     private readonly policy: DeliveryPolicy = defaultDeliveryPolicy,
     private readonly connectorFactory: ConnectorFactory = createConnector,
     private readonly metrics?: SluiceMetrics,
+    private readonly usage?: UsageMeter,
   ) {}
 
   /** Builds the connectors and actions of a pipeline definition (throws on invalid configuration). */
@@ -150,6 +152,7 @@ export class DeliveryStage {
       : { ok: false, retryable: false, code: 'ACTION_NOT_FOUND', message: `no action '${request.actionId}'` };
     if (outcome.ok) {
       this.counters.delivered++;
+      this.usage?.record(request.tenant);
       this.metrics?.actionSuccess.inc(labels);
       if (request.createdAt > 0) {
         this.metrics?.actionLatency.observe(
@@ -216,9 +219,11 @@ export class DeliveryStage {
       failedAt: Date.now(),
     });
     const subject = this.subjects.dlq(request.tenant, request.connectorId);
-    await this.storeDeadLetter(message, subject, data, code, reason, () =>
-      this.metrics?.actionDeadLettered.inc({ tenant: request.tenant, connector: request.connectorId, code }),
-    );
+    await this.storeDeadLetter(message, subject, data, code, reason, () => {
+      // why: an action that ran out of attempts was executed too, and counts for usage
+      this.usage?.record(request.tenant);
+      this.metrics?.actionDeadLettered.inc({ tenant: request.tenant, connector: request.connectorId, code });
+    });
   }
 
   private async deadLetterRaw(message: BusMessage, code: string, reason: string) {

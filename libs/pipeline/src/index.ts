@@ -29,3 +29,5 @@ export type {
 export { PipelineDefinitions } from './pipeline-definitions';
 export type { TenantListener } from './pipeline-definitions';
 export type { StageLogger } from './stage-logger';
+export { UsageMeter, usageMonthOf } from './usage-meter';
+export type { UsageReport } from './usage-meter';

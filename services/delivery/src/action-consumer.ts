@@ -14,6 +14,7 @@ import {
   type ConnectorHandle,
   type PipelineDefinitions,
   type TenantChange,
+  UsageMeter,
 } from '@sluice/pipeline';
 import { SluiceMetrics } from '@sluice/telemetry';
 import type { DeliverySettings } from './config';
@@ -29,6 +30,7 @@ export class ActionConsumer
   private readonly consumptions = new Map<ConnectorHandle, Consumption>();
   private readonly subjects: Subjects;
   private unsubscribe?: () => void;
+  private readonly usage: UsageMeter;
   readonly stage: DeliveryStage;
 
   constructor(
@@ -39,6 +41,7 @@ export class ActionConsumer
     private readonly metrics: SluiceMetrics,
   ) {
     this.subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
+    this.usage = new UsageMeter(bus, this.subjects, this.logger);
     this.stage = new DeliveryStage(
       bus,
       this.subjects,
@@ -50,10 +53,12 @@ export class ActionConsumer
       },
       undefined,
       metrics,
+      this.usage,
     );
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.usage.start();
     const added = await this.stage.load(this.pipeline.current());
     await this.applyChange({ added, removed: [] });
     this.unsubscribe = this.pipeline.onChange(async (tenantId, tenant) => {
@@ -69,6 +74,8 @@ export class ActionConsumer
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await Promise.all([...this.consumptions.values()].map((c) => c.stop()));
+    // why: before the bus closes, so the last usage counts reach the gateway
+    await this.usage.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
