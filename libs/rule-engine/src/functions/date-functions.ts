@@ -33,9 +33,10 @@ function toNumber(value: bigint): number {
   return Number(value);
 }
 
-function dateTimeParts(seconds: bigint) {
-  const days = Number(floorDiv(seconds, 86400n));
-  const secondOfDay = Number(seconds - BigInt(days) * 86400n);
+function dateTimeParts(secondsBig: bigint) {
+  const seconds = Number(secondsBig); // why: |seconds| < 2^53 for any time a JS number can hold
+  const days = Math.floor(seconds / 86400);
+  const secondOfDay = seconds - days * 86400;
   return {
     ...civilFromDays(days),
     hour: Math.floor(secondOfDay / 3600),
@@ -104,31 +105,41 @@ function formatDate(args: unknown[]): string {
   const d = dateTimeParts(seconds);
   // why: EMQX takes the sub-second digits from the unadjusted time with Erlang's rem (sign of the dividend)
   const sub = (scale: bigint, width: number): string =>
-    pad(
-      unit === 'second'
-        ? 0n
-        : factor >= scale
-          ? (time / (factor / scale)) % scale
-          : (time % factor) * (scale / factor),
-      width,
-    );
-  const values: Record<string, string> = {
-    Y: pad(d.year, 4),
-    m: pad(d.month, 2),
-    d: pad(d.day, 2),
-    H: pad(d.hour, 2),
-    M: pad(d.minute, 2),
-    S: pad(d.second, 2),
-    '3N': sub(1_000n, 3),
-    '6N': sub(1_000_000n, 6),
-    N: sub(1_000_000_000n, 9),
-    z: formatOffset(offset, 'hhmm'),
-    ':z': formatOffset(offset, 'hh:mm'),
-    '::z': formatOffset(offset, 'hh:mm:ss'),
+    unit === 'second'
+      ? '0'.repeat(width)
+      : pad(factor >= scale ? (time / (factor / scale)) % scale : (time % factor) * (scale / factor), width);
+  const value = (directive: string): string => {
+    switch (directive) {
+      case 'Y':
+        return pad(d.year, 4);
+      case 'm':
+        return pad(d.month, 2);
+      case 'd':
+        return pad(d.day, 2);
+      case 'H':
+        return pad(d.hour, 2);
+      case 'M':
+        return pad(d.minute, 2);
+      case 'S':
+        return pad(d.second, 2);
+      case '3N':
+        return sub(1_000n, 3);
+      case '6N':
+        return sub(1_000_000n, 6);
+      case 'N':
+        return sub(1_000_000_000n, 9);
+      case 'z':
+        return formatOffset(offset, 'hhmm');
+      case ':z':
+        return formatOffset(offset, 'hh:mm');
+      default:
+        return formatOffset(offset, 'hh:mm:ss');
+    }
   };
-  return tokenizeFormat(format)
-    .map((token) => ('literal' in token ? token.literal : values[token.directive]))
-    .join('');
+  let out = '';
+  for (const token of tokenizeFormat(format))
+    out += 'literal' in token ? token.literal : value(token.directive);
+  return out;
 }
 
 function dateToUnixTs(args: unknown[]): number {

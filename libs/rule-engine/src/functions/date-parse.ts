@@ -31,7 +31,22 @@ const PART_NAMES: Record<string, string> = {
 const DIRECTIVES = ['::z', ':z', '3N', '6N', 'Y', 'm', 'd', 'H', 'M', 'S', 'N', 'z'];
 
 /** EMQX's formatter: the %-directives below; everything else, other % sequences included, is literal. */
-export function tokenizeFormat(format: string): Array<{ directive: string } | { literal: string }> {
+type FormatTokens = Array<{ directive: string } | { literal: string }>;
+
+// why: a rule uses one or two literal formats; parsing each once keeps format_date cheap per message
+const tokenCache = new Map<string, FormatTokens>();
+
+export function tokenizeFormat(format: string): FormatTokens {
+  let tokens = tokenCache.get(format);
+  if (!tokens) {
+    tokens = parseFormat(format);
+    if (tokenCache.size >= 1000) tokenCache.clear();
+    tokenCache.set(format, tokens);
+  }
+  return tokens;
+}
+
+function parseFormat(format: string): FormatTokens {
   const tokens: Array<{ directive: string } | { literal: string }> = [];
   let literal = '';
   for (let i = 0; i < format.length;) {
