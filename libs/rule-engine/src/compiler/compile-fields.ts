@@ -5,7 +5,7 @@ import { compileExpression } from './compile-expression';
 import { rawPayload, type EvalEnv, type Evaluator } from './eval-env';
 import { putOutput, type OutputSegment, type OutputTarget } from './output-path';
 import type { Scope } from './scope';
-import { setOwn } from './values';
+import { setOwn, type PlainObject } from './values';
 
 /** A compiled field list: `run` writes every field into `env.out`, in order. */
 export interface CompiledFields {
@@ -26,6 +26,7 @@ export function compileFields(
   const item = each?.item;
   const aliases = new Set<string>();
   const writers: ((env: EvalEnv) => void)[] = [];
+  const targets: OutputTarget[] = [];
   for (const field of fields) {
     if (field.kind === 'StarNode') {
       writers.push((env) => writeColumns(env, item));
@@ -34,6 +35,7 @@ export function compileFields(
     const { value, target } = compileField(field, { ...each, aliases: new Set(aliases) });
     // a later field or WHERE sees every earlier output name; a path without AS only mirrors its column
     if (field.alias || field.expression.kind !== 'ReferenceNode') aliases.add(target.root);
+    targets.push(target);
     writers.push(
       target.path.length > 0
         ? (env) => putOutput(env.out, target, value(env))
@@ -44,13 +46,36 @@ export function compileFields(
             },
     );
   }
-  const run =
+  const writeAll =
     writers.length === 1
       ? (writers[0] as (env: EvalEnv) => void)
       : (env: EvalEnv) => {
           for (const write of writers) write(env);
         };
+  const shape = outputShape(fields, targets);
+  // why: an output that starts with all its keys keeps one hidden class, so the writes are plain
+  // stores instead of shape transitions (measured: the projection benchmark's field writes cost less)
+  const run = shape
+    ? (env: EvalEnv) => {
+        env.out = { ...shape };
+        writeAll(env);
+      }
+    : writeAll;
   return { run, aliasRoots: aliases, empty: writers.length === 0 };
+}
+
+/** The output's keys, when every field writes one distinct top-level name (no `*`, no paths). */
+function outputShape(
+  fields: readonly FieldNode[],
+  targets: readonly OutputTarget[],
+): PlainObject | undefined {
+  if (targets.length !== fields.length || targets.length === 0) return undefined;
+  const roots = new Set(targets.map((t) => t.root));
+  if (roots.size !== targets.length || roots.has('__proto__') || targets.some((t) => t.path.length > 0))
+    return undefined;
+  const shape: PlainObject = {};
+  for (const root of roots) shape[root] = undefined;
+  return shape;
 }
 
 /** One field's value and where it goes. */
