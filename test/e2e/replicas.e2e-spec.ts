@@ -50,7 +50,7 @@ describe('replicas share the work and survive SIGKILL', () => {
         );
       }
     }
-    for (const n of [1, 2]) {
+    for (let i = 0; i < 2; i++) {
       replicas.push(
         new SluiceProcess('gateway', {
           ...common,
