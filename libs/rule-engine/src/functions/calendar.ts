@@ -72,6 +72,19 @@ export function offsetSeconds(fn: string, offset: unknown): number {
   if (offset === 'local') return localOffsetSeconds(Date.now());
   if (offset === 'Z' || offset === 'z') return 0;
   if (typeof offset !== 'string') return fail(fn, `bad time offset ${describe(offset)}`);
+  let seconds = offsetCache.get(offset);
+  if (seconds === undefined) {
+    seconds = parseOffset(fn, offset);
+    if (offsetCache.size >= 1000) offsetCache.clear();
+    offsetCache.set(offset, seconds);
+  }
+  return seconds;
+}
+
+// why: rules pass the same literal offset with every message; parse each text once
+const offsetCache = new Map<string, number>();
+
+function parseOffset(fn: string, offset: string): number {
   const sign = offset[0] === '+' ? 1 : offset[0] === '-' ? -1 : 0;
   if (sign === 0) return fail(fn, `bad time offset ${describe(offset)}`);
   const rest = offset.slice(1);

@@ -125,6 +125,9 @@ describe('regular expressions', () => {
     expect(call('regex_match', 'exebd', '^[a-z]+$')).toBe(true);
     expect(call('regex_match', 'e2xebd', '^[a-z]+$')).toBe(false);
     expect(call('regex_match', '123', '^\\d+$')).toBe(true);
+    expect(call('regex_match', 'ERROR: disk', '(?i)error')).toBe(true);
+    expect(call('regex_match', 'ERROR: disk', 'error')).toBe(false);
+    expect(call('regex_match', 'a\nb', '(?s)a.b')).toBe(true);
   });
 
   it('regex_replace replaces every match, with & and \\N in the replacement', () => {

@@ -65,8 +65,11 @@ function regex(fn: string, pattern: unknown, global: boolean): RegExp {
   const key = `${global ? 'g' : '-'}${source}`;
   let compiled = regexCache.get(key);
   if (!compiled) {
+    // why: PCRE rules often start with inline flags such as (?i); JS takes them as RegExp flags instead
+    const inline = /^\(\?([ims]+)\)/.exec(source);
+    const flags = (global ? 'g' : '') + (inline?.[1] ?? '');
     try {
-      compiled = new RegExp(source, global ? 'g' : '');
+      compiled = new RegExp(inline ? source.slice(inline[0].length) : source, flags);
     } catch (error) {
       return fail(fn, `invalid regular expression ${describe(source)}: ${(error as Error).message}`);
     }
