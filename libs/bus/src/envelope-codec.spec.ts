@@ -1,6 +1,9 @@
 import {
   BATCH_HEADER,
+  ComponentState,
   ConfigOp,
+  decodeComponentStatus,
+  encodeComponentStatus,
   decodeActionRequest,
   decodeActionRequestBatch,
   decodeConfigChange,
@@ -171,6 +174,20 @@ describe('envelope codec', () => {
     };
     expect(decodeConfigChange(encodeConfigChange(change))).toEqual(change);
     expect(ConfigOp.CONFIG_OP_UPSERT).toBe(1);
+  });
+
+  it('round-trips a component status', () => {
+    const status = {
+      tenant: 'acme',
+      kind: 'connector',
+      id: 'http-1',
+      state: ComponentState.COMPONENT_STATE_FAILED,
+      reason: 'ECONNREFUSED 127.0.0.1:9',
+      node: 'delivery@host-1',
+      at: 1_763_771_000_789,
+    };
+    expect(decodeComponentStatus(encodeComponentStatus(status))).toEqual(status);
+    expect(ComponentState.COMPONENT_STATE_CONNECTED).toBe(2);
   });
 
   it('rejects bytes that are not an envelope with BUS_ENVELOPE_INVALID', () => {

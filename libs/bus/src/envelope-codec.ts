@@ -1,10 +1,11 @@
 import { ActionRequest, ActionRequestBatch, DeadLetter } from './generated/sluice/v1/action';
 import { ConfigChange, ConfigOp } from './generated/sluice/v1/config';
 import { IngestBatch, IngestEnvelope, type UserProperty } from './generated/sluice/v1/ingest';
+import { ComponentState, ComponentStatus } from './generated/sluice/v1/status';
 import { EnvelopeDecodeError } from './errors';
 
-export { ConfigOp };
-export type { ActionRequest, ConfigChange, DeadLetter, IngestEnvelope, UserProperty };
+export { ComponentState, ConfigOp };
+export type { ActionRequest, ComponentStatus, ConfigChange, DeadLetter, IngestEnvelope, UserProperty };
 
 /**
  * Header set on a JetStream message whose body is a batch (IngestBatch / ActionRequestBatch), with
@@ -108,4 +109,14 @@ export function encodeConfigChange(change: ConfigChange): Uint8Array {
 /** @example const change = decodeConfigChange(data); */
 export function decodeConfigChange(bytes: Uint8Array): ConfigChange {
   return decodeWith('ConfigChange', (b) => ConfigChange.decode(b), bytes);
+}
+
+/** @example await bus.notify(subjects.status(tenant), encodeComponentStatus({ tenant, kind: 'connector', id, state, ... })); */
+export function encodeComponentStatus(status: ComponentStatus): Uint8Array {
+  return ComponentStatus.encode(status).finish();
+}
+
+/** @example const status = decodeComponentStatus(data); */
+export function decodeComponentStatus(bytes: Uint8Array): ComponentStatus {
+  return decodeWith('ComponentStatus', (b) => ComponentStatus.decode(b), bytes);
 }

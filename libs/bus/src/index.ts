@@ -11,7 +11,10 @@ export type {
 } from './bus';
 export {
   BATCH_HEADER,
+  ComponentState,
   ConfigOp,
+  decodeComponentStatus,
+  encodeComponentStatus,
   decodeActionRequest,
   decodeActionRequestBatch,
   decodeConfigChange,
@@ -27,6 +30,7 @@ export {
 } from './envelope-codec';
 export type {
   ActionRequest,
+  ComponentStatus,
   ConfigChange,
   DeadLetter,
   DeadLetterInput,

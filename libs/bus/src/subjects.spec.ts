@@ -18,6 +18,9 @@ describe('createSubjects', () => {
     expect(s.actionsForConnector('http-1')).toBe('sluice.actions.*.http-1');
     expect(s.dlqAll()).toBe('sluice.dlq.>');
     expect(s.config()).toBe('sluice.config.*');
+    expect(s.status('acme')).toBe('sluice.status.acme');
+    expect(s.status()).toBe('sluice.status.*');
+    expect(t.streamOf(t.status('acme'))).toBeUndefined();
   });
 
   it('prefixes subjects and stream names with the namespace', () => {

@@ -29,6 +29,8 @@ export interface Subjects {
   config(tenant?: string): string;
   /** Usage reports of a tenant (`notify`, rules -> gateway); without a tenant, the filter for every tenant. */
   usage(tenant?: string): string;
+  /** Status announcements of a tenant's sources and connectors (`notify`); without a tenant, the filter. */
+  status(tenant?: string): string;
   /** Stream name with the namespace, e.g. `T_ab12_INGEST`. */
   stream(name: StreamName): string;
   /** The subjects a stream captures (for the stream's configuration). */
@@ -78,6 +80,7 @@ export function createSubjects(namespace = ''): Subjects {
     dlqAll: () => `${prefixes.DLQ}>`,
     config: (tenant) => `${root}.config.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     usage: (tenant) => `${root}.usage.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
+    status: (tenant) => `${root}.status.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     stream: (name) => `${namespace}${name}`,
     streamSubjects: (name) => [`${prefixes[name]}>`],
     streamOf: (subject) => STREAM_NAMES.find((name) => subject.startsWith(prefixes[name])),
