@@ -64,6 +64,19 @@ export class EntityInUseError extends SluiceError {
   }
 }
 
+/** A value the schema refuses: a missing required column, a kind outside its allowed set. */
+export class InvalidValueError extends SluiceError {
+  readonly code = 'PERSISTENCE_INVALID_VALUE';
+  readonly category = 'BAD_INPUT';
+  constructor(
+    readonly entity: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${entity} has an invalid value: ${detail}`, options);
+  }
+}
+
 /** A pagination cursor that this library did not issue (or that was edited). */
 export class InvalidCursorError extends SluiceError {
   readonly code = 'PERSISTENCE_INVALID_CURSOR';

@@ -45,6 +45,7 @@ export {
   ReferenceNotFoundError,
   EntityInUseError,
   InvalidCursorError,
+  InvalidValueError,
   SecretKeyError,
   SecretDecryptError,
 } from './errors';

@@ -1,7 +1,12 @@
 import { QueryFailedError } from 'typeorm';
-import { EntityInUseError, PersistenceConflictError, ReferenceNotFoundError } from '../errors';
+import {
+  EntityInUseError,
+  InvalidValueError,
+  PersistenceConflictError,
+  ReferenceNotFoundError,
+} from '../errors';
 
-type Violation = 'unique' | 'foreign-key' | undefined;
+type Violation = 'unique' | 'foreign-key' | 'invalid' | undefined;
 
 /** Which constraint a driver error reports: PostgreSQL SQLSTATE or the better-sqlite3 code. */
 export function constraintViolation(error: unknown): Violation {
@@ -15,6 +20,11 @@ export function constraintViolation(error: unknown): Violation {
     case '23503':
     case 'SQLITE_CONSTRAINT_FOREIGNKEY':
       return 'foreign-key';
+    case '23502': // not null
+    case '23514': // check
+    case 'SQLITE_CONSTRAINT_NOTNULL':
+    case 'SQLITE_CONSTRAINT_CHECK':
+      return 'invalid';
     case 'SQLITE_CONSTRAINT_TRIGGER': // how SQLite reports ON DELETE RESTRICT
       return /FOREIGN KEY/.test(String(driverError.message)) ? 'foreign-key' : undefined;
     default:
@@ -24,7 +34,8 @@ export function constraintViolation(error: unknown): Violation {
 
 /**
  * Runs a write and turns constraint violations into Sluice errors: a unique violation is a
- * CONFLICT, a foreign key is a missing reference on insert/update and "still in use" on delete.
+ * CONFLICT, a foreign key is a missing reference on insert/update and "still in use" on delete,
+ * a NOT NULL or CHECK violation is BAD_INPUT.
  */
 export async function guardWrite<T>(
   entity: string,
@@ -37,6 +48,7 @@ export async function guardWrite<T>(
     const violation = constraintViolation(error);
     const detail = error instanceof Error ? error.message : String(error);
     if (violation === 'unique') throw new PersistenceConflictError(entity, detail, { cause: error });
+    if (violation === 'invalid') throw new InvalidValueError(entity, detail, { cause: error });
     if (violation === 'foreign-key') {
       throw operation === 'delete'
         ? new EntityInUseError(entity, detail, { cause: error })
