@@ -128,6 +128,10 @@ describe('regular expressions', () => {
     expect(call('regex_match', 'ERROR: disk', '(?i)error')).toBe(true);
     expect(call('regex_match', 'ERROR: disk', 'error')).toBe(false);
     expect(call('regex_match', 'a\nb', '(?s)a.b')).toBe(true);
+    expect(call('regex_match', 'x\nab', '(?m)\\Aab')).toBe(false);
+    expect(call('regex_match', 'ab\n', 'b\\Z')).toBe(true);
+    expect(call('regex_match', 'ab\n', 'b\\z')).toBe(false);
+    expect(call('regex_match', 'A', '[\\A]')).toBe(true);
   });
 
   it('regex_replace replaces every match, with & and \\N in the replacement', () => {

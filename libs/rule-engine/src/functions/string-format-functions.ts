@@ -60,6 +60,26 @@ function unescape(text: string): string {
 // why: rules reuse a handful of literal patterns; compiling once per pattern keeps evaluation cheap
 const regexCache = new Map<string, RegExp>();
 
+const ANCHORS: Record<string, string> = { A: '(?<![\\s\\S])', z: '(?![\\s\\S])', Z: '(?=\\n?(?![\\s\\S]))' };
+
+/** PCRE's subject anchors \A, \z and \Z, which JavaScript would read as the plain letters. */
+function pcreAnchors(source: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\' && i + 1 < source.length) {
+      const next = source[++i]!;
+      out += !inClass && ANCHORS[next] !== undefined ? ANCHORS[next] : c + next;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    out += c;
+  }
+  return out;
+}
+
 function regex(fn: string, pattern: unknown, global: boolean): RegExp {
   const source = textArg(fn, pattern, 'regular expression');
   const key = `${global ? 'g' : '-'}${source}`;
@@ -69,7 +89,7 @@ function regex(fn: string, pattern: unknown, global: boolean): RegExp {
     const inline = /^\(\?([ims]+)\)/.exec(source);
     const flags = (global ? 'g' : '') + (inline?.[1] ?? '');
     try {
-      compiled = new RegExp(inline ? source.slice(inline[0].length) : source, flags);
+      compiled = new RegExp(pcreAnchors(inline ? source.slice(inline[0].length) : source), flags);
     } catch (error) {
       return fail(fn, `invalid regular expression ${describe(source)}: ${(error as Error).message}`);
     }
