@@ -34,3 +34,5 @@ export { RabbitmqConnector } from './rabbitmq/rabbitmq.connector';
 export type { RabbitmqActionConfig, RabbitmqConnectorConfig } from './rabbitmq/rabbitmq.config';
 export { MqttConnector } from './mqtt/mqtt.connector';
 export type { MqttActionConfig, MqttConnectorConfig } from './mqtt/mqtt.config';
+export { NatsConnector } from './nats/nats.connector';
+export type { NatsActionConfig, NatsConnectorConfig } from './nats/nats.config';

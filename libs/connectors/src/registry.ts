@@ -3,6 +3,7 @@ import { ConnectorKindUnknownError } from './errors';
 import { HttpConnector } from './http/http.connector';
 import { MqttConnector } from './mqtt/mqtt.connector';
 import { MysqlConnector } from './mysql/mysql.connector';
+import { NatsConnector } from './nats/nats.connector';
 import { PostgresConnector } from './postgres/postgres.connector';
 import { RabbitmqConnector } from './rabbitmq/rabbitmq.connector';
 import { RedisConnector } from './redis/redis.connector';
@@ -16,6 +17,7 @@ const factories = new Map<string, ConnectorFactory>([
   ['redis', (c) => new RedisConnector(c)],
   ['rabbitmq', (c) => new RabbitmqConnector(c)],
   ['mqtt', (c) => new MqttConnector(c)],
+  ['nats', (c) => new NatsConnector(c)],
 ]);
 
 /**

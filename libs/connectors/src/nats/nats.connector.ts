@@ -1,0 +1,154 @@
+import { connect, Events, headers as natsHeaders, type MsgHdrs, type NatsConnection } from 'nats';
+import type { Action, DeliveryOutcome, DeliveryRecord } from '../connector';
+import { ConnectorUnavailableError } from '../errors';
+import { BaseConnector, ClientSlot, withTimeout } from '../shared/base-connector';
+import { OK, errorMessage, rejected } from '../shared/outcomes';
+import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
+import { compileTemplate, type Template } from '../template/template';
+import { natsActionSchema, natsConnectorSchema, type NatsConnectorConfig } from './nats.config';
+
+const traceHeaders = ['traceparent', 'tracestate'];
+
+/**
+ * NATS core or JetStream through nats.js. Core publishes are confirmed by a flush (the server has
+ * them; at-most-once to subscribers). JetStream publishes succeed on PubAck and carry the record id
+ * as `Nats-Msg-Id`, so the stream removes duplicates. nats.js reconnects by itself; while it is
+ * away, batches fail at once as retryable.
+ */
+export class NatsConnector extends BaseConnector {
+  readonly kind = 'nats';
+  readonly config: NatsConnectorConfig;
+  private readonly connection: ClientSlot<NatsConnection>;
+  private online = false;
+
+  constructor(config: unknown) {
+    super();
+    this.config = parseConfig(natsConnectorSchema, config);
+    this.connection = new ClientSlot(
+      () => this.open(),
+      (nc) => nc.close(),
+    );
+  }
+
+  private async open(): Promise<NatsConnection> {
+    const c = this.config;
+    const tls = nodeTlsOptions(c.tls);
+    const nc = await connect({
+      servers: c.servers,
+      user: c.user,
+      pass: c.pass,
+      token: c.token,
+      name: c.name,
+      timeout: c.connectTimeoutMs,
+      reconnectTimeWait: c.reconnectTimeWaitMs,
+      maxReconnectAttempts: -1,
+      // why: the default allocates an Error per publish for async stack traces (BASELINES.md)
+      noAsyncTraces: true,
+      tls: tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : undefined,
+    });
+    this.online = true;
+    void this.watch(nc);
+    return nc;
+  }
+
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === Events.Disconnect || s.type === Events.Error) {
+        this.online = false;
+        this.markDisconnected(`${s.type}: ${typeof s.data === 'string' ? s.data : errorMessage(s.data)}`);
+      } else if (s.type === Events.Reconnect) {
+        this.online = true;
+        this.markConnected();
+      }
+    }
+    this.online = false;
+    this.connection.drop();
+  }
+
+  protected async connect(): Promise<void> {
+    await this.connection.get();
+  }
+
+  protected async probe(): Promise<void> {
+    const nc = await this.connection.get();
+    await withTimeout(nc.flush(), this.config.connectTimeoutMs, 'NATS ping');
+  }
+
+  protected async disconnect(): Promise<void> {
+    await this.connection.close();
+  }
+
+  createAction(input: unknown): Action {
+    const config = parseConfig(natsActionSchema, input);
+    const subject = compileField('subject', () => compileTemplate(config.subject));
+    const payload = compileField('payload', () => compileTemplate(config.payload));
+    const headerTemplates: [string, Template][] = Object.entries(config.headers).map(([name, value]) => [
+      name,
+      compileField(`headers.${name}`, () => compileTemplate(value)),
+    ]);
+    const encoder = new TextEncoder();
+
+    const headersOf = (record: DeliveryRecord): MsgHdrs | undefined => {
+      let h: MsgHdrs | undefined;
+      for (const name of traceHeaders) {
+        const value = record.headers?.[name];
+        if (value !== undefined) (h ??= natsHeaders()).set(name, value);
+      }
+      for (const [name, template] of headerTemplates)
+        (h ??= natsHeaders()).set(name, template.render(record));
+      return h;
+    };
+
+    const send = async (records: readonly DeliveryRecord[]): Promise<DeliveryOutcome[]> => {
+      let nc: NatsConnection;
+      try {
+        nc = await this.connection.get();
+      } catch (error) {
+        throw new ConnectorUnavailableError(errorMessage(error), { cause: error });
+      }
+      if (!this.online) throw new ConnectorUnavailableError(this.status().reason ?? 'NATS is reconnecting');
+      let outcomes: DeliveryOutcome[];
+      if (config.jetstream) {
+        const js = nc.jetstream({ timeout: config.publishTimeoutMs });
+        outcomes = await Promise.all(
+          records.map((record) =>
+            js
+              .publish(subject.render(record), encoder.encode(payload.render(record)), {
+                msgID: record.id,
+                headers: headersOf(record),
+              })
+              .then(
+                () => OK,
+                (error: unknown) => this.jetstreamOutcome(error),
+              ),
+          ),
+        );
+      } else {
+        for (const record of records) {
+          nc.publish(subject.render(record), encoder.encode(payload.render(record)), {
+            headers: headersOf(record),
+          });
+        }
+        await withTimeout(nc.flush(), config.publishTimeoutMs, 'NATS flush');
+        outcomes = records.map(() => OK);
+      }
+      if (outcomes.some((o) => o.ok)) this.markConnected();
+      return outcomes;
+    };
+    return {
+      maxBatchSize: config.maxBatchSize,
+      send: (records) => this.deliver(records, () => send(records)),
+    };
+  }
+
+  /** "no responders" means no stream takes the subject: a configuration problem, not a passing one. */
+  private jetstreamOutcome(error: unknown): DeliveryOutcome {
+    const code = (error as { code?: unknown }).code;
+    const message = errorMessage(error);
+    if (code === '503') return rejected(`no JetStream stream takes this subject (${message})`, false);
+    if (/timeout/i.test(message) || code === 'TIMEOUT')
+      return this.outcomeOf(Object.assign(new Error(message), { name: 'TimeoutError' }));
+    if (typeof code === 'string' && /^4\d\d$/.test(code)) return rejected(message, false);
+    return this.outcomeOf(error);
+  }
+}
