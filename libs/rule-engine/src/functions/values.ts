@@ -34,6 +34,7 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value instanceof Uint8Array) return `binary(${value.length} bytes)`;
   if (Array.isArray(value)) return 'array';
+  if (value instanceof BitString) return `bitstring(${value.bitLength} bits)`;
   if (typeof value === 'string')
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (typeof value === 'object') return 'map';
