@@ -28,6 +28,14 @@ describe('runRuleTestCli', () => {
     expect(result).toEqual({ code: 0, lines: [{ matched: true, outputs: [{ x: 1 }] }] });
   });
 
+  it('passes a context on even when it has an "error" field', async () => {
+    const context = JSON.stringify({ topic: 't', error: { kind: 'input' } });
+    expect(await run({ sql: 'SELECT error.kind AS k FROM "t"', context })).toEqual({
+      code: 0,
+      lines: [{ matched: true, outputs: [{ k: 'input' }] }],
+    });
+  });
+
   it('exits 1 when the rule fails', async () => {
     const result = await run({ sql: 'SELECT * FORM "t"', context: '{}' });
     expect(result.code).toBe(1);

@@ -24,8 +24,9 @@ export async function runRuleTestCli(
 ): Promise<number> {
   if (options.sql !== undefined || options.context !== undefined) {
     if (options.sql === undefined) return write(output, inputError('--context needs --sql'));
+    const sql = options.sql;
     const context = parseContext(options.context ?? '{}');
-    return write(output, isInputError(context) ? context : testRule(options.sql, context));
+    return write(output, 'context' in context ? testRule(sql, context.context) : context);
   }
   let code = OK;
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -50,17 +51,13 @@ function runLine(line: string): TestRuleResult | InputError {
   return testRule(parsed.sql, context);
 }
 
-function parseContext(text: string): Record<string, unknown> | InputError {
+function parseContext(text: string): { context: Record<string, unknown> } | InputError {
   try {
     const context: unknown = JSON.parse(text);
-    return isObject(context) ? context : inputError('--context must be a JSON object');
+    return isObject(context) ? { context } : inputError('--context must be a JSON object');
   } catch {
     return inputError('--context is not valid JSON');
   }
-}
-
-function isInputError(value: Record<string, unknown> | InputError): value is InputError {
-  return isObject(value.error) && value.error.kind === 'input';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
