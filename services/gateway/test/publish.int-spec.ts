@@ -480,6 +480,24 @@ describe('503 BROKER_UNAVAILABLE', () => {
   });
 });
 
+describe('503 BROKER_UNAVAILABLE without a broker', () => {
+  it('answers 503 when no broker is configured at all', async () => {
+    const none = await startPublishApp(adminKey, undefined);
+    try {
+      const response = await fetch(`${none.baseUrl}/api/v5/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: admin },
+        body: JSON.stringify({ topic: t('a/none'), payload: 'x' }),
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('60');
+      expect(((await response.json()) as { detail: string }).detail).toMatch(/no broker is configured/);
+    } finally {
+      await none.close();
+    }
+  });
+});
+
 describe('the OpenAPI document', () => {
   const checkedIn = parse(readFileSync(resolve(__dirname, '../../../docs/openapi/publish-api.yaml'), 'utf8'));
 
