@@ -61,7 +61,7 @@ export function dataSourceOptions(
 
 /**
  * Connects, creates the PostgreSQL schema when one is named and missing, and applies pending
- * migrations. The caller owns the result and calls `destroy()` at shutdown.
+ * migrations (on PostgreSQL under an advisory lock, so replicas starting together take turns). The caller owns the result and calls `destroy()` at shutdown.
  *
  * @example const ds = await createDataSource(resolveDatabase(config));
  */
@@ -69,10 +69,20 @@ export async function createDataSource(
   db: ResolvedDatabase,
   settings: DataSourceSettings = {},
 ): Promise<DataSource> {
-  if (db.type === 'postgres' && settings.schema) await ensureSchema(db.url, settings.schema);
   const dataSource = new DataSource(dataSourceOptions(db, settings));
-  await dataSource.initialize();
-  return dataSource;
+  if (db.type === 'sqlite') return dataSource.initialize();
+  // why a lock: gateway replicas start together, and TypeORM does not stop two of them from
+  // running the same migration at once (the second fails on "relation already exists")
+  const lock = new Client({ connectionString: db.url });
+  await lock.connect();
+  try {
+    const scope = `sluice-migrations:${settings.schema ?? ''}`;
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [scope]);
+    if (settings.schema) await lock.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(settings.schema)}`);
+    return await dataSource.initialize();
+  } finally {
+    await lock.end(); // ending the session releases the lock
+  }
 }
 
 export interface DatabaseHealth {
@@ -101,16 +111,6 @@ export async function checkDatabase(dataSource: DataSource, timeoutMs = 2_000): 
     return { status: 'down', detail: `${dataSource.options.type}: ${(error as Error).message}` };
   } finally {
     clearTimeout(timer);
-  }
-}
-
-async function ensureSchema(url: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-  } finally {
-    await client.end();
   }
 }
 

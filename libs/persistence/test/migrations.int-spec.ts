@@ -126,6 +126,17 @@ describe('PostgreSQL specifics', () => {
     await backend.dispose();
   });
 
+  it('lets replicas that start together on a fresh schema take turns migrating', async () => {
+    const fresh = postgresBackend();
+    try {
+      const replicas = await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
+      for (const replica of replicas) expect(await existingTables(replica)).toEqual(tables);
+      await Promise.all(replicas.map((r) => r.destroy()));
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('stores times as timestamptz, so the server time zone never shifts them', async () => {
     const rows = await ds.query<{ column_name: string; data_type: string }[]>(
       `SELECT column_name, data_type FROM information_schema.columns
