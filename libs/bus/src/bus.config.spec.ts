@@ -9,7 +9,7 @@ describe('busConfigShape', () => {
     expect(config.SLUICE_BUS).toBe('in-process');
     expect(config.SLUICE_NATS_URL).toBe('nats://127.0.0.1:4222');
     expect(config.SLUICE_BUS_NAMESPACE).toBe('');
-    expect(config.SLUICE_BUS_INGEST_MAX_BYTES).toBe(1024 ** 3);
+    expect(config.SLUICE_BUS_INGEST_MAX_BYTES).toBe(256 * 1024 ** 2);
     expect(config.SLUICE_BUS_DLQ_MAX_AGE_MS).toBe(14 * 24 * 3_600_000);
     expect(config.SLUICE_BUS_DUPLICATE_WINDOW_MS).toBe(120_000);
     expect(config.SLUICE_BUS_MAX_DELIVER).toBe(-1);

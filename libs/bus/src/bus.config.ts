@@ -2,13 +2,14 @@ import { z } from 'zod';
 
 const int = (fallback: number) => z.coerce.number().int().default(fallback);
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const HOUR_MS = 3_600_000;
 
 /**
  * The bus settings, to spread into a service's config schema. Stream limits apply to both
  * implementations (the in-process bus keeps its streams in memory, so mind MAX_BYTES there).
+ * JetStream reserves each file stream's max bytes on the server up front, so the defaults are
+ * sized to the backlog they must absorb (1M messages of ~200 bytes), not to the disk.
  *
  * @example const schema = z.object({ ...busConfigShape, ...otherShape });
  */
@@ -28,13 +29,13 @@ export const busConfigShape = {
     .string()
     .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only')
     .default(''),
-  SLUICE_BUS_INGEST_MAX_BYTES: positive(GiB),
+  SLUICE_BUS_INGEST_MAX_BYTES: positive(256 * MiB),
   SLUICE_BUS_INGEST_MAX_MSGS: positive(1_000_000),
   SLUICE_BUS_INGEST_MAX_AGE_MS: positive(72 * HOUR_MS),
-  SLUICE_BUS_ACTIONS_MAX_BYTES: positive(GiB),
+  SLUICE_BUS_ACTIONS_MAX_BYTES: positive(256 * MiB),
   SLUICE_BUS_ACTIONS_MAX_MSGS: positive(1_000_000),
   SLUICE_BUS_ACTIONS_MAX_AGE_MS: positive(72 * HOUR_MS),
-  SLUICE_BUS_DLQ_MAX_BYTES: positive(256 * MiB),
+  SLUICE_BUS_DLQ_MAX_BYTES: positive(128 * MiB),
   SLUICE_BUS_DLQ_MAX_MSGS: positive(1_000_000),
   SLUICE_BUS_DLQ_MAX_AGE_MS: positive(14 * 24 * HOUR_MS),
   /** `old`: a full DLQ drops its oldest dead letters; `new`: delivery stalls until there is room. */

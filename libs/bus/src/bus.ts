@@ -53,6 +53,13 @@ export interface Consumption {
   stop(): Promise<void>;
 }
 
+export interface StreamStats {
+  messages: number;
+  bytes: number;
+  maxMessages: number;
+  maxBytes: number;
+}
+
 export interface BusHealth {
   status: 'up' | 'down';
   detail?: string;
@@ -70,6 +77,8 @@ export interface Bus {
   /** Receives notifications published with `notify`. Returns an unsubscribe function. */
   onNotify(subject: string, handler: (data: Uint8Array, subject: string) => void): () => void;
   health(): BusHealth;
+  /** What a stream holds against its limits (metrics: a filling stream is backpressure building up). */
+  streamStats?(name: StreamName): Promise<StreamStats>;
   /** Stops consumers, flushes what is in flight and closes the connection. */
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ export type {
   MessageHandler,
   PublishOptions,
   StreamName,
+  StreamStats,
 } from './bus';
 export {
   BATCH_HEADER,
@@ -66,3 +67,4 @@ export {
   decodeIngestMessages,
 } from './batch-publisher';
 export type { BatchPublisherOptions } from './batch-publisher';
+export { deleteBusStreams } from './jetstream/delete-bus-streams';

@@ -17,7 +17,12 @@ const text = (message: BusMessage) => new TextDecoder().decode(message.data);
  * The behaviour both bus implementations promise (bus.ts). Run by the InProcessBus unit tests and
  * by the JetStream integration tests, so the embedded mode behaves like the mesh.
  */
-export function describeBusContract(name: string, create: () => Promise<BusUnderTest>): void {
+export function describeBusContract(
+  name: string,
+  create: () => Promise<BusUnderTest>,
+  /** The INGEST limits `create` configures. */
+  limits: { maxMessages: number; maxBytes: number },
+): void {
   describe(`${name}: bus contract`, () => {
     let t: BusUnderTest;
     let subject: string;
@@ -58,6 +63,16 @@ export function describeBusContract(name: string, create: () => Promise<BusUnder
       expect(m!.deliveryCount).toBe(1);
       await c.stop();
       expect(await t.ingestCount()).toBe(0);
+    });
+
+    it('reports what a stream holds against its limits', async () => {
+      await t.bus.publish(subject, data('one'), { msgId: 'st1' });
+      await t.bus.publish(subject, data('two'), { msgId: 'st2' });
+      const stats = await t.bus.streamStats!('INGEST');
+      expect(stats.messages).toBe(2);
+      expect(stats.bytes).toBeGreaterThan(6);
+      expect(stats.maxMessages).toBe(limits.maxMessages);
+      expect(stats.maxBytes).toBe(limits.maxBytes);
     });
 
     it('drops a second publish with the same msgId', async () => {

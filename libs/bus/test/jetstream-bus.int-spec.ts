@@ -1,5 +1,11 @@
 import { connect, DiscardPolicy, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
-import { createSubjects, defaultBusConfig, JetStreamBus, type BusConfig } from '@sluice/bus';
+import {
+  createSubjects,
+  defaultBusConfig,
+  deleteBusStreams,
+  JetStreamBus,
+  type BusConfig,
+} from '@sluice/bus';
 import { eventually, freePort, testNamespace, testServers } from '../../../test/support';
 import { describeBusContract } from './bus-contract';
 import { TcpProxy } from './tcp-proxy';
@@ -9,15 +15,20 @@ let admin: NatsConnection;
 let counter = 0;
 const created = new Set<string>();
 
+// why small: JetStream reserves each file stream's max_bytes on the server's store up front
+const testLimits = {
+  SLUICE_BUS_INGEST_MAX_BYTES: 8 * 1024 * 1024,
+  SLUICE_BUS_ACTIONS_MAX_BYTES: 8 * 1024 * 1024,
+  SLUICE_BUS_DLQ_MAX_BYTES: 8 * 1024 * 1024,
+} satisfies Partial<BusConfig>;
+
 /** A bus in its own namespace, so each test starts with empty streams. */
 function makeBus(overrides: Partial<BusConfig> = {}, namespace = `${ns.streamPrefix}${counter++}_`) {
   const subjects = createSubjects(namespace);
   for (const name of ['INGEST', 'ACTIONS', 'DLQ'] as const) created.add(subjects.stream(name));
-  const bus = new JetStreamBus(
-    defaultBusConfig({ SLUICE_NATS_URL: testServers.natsUrl, ...overrides }),
-    subjects,
-  );
-  return { bus, subjects };
+  const config = defaultBusConfig({ SLUICE_NATS_URL: testServers.natsUrl, ...testLimits, ...overrides });
+  const bus = new JetStreamBus(config, subjects);
+  return { bus, subjects, namespace };
 }
 
 beforeAll(async () => {
@@ -30,16 +41,23 @@ afterAll(async () => {
   await admin.close();
 });
 
-describeBusContract('JetStreamBus', async () => {
-  const { bus, subjects } = makeBus();
-  await bus.start();
-  return {
-    bus,
-    subjects,
-    ingestCount: async () => (await bus.streamSize('INGEST')).messages,
-    dispose: () => bus.close(),
-  };
-});
+describeBusContract(
+  'JetStreamBus',
+  async () => {
+    const { bus, subjects, namespace } = makeBus();
+    await bus.start();
+    return {
+      bus,
+      subjects,
+      ingestCount: async () => (await bus.streamSize('INGEST')).messages,
+      dispose: async () => {
+        await bus.close();
+        await deleteBusStreams(testServers.natsUrl, namespace);
+      },
+    };
+  },
+  { maxMessages: 1_000_000, maxBytes: testLimits.SLUICE_BUS_INGEST_MAX_BYTES },
+);
 
 describe('JetStreamBus streams and server behaviour', () => {
   it('creates the streams with the configured limits, idempotently, and updates changed limits', async () => {
@@ -60,16 +78,17 @@ describe('JetStreamBus streams and server behaviour', () => {
     expect(ingest.config.max_age).toBe(72 * 3600 * 1e9);
     expect(ingest.config.duplicate_window).toBe(60 * 1e9);
     const dlq = await jsm.streams.info(`${namespace}DLQ`);
+    expect(dlq.config.max_bytes).toBe(8 * 1024 * 1024);
     expect(dlq.config.retention).toBe(RetentionPolicy.Limits);
     expect(dlq.config.discard).toBe(DiscardPolicy.Old);
     expect(dlq.config.max_age).toBe(14 * 24 * 3600 * 1e9);
 
     // a second replica starting with the same settings changes nothing; one with new limits updates them
     await first.bus.publish(first.subjects.ingest('acme', 's'), new Uint8Array([1]), { msgId: 'kept' });
-    const second = makeBus({ SLUICE_BUS_INGEST_MAX_BYTES: 20 * 1024 * 1024 }, namespace);
+    const second = makeBus({ SLUICE_BUS_INGEST_MAX_BYTES: 12 * 1024 * 1024 }, namespace);
     await second.bus.start();
     const updated = await jsm.streams.info(`${namespace}INGEST`);
-    expect(updated.config.max_bytes).toBe(20 * 1024 * 1024);
+    expect(updated.config.max_bytes).toBe(12 * 1024 * 1024);
     expect(updated.state.messages).toBe(1);
     await Promise.all([first.bus.close(), second.bus.close()]);
   });
@@ -137,6 +156,18 @@ describe('JetStreamBus streams and server behaviour', () => {
       message: expect.stringMatching(/maximum messages exceeded/) as string,
     });
     await bus.close();
+  });
+
+  it('deleteBusStreams removes a namespace and refuses the empty one', async () => {
+    const { bus, namespace } = makeBus();
+    await bus.start();
+    await bus.close();
+    await deleteBusStreams(testServers.natsUrl, namespace);
+    const jsm = await admin.jetstreamManager();
+    await expect(jsm.streams.info(`${namespace}INGEST`)).rejects.toThrow(/not found/);
+    await expect(deleteBusStreams(testServers.natsUrl, '')).rejects.toMatchObject({
+      code: 'BUS_INVALID_SUBJECT_TOKEN',
+    });
   });
 
   it('fails start and publish clearly when nothing listens at the NATS URL', async () => {

@@ -8,16 +8,21 @@ function makeBus(overrides: Partial<BusConfig> = {}) {
   return { bus, subjects };
 }
 
-describeBusContract('InProcessBus', async () => {
-  const { bus, subjects } = makeBus();
-  await bus.start();
-  return {
-    bus,
-    subjects,
-    ingestCount: () => Promise.resolve(bus.streamSize('INGEST').messages),
-    dispose: () => bus.close(),
-  };
-});
+describeBusContract(
+  'InProcessBus',
+  async () => {
+    const { bus, subjects } = makeBus();
+    await bus.start();
+    return {
+      bus,
+      subjects,
+      ingestCount: () => Promise.resolve(bus.streamSize('INGEST').messages),
+      dispose: () => bus.close(),
+    };
+    // the defaults of busConfigShape
+  },
+  { maxMessages: 1_000_000, maxBytes: 256 * 1024 ** 2 },
+);
 
 describe('InProcessBus limits', () => {
   const bytes = new Uint8Array([1, 2, 3]);

@@ -6,6 +6,7 @@ import type {
   MessageHandler,
   PublishOptions,
   StreamName,
+  StreamStats,
 } from '../bus';
 import type { BusConfig } from '../bus.config';
 import { silentLogger, type BusLogger } from '../bus-logger';
@@ -148,6 +149,15 @@ export class InProcessBus implements Bus {
 
   health(): BusHealth {
     return this.state === 'closed' ? { status: 'down', detail: 'closed' } : { status: 'up' };
+  }
+
+  streamStats(name: StreamName): Promise<StreamStats> {
+    const { stream } = this.streams.get(name)!;
+    return Promise.resolve({
+      ...stream.size,
+      maxMessages: stream.limits.maxMsgs,
+      maxBytes: stream.limits.maxBytes,
+    });
   }
 
   /** Messages and bytes a stream holds (tests, metrics). */

@@ -7,7 +7,16 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from 'nats';
-import type { Bus, BusHealth, Consumption, ConsumerOptions, MessageHandler, PublishOptions } from '../bus';
+import type {
+  Bus,
+  BusHealth,
+  Consumption,
+  ConsumerOptions,
+  MessageHandler,
+  PublishOptions,
+  StreamName,
+  StreamStats,
+} from '../bus';
 import type { BusConfig } from '../bus.config';
 import { silentLogger, type BusLogger } from '../bus-logger';
 import { BusUnavailableError, NoStreamForSubjectError } from '../errors';
@@ -169,6 +178,17 @@ export class JetStreamBus implements Bus {
     return this.connected && !this.closed
       ? { status: 'up', detail: this.detail }
       : { status: 'down', detail: this.detail };
+  }
+
+  async streamStats(name: StreamName): Promise<StreamStats> {
+    if (!this.jsm) throw new BusUnavailableError(this.unavailableReason());
+    const info = await this.jsm.streams.info(this.subjects.stream(name));
+    return {
+      messages: info.state.messages,
+      bytes: info.state.bytes,
+      maxMessages: info.config.max_msgs,
+      maxBytes: info.config.max_bytes,
+    };
   }
 
   /** Messages a stream holds (tests, metrics). */
