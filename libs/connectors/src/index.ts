@@ -36,3 +36,5 @@ export { MqttConnector } from './mqtt/mqtt.connector';
 export type { MqttActionConfig, MqttConnectorConfig } from './mqtt/mqtt.config';
 export { NatsConnector } from './nats/nats.connector';
 export type { NatsActionConfig, NatsConnectorConfig } from './nats/nats.config';
+export { KafkaConnector } from './kafka/kafka.connector';
+export type { KafkaActionConfig, KafkaConnectorConfig } from './kafka/kafka.config';

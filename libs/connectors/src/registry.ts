@@ -1,6 +1,7 @@
 import type { Connector } from './connector';
 import { ConnectorKindUnknownError } from './errors';
 import { HttpConnector } from './http/http.connector';
+import { KafkaConnector } from './kafka/kafka.connector';
 import { MqttConnector } from './mqtt/mqtt.connector';
 import { MysqlConnector } from './mysql/mysql.connector';
 import { NatsConnector } from './nats/nats.connector';
@@ -18,6 +19,7 @@ const factories = new Map<string, ConnectorFactory>([
   ['rabbitmq', (c) => new RabbitmqConnector(c)],
   ['mqtt', (c) => new MqttConnector(c)],
   ['nats', (c) => new NatsConnector(c)],
+  ['kafka', (c) => new KafkaConnector(c)],
 ]);
 
 /**
