@@ -1,0 +1,85 @@
+import {
+  context as contextApi,
+  ROOT_CONTEXT,
+  trace,
+  type Context,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+
+/** A plain string map that carries W3C trace context (`traceparent`, `tracestate`). */
+export type TraceCarrier = Record<string, string>;
+
+/**
+ * A header value as the transports give it: NATS and our own maps give strings, Node's HTTP
+ * server gives `string | string[]`, kafkajs gives `Buffer | string | (Buffer | string)[]`.
+ */
+export type HeaderValue =
+  string | Buffer | Uint8Array | readonly (string | Buffer | Uint8Array)[] | undefined;
+export type HeaderMap = Readonly<Record<string, HeaderValue>>;
+
+// why a fixed W3C propagator rather than the global one: propagation must work (pass a device's
+// traceparent on to the target) even when no SDK is registered because tracing is off.
+const w3c = new W3CTraceContextPropagator();
+
+const headerGetter: TextMapGetter<HeaderMap> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => {
+    const value = carrier[key] ?? findCaseInsensitive(carrier, key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value;
+    if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+    return (value as readonly (string | Uint8Array)[]).map((v) =>
+      typeof v === 'string' ? v : Buffer.from(v).toString('utf8'),
+    );
+  },
+};
+
+const mapSetter: TextMapSetter<TraceCarrier> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+  },
+};
+
+function findCaseInsensitive(carrier: HeaderMap, key: string): HeaderValue {
+  for (const name of Object.keys(carrier)) if (name.toLowerCase() === key) return carrier[name];
+  return undefined;
+}
+
+/**
+ * The context whose parent is the trace context found in `headers` (a `traceparent`, optionally
+ * a `tracestate`); `base` (the root context by default) when there is none or it is malformed.
+ * Works for our `trace` maps, NATS headers, Kafka headers and Node HTTP request headers.
+ *
+ * @example const parent = extractTraceContext(request.headers); // IncomingHttpHeaders
+ */
+export function extractTraceContext(headers: HeaderMap | undefined, base: Context = ROOT_CONTEXT): Context {
+  if (!headers) return base;
+  return w3c.extract(base, headers, headerGetter);
+}
+
+/**
+ * Writes the span context of `ctx` (the active context by default) into `carrier` as `traceparent`
+ * and `tracestate`, and returns the carrier. Writes nothing when `ctx` holds no valid span context.
+ *
+ * @example const headers = injectTraceContext(trace.setSpan(ROOT_CONTEXT, span));
+ */
+export function injectTraceContext(
+  ctx: Context = contextApi.active(),
+  carrier: TraceCarrier = {},
+): TraceCarrier {
+  w3c.inject(ctx, carrier, mapSetter);
+  return carrier;
+}
+
+/**
+ * The `traceparent`/`tracestate` of one span, as a new string map (empty for an invalid span,
+ * e.g. the no-op span of an unconfigured process without a parent).
+ *
+ * @example envelope.trace = spanCarrier(span);
+ */
+export function spanCarrier(span: Span, carrier: TraceCarrier = {}): TraceCarrier {
+  return injectTraceContext(trace.setSpan(ROOT_CONTEXT, span), carrier);
+}
