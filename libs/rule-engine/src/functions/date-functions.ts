@@ -48,7 +48,11 @@ function dateTimeParts(secondsBig: bigint) {
 /** calendar:system_time_to_rfc3339 with the node's local offset at that moment ("+00:00" in UTC). */
 function toRfc3339(fn: string, time: bigint, unit: TimeUnit): string {
   const factor = UNIT_FACTOR[unit];
-  const offset = localOffsetSeconds(Number(floorDiv(time, factor)) * 1000);
+  const utcSeconds = floorDiv(time, factor);
+  // why: checked before asking for the local offset, which JS Date cannot give outside its range
+  if (utcSeconds < -SECONDS_0000_TO_1970 || utcSeconds >= SECONDS_1970_TO_10000)
+    fail(fn, 'time is outside years 0..9999');
+  const offset = localOffsetSeconds(Number(utcSeconds) * 1000);
   const adjusted = time + BigInt(offset) * factor;
   const seconds = adjusted / factor; // why: Erlang's div truncates toward zero
   if (seconds < -SECONDS_0000_TO_1970 || seconds >= SECONDS_1970_TO_10000)

@@ -1,6 +1,6 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { formatDecimals } from './number-format';
-import { BitString, describe, fail, isMap } from './values';
+import { BitString, describe, fail, isMap, MAX_GENERATED_LENGTH } from './values';
 
 /** A JS number as Erlang prints a term: integral as an integer, otherwise the shortest float form. */
 function numberTerm(value: number): string {
@@ -76,6 +76,8 @@ function numberArg(value: unknown, control: string, integer: boolean): number {
 }
 
 function justify(text: string, width: number | undefined, left: boolean, padChar: string): string {
+  if (width !== undefined && width > MAX_GENERATED_LENGTH)
+    fail('sprintf', `field width ${width} is too large`);
   if (width === undefined || text.length >= width) return text;
   const padding = padChar.repeat(width - text.length);
   return left ? text + padding : padding + text;
@@ -125,9 +127,13 @@ export function formatErlang(format: string, args: unknown[]): string {
       case 'n':
         text = '\n';
         break;
-      case 'c':
-        text = String.fromCodePoint(numberArg(take(), 'c', true)).repeat(precision ?? 1);
+      case 'c': {
+        if ((precision ?? 1) > MAX_GENERATED_LENGTH) fail('sprintf', `~c count ${precision} is too large`);
+        const code = numberArg(take(), 'c', true);
+        if (code < 0 || code > 0x10ffff) fail('sprintf', `~c needs a character code, got ${code}`);
+        text = String.fromCodePoint(code).repeat(precision ?? 1);
         break;
+      }
       case 's':
         text = chardata(take());
         if (precision !== undefined) text = text.slice(0, precision);

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+import fc from 'fast-check';
 import { RuleRuntimeError } from '../errors';
 import { builtinFunctions } from './registry';
 
@@ -182,5 +184,58 @@ describe('optional arguments', () => {
     expect(() => call('unix_ts_to_rfc3339', 0, undefined)).toThrow(RuleRuntimeError);
     expect(() => call('format_date', 'second', 'Z', '%Y', undefined)).toThrow(RuleRuntimeError);
     expect(call('contains_topic', [{ topic: 't/1', qos: 1 }], 't/1', undefined)).toBe(false);
+  });
+});
+
+describe('robustness', () => {
+  const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    any: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer({ min: -1000, max: 1000 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(
+        'second',
+        'millisecond',
+        'leading',
+        'trailing',
+        'both',
+        'notrim',
+        'integer',
+        'float',
+        'bits',
+        'signed',
+        'little',
+        '+08:00',
+        '%Y-%m-%d',
+        'sha256',
+        '{"a":1}',
+        '~p ~s',
+        'urlsafe',
+      ),
+      fc.uint8Array({ maxLength: 8 }).map((bytes) => Buffer.from(bytes)),
+      fc.array(tie('any'), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 3 }), tie('any'), { maxKeys: 3 }),
+    ),
+  })).any;
+
+  it('every function either returns or throws RuleRuntimeError, whatever its arguments', () => {
+    const functions = [...builtinFunctions.values()];
+    fc.assert(
+      fc.property(fc.constantFrom(...functions), fc.array(value, { maxLength: 6 }), (fn, args) => {
+        const arity = Math.min(Math.max(args.length, fn.minArgs), fn.maxArgs === Infinity ? 6 : fn.maxArgs);
+        const callArgs = Array.from({ length: arity }, (_, i) => args[i]);
+        try {
+          fn.call(callArgs);
+        } catch (error) {
+          if (!(error instanceof RuleRuntimeError))
+            throw new Error(`${fn.name}(${String(callArgs.length)} args) threw ${String(error)}`);
+        }
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

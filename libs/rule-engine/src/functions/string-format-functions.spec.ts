@@ -48,6 +48,9 @@ describe('sprintf', () => {
     expect(() => call('sprintf', '~B', 1.5)).toThrow(RuleRuntimeError);
     expect(() => call('sprintf', '~q', 1)).toThrow(RuleRuntimeError);
     expect(() => call('sprintf', undefined)).toThrow(RuleRuntimeError);
+    expect(() => call('sprintf', '~2000000s', 'a')).toThrow(/too large/);
+    expect(() => call('sprintf', '~.2000000c', 97)).toThrow(/too large/);
+    expect(() => call('sprintf', '~c', -1)).toThrow(/character code/);
   });
 
   it('sprintf_s takes the arguments as one array', () => {

@@ -90,8 +90,11 @@ describe('pad', () => {
     expect(call('pad', 'abc', 5, 'leading', 'ex')).toBe('exexabc');
   });
 
-  it('rejects an unknown direction', () => {
+  it('rejects an unknown direction and lengths beyond a million characters', () => {
     expect(() => call('pad', 'abc', 5, 'middle')).toThrow(RuleRuntimeError);
+    expect((call('pad', '', 1_000_000) as string).length).toBe(1_000_000);
+    expect(() => call('pad', '', 1_000_001)).toThrow(/too large/);
+    expect(() => call('pad', 'a', 1e300)).toThrow(/too large/);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   describe,
   fail,
   fromBytes,
+  MAX_GENERATED_LENGTH,
   optionalArg,
   requireArray,
   requireInteger,
@@ -73,6 +74,7 @@ function pad(args: unknown[]): string {
     return fail(fn, `direction must be 'leading', 'trailing' or 'both', got ${describe(direction)}`);
   }
   if (missing <= 0) return text;
+  if (missing * filler.length > MAX_GENERATED_LENGTH) fail(fn, `length ${String(length)} is too large`);
   if (direction === 'leading') return filler.repeat(missing) + text;
   if (direction === 'trailing') return text + filler.repeat(missing);
   const left = Math.floor(missing / 2);

@@ -24,6 +24,12 @@ export function defineFunction(
   return { name, minArgs, maxArgs, call };
 }
 
+/**
+ * Longest text pad and sprintf may build. why: a rule like pad(x, 1000000000) would otherwise take a
+ * gigabyte per message in a process shared by every tenant; EMQX has no such limit.
+ */
+export const MAX_GENERATED_LENGTH = 1_000_000;
+
 export function fail(fn: string, message: string): never {
   throw new RuleRuntimeError(`${fn}: ${message}`);
 }
