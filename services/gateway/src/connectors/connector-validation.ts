@@ -1,0 +1,36 @@
+import {
+  ConnectorConfigInvalidError,
+  ConnectorKindUnknownError,
+  createConnector,
+  type Connector,
+} from '@sluice/connectors';
+import { InputInvalidError } from '../errors/api-errors';
+import { closeQuietly } from '../propagation/definition-check';
+
+/**
+ * Builds a connector (without connecting) to validate its configuration; a bad field becomes
+ * BAD_USER_INPUT with its path under `field` (`input.config.url`).
+ */
+export async function validateConnectorConfig(kind: string, config: unknown, field = 'input'): Promise<void> {
+  await closeQuietly(buildConnector(kind, config, field));
+}
+
+/** {@link validateConnectorConfig} that hands the built connector back (for testConnector). */
+export function buildConnector(kind: string, config: unknown, field = 'input'): Connector {
+  try {
+    return createConnector(kind, config);
+  } catch (error) {
+    throw asInputError(error, field);
+  }
+}
+
+/** Maps the connectors library's validation errors to field paths in the operation's input. */
+export function asInputError(error: unknown, field: string): unknown {
+  if (error instanceof ConnectorKindUnknownError)
+    return new InputInvalidError(`${field}.kind`, error.message);
+  if (error instanceof ConnectorConfigInvalidError) {
+    const path = error.field ? `${field}.config.${error.field}` : `${field}.config`;
+    return new InputInvalidError(path, error.message);
+  }
+  return error;
+}

@@ -1,0 +1,99 @@
+import { UseGuards, UsePipes } from '@nestjs/common';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { connectorKinds } from '@sluice/connectors';
+import { GraphQLJSONObject } from 'graphql-type-json';
+import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
+import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
+import { InputValidationPipe } from '../graphql/input-validation.pipe';
+import { PageArgs, type PageOf } from '../graphql/page.model';
+import { ConnectorFilterInput, CreateConnectorInput, UpdateConnectorInput } from './connector.input';
+import { ConnectorModel, ConnectorPage, ConnectorStatusModel } from './connector.model';
+import { ConnectorsService } from './connectors.service';
+
+@Resolver(() => ConnectorModel)
+@UseGuards(ApiKeyAuthGuard)
+@UsePipes(InputValidationPipe)
+export class ConnectorsResolver {
+  constructor(private readonly service: ConnectorsService) {}
+
+  @Query(() => [String], { description: 'The connector kinds this installation knows.' })
+  connectorKinds(): string[] {
+    return connectorKinds();
+  }
+
+  @Query(() => ConnectorPage)
+  connectors(
+    @CurrentTenant() tenant: TenantId,
+    @Args() page: PageArgs,
+    @Args('filter', { nullable: true }) filter?: ConnectorFilterInput,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<PageOf<ConnectorModel>> {
+    return this.service.list(tenant, page, filter);
+  }
+
+  @Query(() => ConnectorModel)
+  connector(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<ConnectorModel> {
+    return this.service.get(tenant, id);
+  }
+
+  @Query(() => ConnectorStatusModel, { description: 'Tries a connection without saving anything.' })
+  testConnector(
+    @CurrentTenant() _tenant: TenantId,
+    @Args('kind') kind: string,
+    @Args('config', { type: () => GraphQLJSONObject }) config: Record<string, unknown>,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<ConnectorStatusModel> {
+    return this.service.test(kind, config);
+  }
+
+  @Mutation(() => ConnectorModel)
+  createConnector(
+    @CurrentTenant() tenant: TenantId,
+    @Args('input') input: CreateConnectorInput,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<ConnectorModel> {
+    return this.service.create(tenant, input);
+  }
+
+  @Mutation(() => ConnectorModel)
+  updateConnector(
+    @CurrentTenant() tenant: TenantId,
+    @Args('input') input: UpdateConnectorInput,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<ConnectorModel> {
+    return this.service.update(tenant, input);
+  }
+
+  @Mutation(() => ConnectorModel)
+  enableConnector(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('version', { type: () => Int }) version: number,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<ConnectorModel> {
+    return this.service.setEnabled(tenant, id, version, true);
+  }
+
+  @Mutation(() => ConnectorModel)
+  disableConnector(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('version', { type: () => Int }) version: number,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<ConnectorModel> {
+    return this.service.setEnabled(tenant, id, version, false);
+  }
+
+  @Mutation(() => ID, { description: 'Refused (CONFLICT) while actions use the connector.' })
+  deleteConnector(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<string> {
+    return this.service.delete(tenant, id);
+  }
+}

@@ -1,0 +1,56 @@
+import { SluiceError } from '@sluice/errors';
+
+/** No key, or a key that is unknown or revoked (GraphQL `UNAUTHENTICATED`). */
+export class UnauthenticatedError extends SluiceError {
+  readonly code = 'UNAUTHORIZED';
+  readonly category = 'FORBIDDEN';
+}
+
+/** The key is valid but may not do this (another tenant's data, an operator-only operation). */
+export class ForbiddenError extends SluiceError {
+  readonly code = 'FORBIDDEN';
+  readonly category = 'FORBIDDEN';
+}
+
+/** An input value was refused; `field` is its path in the operation's arguments (`input.name`). */
+export class InputInvalidError extends SluiceError {
+  readonly code = 'INPUT_INVALID';
+  readonly category = 'BAD_INPUT';
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+  }
+}
+
+/** The tenant's plan does not allow one more of something. */
+export class QuotaExceededError extends SluiceError {
+  readonly code = 'QUOTA_EXCEEDED';
+  readonly category = 'CONFLICT';
+  constructor(
+    readonly resource: 'connectors' | 'rules' | 'actionsPerRule',
+    readonly limit: number,
+    readonly plan: string,
+  ) {
+    super(`the ${plan} plan allows at most ${limit} ${describe(resource)}`);
+  }
+}
+
+/** The rule's SQL does not parse; `line` and `column` point at the problem. */
+export class RuleSyntaxError extends SluiceError {
+  readonly code = 'RULE_SYNTAX';
+  readonly category = 'BAD_INPUT';
+  constructor(
+    message: string,
+    readonly field: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+function describe(resource: QuotaExceededError['resource']): string {
+  return resource === 'actionsPerRule' ? 'actions per rule' : resource;
+}

@@ -1,0 +1,56 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { Logger } from '@nestjs/common';
+import { SluiceError } from '@sluice/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { mapError } from '../errors/error-mapping';
+
+/** Sluice codes that have a GraphQL code of their own, more precise than their category's. */
+const graphqlCodes: Readonly<Record<string, string>> = {
+  RULE_SYNTAX: 'RULE_SYNTAX',
+  RULE_SQL_SYNTAX: 'RULE_SYNTAX',
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+};
+
+const hidden = new Set(['name', 'message', 'stack', 'code', 'category', 'cause']);
+const logger = new Logger('GraphQL');
+
+/**
+ * Apollo's `formatError`: a SluiceError becomes `{ message, extensions: { code, sluiceCode,
+ * ...details } }` (details are its own scalar fields, such as `line`, `column`, `field`); anything
+ * unknown is logged and answered with a generic INTERNAL_SERVER_ERROR. Never a stack trace.
+ */
+export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { locations: formatted.locations, path: formatted.path };
+  if (original instanceof SluiceError) {
+    const mapped = mapError(original);
+    return {
+      ...base,
+      message: mapped.message,
+      extensions: {
+        ...details(original),
+        code: graphqlCodes[original.code] ?? mapped.graphql,
+        sluiceCode: original.code,
+      },
+    };
+  }
+  // why: errors graphql-js or Apollo raised themselves (syntax, validation, a bad variable) have no
+  // resolver error behind them and are safe to show; anything thrown from a resolver is not
+  if (original === error && formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') {
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    return { ...base, message: formatted.message, extensions };
+  }
+  logger.error(original instanceof Error ? (original.stack ?? original.message) : String(original));
+  const mapped = mapError(original);
+  return { ...base, message: mapped.message, extensions: { code: mapped.graphql, sluiceCode: mapped.code } };
+}
+
+function details(error: SluiceError): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (hidden.has(key)) continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
+import type { GraphqlContext } from '../auth/principal';
+import { ConnectorsModule } from '../connectors/connectors.module';
+import { RulesModule } from '../rules/rules.module';
+import { SourcesModule } from '../sources/sources.module';
+import { TenantsModule } from '../tenants/tenants.module';
+import { UsageModule } from '../usage/usage.module';
+import { formatGraphqlError } from './format-error';
+import { defaultQueryLimits, queryLimitsRule } from './query-limits';
+
+/**
+ * The configuration API at POST /graphql (code first; the schema is built in memory at start and
+ * checked in as services/gateway/schema.graphql, which a test keeps in step).
+ */
+@Module({
+  imports: [
+    GraphQLModule.forRoot<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      path: '/graphql',
+      autoSchemaFile: true,
+      sortSchema: true,
+      playground: false,
+      introspection: true,
+      includeStacktraceInErrorResponses: false,
+      formatError: formatGraphqlError,
+      validationRules: [queryLimitsRule(defaultQueryLimits)],
+      context: ({ req }: GraphqlContext): GraphqlContext => ({ req }),
+    }),
+    TenantsModule,
+    ApiKeysModule,
+    SourcesModule,
+    ConnectorsModule,
+    RulesModule,
+    UsageModule,
+  ],
+})
+export class GraphqlApiModule {}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  PERSISTENCE_DATA_SOURCE,
+  SecretBox,
+  withTransaction,
+  type Repositories,
+  type Tenant,
+} from '@sluice/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ConfigPublisher } from './config-publisher.service';
+import { checkDefinition } from './definition-check';
+import { renderTenantDefinition } from './tenant-definition';
+import { readTenantRows } from './tenant-rows';
+
+/**
+ * The one way to change a tenant's pipeline: in one transaction it locks the tenant (quota checks
+ * in `work` see a stable count), applies the change, and checks that the tenant's whole definition
+ * still renders, compiles and validates; then it commits and publishes the definition.
+ */
+@Injectable()
+export class TenantChanges {
+  constructor(
+    @Inject(PERSISTENCE_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+    private readonly publisher: ConfigPublisher,
+  ) {}
+
+  async apply<T>(
+    tenantId: string,
+    work: (repos: Repositories, tenant: Tenant, manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    const result = await withTransaction(this.dataSource, async (repos, manager) => {
+      const tenant = await repos.tenants.lockForUpdate(tenantId);
+      const value = await work(repos, tenant, manager);
+      await checkDefinition(renderTenantDefinition(await readTenantRows(repos, tenantId), this.box));
+      return value;
+    });
+    await this.publisher.publishTenant(tenantId);
+    return result;
+  }
+
+  /** Reads through the DataSource (outside any transaction). */
+  read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return withTransaction(this.dataSource, work);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { PlansModule } from '../plans/plans.module';
+import { PropagationModule } from '../propagation/propagation.module';
+import { ActionsResolver } from './actions.resolver';
+import { ActionsService } from './actions.service';
+import { RulesResolver } from './rules.resolver';
+import { RulesService } from './rules.service';
+
+@Module({
+  imports: [PropagationModule, PlansModule],
+  providers: [RulesService, RulesResolver, ActionsService, ActionsResolver],
+})
+export class RulesModule {}

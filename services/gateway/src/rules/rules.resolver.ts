@@ -1,0 +1,91 @@
+import { UseGuards, UsePipes } from '@nestjs/common';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { GraphQLJSONObject } from 'graphql-type-json';
+import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
+import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
+import { InputValidationPipe } from '../graphql/input-validation.pipe';
+import { PageArgs, type PageOf } from '../graphql/page.model';
+import { CreateRuleInput, RuleFilterInput, UpdateRuleInput } from './rule.input';
+import { RuleModel, RulePage, RuleTestResultModel } from './rule.model';
+import { RulesService } from './rules.service';
+
+@Resolver(() => RuleModel)
+@UseGuards(ApiKeyAuthGuard)
+@UsePipes(InputValidationPipe)
+export class RulesResolver {
+  constructor(private readonly service: RulesService) {}
+
+  @Query(() => RulePage)
+  rules(
+    @CurrentTenant() tenant: TenantId,
+    @Args() page: PageArgs,
+    @Args('filter', { nullable: true }) filter?: RuleFilterInput,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<PageOf<RuleModel>> {
+    return this.service.list(tenant, page, filter);
+  }
+
+  @Query(() => RuleModel)
+  rule(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<RuleModel> {
+    return this.service.get(tenant, id);
+  }
+
+  @Query(() => RuleTestResultModel, { description: "Evaluates SQL on one message as EMQX's rule test does." })
+  testRule(
+    @Args('sql') sql: string,
+    @Args('context', { type: () => GraphQLJSONObject }) context: Record<string, unknown>,
+  ): RuleTestResultModel {
+    return this.service.test(sql, context);
+  }
+
+  @Mutation(() => RuleModel)
+  createRule(
+    @CurrentTenant() tenant: TenantId,
+    @Args('input') input: CreateRuleInput,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<RuleModel> {
+    return this.service.create(tenant, input);
+  }
+
+  @Mutation(() => RuleModel)
+  updateRule(
+    @CurrentTenant() tenant: TenantId,
+    @Args('input') input: UpdateRuleInput,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<RuleModel> {
+    return this.service.update(tenant, input);
+  }
+
+  @Mutation(() => RuleModel)
+  enableRule(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('version', { type: () => Int }) version: number,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<RuleModel> {
+    return this.service.setEnabled(tenant, id, version, true);
+  }
+
+  @Mutation(() => RuleModel)
+  disableRule(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('version', { type: () => Int }) version: number,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<RuleModel> {
+    return this.service.setEnabled(tenant, id, version, false);
+  }
+
+  @Mutation(() => ID, { description: 'Deletes the rule and its actions.' })
+  deleteRule(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<string> {
+    return this.service.delete(tenant, id);
+  }
+}

@@ -1,0 +1,82 @@
+import { UseGuards, UsePipes } from '@nestjs/common';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
+import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
+import { InputValidationPipe } from '../graphql/input-validation.pipe';
+import { PageArgs, type PageOf } from '../graphql/page.model';
+import { CreateSourceInput, SourceFilterInput, UpdateSourceInput } from './source.input';
+import { SourceModel, SourcePage } from './source.model';
+import { SourcesService } from './sources.service';
+
+@Resolver(() => SourceModel)
+@UseGuards(ApiKeyAuthGuard)
+@UsePipes(InputValidationPipe)
+export class SourcesResolver {
+  constructor(private readonly service: SourcesService) {}
+
+  @Query(() => SourcePage)
+  sources(
+    @CurrentTenant() tenant: TenantId,
+    @Args() page: PageArgs,
+    @Args('filter', { nullable: true }) filter?: SourceFilterInput,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<PageOf<SourceModel>> {
+    return this.service.list(tenant, page, filter);
+  }
+
+  @Query(() => SourceModel)
+  source(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<SourceModel> {
+    return this.service.get(tenant, id);
+  }
+
+  @Mutation(() => SourceModel)
+  createSource(
+    @CurrentTenant() tenant: TenantId,
+    @Args('input') input: CreateSourceInput,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<SourceModel> {
+    return this.service.create(tenant, input);
+  }
+
+  @Mutation(() => SourceModel)
+  updateSource(
+    @CurrentTenant() tenant: TenantId,
+    @Args('input') input: UpdateSourceInput,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<SourceModel> {
+    return this.service.update(tenant, input);
+  }
+
+  @Mutation(() => SourceModel)
+  enableSource(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('version', { type: () => Int }) version: number,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<SourceModel> {
+    return this.service.setEnabled(tenant, id, version, true);
+  }
+
+  @Mutation(() => SourceModel)
+  disableSource(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('version', { type: () => Int }) version: number,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<SourceModel> {
+    return this.service.setEnabled(tenant, id, version, false);
+  }
+
+  @Mutation(() => ID)
+  deleteSource(
+    @CurrentTenant() tenant: TenantId,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('tenantId', tenantIdArg) _tenantId?: string,
+  ): Promise<string> {
+    return this.service.delete(tenant, id);
+  }
+}

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { SecretBox, Source, type PageRequest, type SourceKind } from '@sluice/persistence';
+import { pipelineDefinitionSchema } from '@sluice/pipeline';
+import { mergeSecrets, nextSecrets, splitSecrets, type Secrets } from '../connectors/config-secrets';
+import { InputInvalidError } from '../errors/api-errors';
+import { toPage, type PageOf } from '../graphql/page.model';
+import { TenantChanges } from '../propagation/tenant-changes.service';
+import { openSecrets, secretContext } from '../propagation/tenant-definition';
+import type { CreateSourceInput, SourceFilterInput, UpdateSourceInput } from './source.input';
+import type { SourceModel } from './source.model';
+
+@Injectable()
+export class SourcesService {
+  constructor(
+    private readonly changes: TenantChanges,
+    private readonly box: SecretBox,
+  ) {}
+
+  async create(tenantId: string, input: CreateSourceInput): Promise<SourceModel> {
+    const kind = (input.kind ?? 'mqtt') as SourceKind;
+    checkSourceConfig(kind, input.config);
+    const { config, secrets } = splitSecrets(kind, input.config);
+    const row = await this.changes.apply(tenantId, async (repos, _tenant, manager) => {
+      const created = await repos.sources.create(tenantId, {
+        name: input.name,
+        kind,
+        enabled: input.enabled ?? true,
+        config,
+        secretsSealed: null,
+      });
+      created.secretsSealed = this.seal(created.id, secrets);
+      await manager.update(Source, { id: created.id, tenantId }, { secretsSealed: created.secretsSealed });
+      return created;
+    });
+    return this.toModel(row);
+  }
+
+  async update(tenantId: string, input: UpdateSourceInput): Promise<SourceModel> {
+    const row = await this.changes.apply(tenantId, async (repos) => {
+      const current = await repos.sources.require(tenantId, input.id);
+      let config = current.config;
+      let secretsSealed = current.secretsSealed;
+      if (input.config !== undefined || input.clearSecrets !== undefined) {
+        const split = input.config ? splitSecrets(current.kind, input.config) : { config, secrets: {} };
+        const secrets = nextSecrets(
+          openSecrets(this.box, 'source', current),
+          split.secrets,
+          input.clearSecrets,
+        );
+        checkSourceConfig(current.kind, mergeSecrets(split.config, secrets));
+        config = split.config;
+        secretsSealed = this.seal(current.id, secrets);
+      }
+      return repos.sources.update(tenantId, input.id, input.version, {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.enabled !== undefined && { enabled: input.enabled }),
+        config,
+        secretsSealed,
+      });
+    });
+    return this.toModel(row);
+  }
+
+  setEnabled(tenantId: string, id: string, version: number, enabled: boolean): Promise<SourceModel> {
+    return this.update(tenantId, { id, version, enabled });
+  }
+
+  async delete(tenantId: string, id: string): Promise<string> {
+    await this.changes.apply(tenantId, (repos) => repos.sources.delete(tenantId, id));
+    return id;
+  }
+
+  async get(tenantId: string, id: string): Promise<SourceModel> {
+    return this.toModel(await this.changes.read((repos) => repos.sources.require(tenantId, id)));
+  }
+
+  async list(
+    tenantId: string,
+    page: PageRequest,
+    filter: SourceFilterInput = {},
+  ): Promise<PageOf<SourceModel>> {
+    const rows = await this.changes.read((repos) =>
+      repos.sources.list(tenantId, page, {
+        kind: filter.kind as SourceKind | undefined,
+        enabled: filter.enabled,
+      }),
+    );
+    return toPage(rows, (row) => this.toModel(row));
+  }
+
+  private seal(id: string, secrets: Secrets): string | null {
+    return Object.keys(secrets).length === 0 ? null : this.box.sealJson(secrets, secretContext('source', id));
+  }
+
+  private toModel(row: Source): SourceModel {
+    const { id, name, kind, enabled, version, config, createdAt, updatedAt } = row;
+    const secretsSet = Object.keys(openSecrets(this.box, 'source', row)).sort();
+    return { id, name, kind, enabled, version, config, secretsSet, createdAt, updatedAt };
+  }
+}
+
+/** Validates a source as the services will parse it; a bad field names `input.config.<path>`. */
+function checkSourceConfig(kind: string, config: Record<string, unknown>): void {
+  const probe = { tenants: [{ id: 'probe', sources: [{ ...config, id: 'probe', kind }] }] };
+  const result = pipelineDefinitionSchema.safeParse(probe);
+  if (result.success) return;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.slice(4).join('.');
+  throw new InputInvalidError(path ? `input.config.${path}` : 'input.config', issue.message);
+}

@@ -1,0 +1,93 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { BUS, createSubjects, type Bus } from '@sluice/bus';
+import { describeError } from '@sluice/errors';
+import { EntityNotFoundError, TenantsRepository, UsageRepository, usageMonth } from '@sluice/persistence';
+import { z } from 'zod';
+import type { GatewaySettings } from '../config';
+import { InputInvalidError } from '../errors/api-errors';
+import { GATEWAY_SETTINGS } from '../gateway.settings';
+import { PLANS, planOf, type Plans } from '../plans/plans';
+import type { UsageModel } from './usage.model';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const usageReportSchema = z.object({
+  tenant: z.string().min(1),
+  month: z.string().regex(MONTH),
+  ruleActions: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+
+/**
+ * Adds the usage reports delivery sends (about once a second per tenant, on
+ * `<ns>sluice.usage.<tenant>`) to the database, and prices a month by the tenant's plan.
+ */
+@Injectable()
+export class UsageService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Usage');
+  private unsubscribe?: () => void;
+  private pending = new Set<Promise<void>>();
+
+  constructor(
+    @Optional() @Inject(BUS) private readonly bus: Bus | undefined,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+    @Inject(PLANS) private readonly plans: Plans,
+    private readonly usage: UsageRepository,
+    private readonly tenants: TenantsRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.bus) {
+      this.logger.error('no bus (BUS): usage reports are not received');
+      return;
+    }
+    const subjects = createSubjects(this.settings.SLUICE_BUS_NAMESPACE);
+    this.unsubscribe = this.bus.onNotify(subjects.usage(), (data, subject) => {
+      const work = this.record(data, subject).finally(() => this.pending.delete(work));
+      this.pending.add(work);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await Promise.all([...this.pending]);
+  }
+
+  /** Adds one report; a malformed one or one for an unknown tenant is logged and dropped. */
+  async record(data: Uint8Array, subject: string): Promise<void> {
+    try {
+      const report = usageReportSchema.parse(JSON.parse(Buffer.from(data).toString('utf8')));
+      if (subject.split('.').at(-1) !== report.tenant) {
+        throw new Error(`report for tenant ${report.tenant} arrived on ${subject}`);
+      }
+      if (report.ruleActions === 0) return;
+      await this.usage.increment(report.tenant, report.month, report.ruleActions);
+    } catch (error) {
+      this.logger.warn(`usage report on ${subject} dropped: ${describeError(error).message}`);
+    }
+  }
+
+  async get(tenantId: string, month: string | undefined): Promise<UsageModel> {
+    const at = month ?? usageMonth(new Date());
+    if (!MONTH.test(at)) throw new InputInvalidError('month', `expected YYYY-MM, got '${at}'`);
+    const tenant = await this.tenants.get(tenantId);
+    if (!tenant) throw new EntityNotFoundError('Tenant', tenantId);
+    const plan = planOf(this.plans, tenant.plan);
+    const ruleActions = await this.usage.get(tenantId, at);
+    const billableActions = Math.max(0, ruleActions - plan.freeActionsPerMonth);
+    return {
+      month: at,
+      plan: tenant.plan,
+      ruleActions,
+      freeQuota: plan.freeActionsPerMonth,
+      billableActions,
+      pricePerMillion: plan.pricePerMillionUsd,
+      charge: (billableActions * plan.pricePerMillionUsd) / 1_000_000,
+    };
+  }
+}
