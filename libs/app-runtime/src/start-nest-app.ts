@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-
-const levels: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { createLogger, initTracing, NestJsonLogger, shutdownTracing } from '@sluice/telemetry';
 
 export interface AppBasics {
   SLUICE_HTTP_PORT: number;
@@ -21,7 +20,10 @@ export async function startNestApp(
   module: DynamicModule,
   config: AppBasics,
 ): Promise<INestApplication> {
-  const logger = levels.slice(0, levels.indexOf(config.SLUICE_LOG_LEVEL) + 1);
+  // why first: spans and log lines of everything Nest starts must see the tracer and the logger
+  const service = name.split(' ')[0] ?? name;
+  initTracing(service === 'sluice' ? 'sluice' : `sluice-${service}`);
+  const logger = new NestJsonLogger(createLogger({ level: config.SLUICE_LOG_LEVEL, service }));
   const app = await NestFactory.create(module, { logger, abortOnError: false });
   closeOnSignals(app, name);
   await app.listen(config.SLUICE_HTTP_PORT, config.SLUICE_HTTP_HOST);
@@ -42,13 +44,17 @@ function closeOnSignals(app: INestApplication, name: string): void {
     closing = true;
     const logger = new Logger('Sluice');
     logger.log(`${name}: ${signal} received, shutting down gracefully`);
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(`${name}: shutdown failed: ${(error as Error).stack ?? String(error)}`);
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      // why after close: spans of the work finished during close are exported too
+      .then(() => shutdownTracing())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`${name}: shutdown failed: ${(error as Error).stack ?? String(error)}`);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
