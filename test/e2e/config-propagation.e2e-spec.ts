@@ -1,6 +1,15 @@
 import mqtt from 'mqtt';
 import { createConfigStore, type ConfigStore } from '@sluice/config-store';
-import { eventually, freePort, HttpTarget, SluiceProcess, testNamespace, testServers } from '../support';
+import {
+  eventually,
+  freePort,
+  HttpTarget,
+  SluiceProcess,
+  testNamespace,
+  testServers,
+  deleteTestStreams,
+  smallStreamLimits,
+} from '../support';
 
 // Configuration reaches running services through the config store (what the gateway writes), with
 // no restart: a tenant appears, its rule changes, then it is removed.
@@ -34,6 +43,7 @@ describe('config changes reach ingest, rules and delivery without a restart', ()
     for (const service of ['delivery', 'rules', 'ingest'] as const) {
       const p = new SluiceProcess(service, {
         ...settings,
+        ...smallStreamLimits,
         SLUICE_MQTT_URL: testServers.mqttUrl,
         SLUICE_INGEST_CLIENT_ID_PREFIX: `sluice-${ns.id}`,
         SLUICE_HTTP_PORT: String(await freePort()),
@@ -50,6 +60,7 @@ describe('config changes reach ingest, rules and delivery without a restart', ()
     await store?.delete(tenantId).catch(() => undefined);
     await store?.close();
     await target.close();
+    await deleteTestStreams({ prefix: ns.streamPrefix });
   });
 
   it('a new tenant starts flowing, an edited rule gives the new output, a removed tenant stops', async () => {

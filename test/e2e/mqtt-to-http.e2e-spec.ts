@@ -7,6 +7,8 @@ import {
   SluiceProcess,
   testNamespace,
   testServers,
+  deleteTestStreams,
+  smallStreamLimits,
   writeSkeletonPipeline,
 } from '../support';
 
@@ -22,6 +24,7 @@ describe('walking skeleton: four processes, Mosquitto and NATS JetStream', () =>
     SLUICE_BUS: 'nats',
     SLUICE_NATS_URL: testServers.natsUrl,
     SLUICE_BUS_NAMESPACE: ns.streamPrefix,
+    ...smallStreamLimits,
     SLUICE_MQTT_URL: testServers.mqttUrl,
     SLUICE_PIPELINE_FILE: pipelineFile,
     SLUICE_INGEST_CLIENT_ID_PREFIX: `sluice-${ns.id}`,
@@ -39,6 +42,7 @@ describe('walking skeleton: four processes, Mosquitto and NATS JetStream', () =>
       new SluiceProcess('gateway', {
         ...(await serviceEnv(pipelineFile)),
         SLUICE_DATABASE_URL: testServers.postgresUrl,
+        SLUICE_DATABASE_SCHEMA: ns.pgSchema,
         SLUICE_ADMIN_KEY: 'e2e-admin-key-0123456789abcdef',
         SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
       }).start(),
@@ -51,6 +55,7 @@ describe('walking skeleton: four processes, Mosquitto and NATS JetStream', () =>
     await publisher?.endAsync();
     await Promise.all(processes.map((p) => p.stop()));
     await target.close();
+    await deleteTestStreams({ prefix: ns.streamPrefix });
   });
 
   const byService = (name: string) => processes.find((p) => p.service === name)!;

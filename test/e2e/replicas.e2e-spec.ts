@@ -7,6 +7,8 @@ import {
   SluiceProcess,
   testNamespace,
   testServers,
+  deleteTestStreams,
+  smallStreamLimits,
   writeSkeletonPipeline,
 } from '../support';
 
@@ -33,6 +35,7 @@ describe('replicas share the work and survive SIGKILL', () => {
       SLUICE_BUS: 'nats',
       SLUICE_NATS_URL: testServers.natsUrl,
       SLUICE_BUS_NAMESPACE: ns.streamPrefix,
+      ...smallStreamLimits,
       SLUICE_MQTT_URL: testServers.mqttUrl,
       SLUICE_PIPELINE_FILE: pipelineFile,
       // why: a killed replica's unacknowledged messages go to the survivor after this long
@@ -56,6 +59,7 @@ describe('replicas share the work and survive SIGKILL', () => {
           ...common,
           SLUICE_HTTP_PORT: String(await freePort()),
           SLUICE_DATABASE_URL: testServers.postgresUrl,
+          SLUICE_DATABASE_SCHEMA: ns.pgSchema,
           SLUICE_ADMIN_KEY: 'replica-admin-key-0123456789abcdef',
           SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
         }).start(),
@@ -71,6 +75,7 @@ describe('replicas share the work and survive SIGKILL', () => {
     await publisher?.endAsync();
     await Promise.all(replicas.map((p) => p.stop()));
     await target.close();
+    await deleteTestStreams({ prefix: ns.streamPrefix });
   });
 
   it('splits the stream between replicas and loses no QoS 1 message when one of each is killed', async () => {

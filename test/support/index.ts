@@ -6,3 +6,4 @@ export { SluiceProcess } from './sluice-process';
 export { HttpTarget } from './http-target';
 export type { ReceivedRequest } from './http-target';
 export { writeSkeletonPipeline } from './pipeline-file';
+export { deleteTestStreams, smallStreamLimits } from './nats-cleanup';

@@ -33,7 +33,7 @@ export class SluiceProcess {
   }
 
   /** Waits until `/health/ready` answers 200; fails with the process output if it exits first. */
-  async ready(timeoutMs = 30_000): Promise<this> {
+  async ready(timeoutMs = 60_000): Promise<this> {
     await eventually(
       async () => {
         if (this.exitCode !== undefined) {

@@ -9,6 +9,7 @@ import {
   JetStreamBus,
   type Bus,
 } from '@sluice/bus';
+import { HealthModule, ReadinessRegistry } from '@sluice/health';
 import { eventually } from '../../../test/support';
 
 describe('createBus', () => {
@@ -27,12 +28,17 @@ describe('createBus', () => {
 describe('BusModule', () => {
   it('provides a started bus under BUS and closes it when the application shuts down', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [BusModule.forRoot(defaultBusConfig({ SLUICE_BUS: 'in-process' }))],
+      imports: [HealthModule, BusModule.forRoot(defaultBusConfig({ SLUICE_BUS: 'in-process' }))],
     }).compile();
     const app = moduleRef.createNestApplication();
     await app.init();
     const bus = app.get<Bus>(BUS);
     expect(bus).toBeInstanceOf(InProcessBus);
+    const probe = app
+      .get(ReadinessRegistry)
+      .list()
+      .find((p) => p.name === 'bus');
+    expect(await probe?.check()).toEqual({ up: true, detail: undefined });
     const subjects = createSubjects();
     const got: string[] = [];
     await bus.consume(

@@ -5,8 +5,10 @@ import {
   Logger,
   Module,
   type DynamicModule,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { ReadinessRegistry } from '@sluice/health';
 import type { Bus } from './bus';
 import type { BusConfig } from './bus.config';
 import { createBus } from './create-bus';
@@ -15,8 +17,21 @@ import { createBus } from './create-bus';
 export const BUS = Symbol('BUS');
 
 @Injectable()
-class BusCloser implements OnApplicationShutdown {
-  constructor(@Inject(BUS) private readonly bus: Bus) {}
+class BusCloser implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.readiness.register({
+      name: 'bus',
+      check: () => {
+        const health = this.bus.health();
+        return { up: health.status === 'up', detail: health.detail };
+      },
+    });
+  }
 
   async onApplicationShutdown(): Promise<void> {
     // why here: the bus stops its consumers, waits for their handlers, then drains the connection

@@ -1,6 +1,14 @@
 import { encodeIngestEnvelope, type Bus, type Subjects } from '@sluice/bus';
 import type { IngestedMessage, MessageSink } from '@sluice/sources';
-import type { SluiceMetrics } from '@sluice/telemetry';
+import { describeError } from '@sluice/errors';
+import {
+  endSpan,
+  extractFromUserProperties,
+  spanCarrier,
+  SpanKind,
+  startSpan,
+  type SluiceMetrics,
+} from '@sluice/telemetry';
 
 /**
  * The ingest step's sink: stores each message from a source in the INGEST stream under its stable
@@ -17,6 +25,22 @@ export function createIngestSink(
   const labels = { tenant, source };
   return async (message: IngestedMessage) => {
     const props = message.properties;
+    // why here: a message's trace starts (or continues the device's traceparent) when Sluice gets it
+    const span = startSpan(
+      `ingest ${message.topic}`,
+      SpanKind.CONSUMER,
+      extractFromUserProperties(props?.userProperties),
+    );
+    if (span.isRecording()) {
+      span.setAttributes({
+        'messaging.system': 'mqtt',
+        'messaging.destination.name': message.topic,
+        'messaging.message.id': message.id,
+        'sluice.tenant': tenant,
+        'sluice.source': source,
+        'sluice.qos': message.qos,
+      });
+    }
     const data = encodeIngestEnvelope({
       id: message.id,
       tenant,
@@ -35,15 +59,17 @@ export function createIngestSink(
       responseTopic: props?.responseTopic,
       correlationData: props?.correlationData,
       userProperties: (props?.userProperties ?? []).map(([key, value]) => ({ key, value })),
-      trace: {},
+      trace: spanCarrier(span),
     });
     metrics?.sourceReceived.inc({ ...labels, qos: String(message.qos) });
     try {
       await bus.publish(subject, data, { msgId: message.id });
     } catch (error) {
       metrics?.sourceStoreFailures.inc(labels);
+      endSpan(span, describeError(error));
       throw error;
     }
+    endSpan(span);
     metrics?.sourceStored.inc(labels);
   };
 }

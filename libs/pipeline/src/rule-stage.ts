@@ -158,7 +158,8 @@ export class RuleStage {
         );
         continue;
       }
-      if (!result.matched) {
+      // why: EMQX counts a FOREACH that yields no item as failed.no_result, not as passed
+      if (!result.matched || result.outputs.length === 0) {
         this.counters.noResult++;
         this.metrics?.ruleFailed.inc({ ...labels, reason: 'no_result' });
         continue;

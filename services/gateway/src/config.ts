@@ -10,6 +10,11 @@ const adminKey = z
 export const gatewayConfigShape = {
   ...busConfigShape,
   ...persistenceConfigShape,
+  /** PostgreSQL schema for the gateway's tables (default: the connection's search path). */
+  SLUICE_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier')
+    .optional(),
   /** The broker the publish API publishes to (the embedded one when unset in the embedded mode). */
   SLUICE_MQTT_URL: z.url({ message: 'expected a broker URL such as mqtt://host:1883' }).optional(),
   SLUICE_MQTT_USERNAME: z.string().optional(),

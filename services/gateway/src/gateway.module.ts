@@ -3,6 +3,7 @@ import { PersistenceModule } from '@sluice/persistence';
 import { ADMIN_KEY } from './auth/admin-key';
 import type { GatewaySettings } from './config';
 import { GatewayService } from './gateway.service';
+import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { GATEWAY_SETTINGS } from './gateway.settings';
 import { PublishModule } from './publish/publish.module';
 
@@ -13,7 +14,11 @@ export class GatewayModule {
       module: GatewayModule,
       // why: the gateway's feature modules (GraphQL, publish) read the admin key and settings
       global: true,
-      imports: [PersistenceModule.forRoot(settings), PublishModule],
+      imports: [
+        PersistenceModule.forRoot(settings, { schema: settings.SLUICE_DATABASE_SCHEMA }),
+        PublishModule,
+        GraphqlApiModule,
+      ],
       providers: [
         { provide: ADMIN_KEY, useValue: settings.SLUICE_ADMIN_KEY },
         { provide: GATEWAY_SETTINGS, useValue: settings },
