@@ -4,7 +4,7 @@ import { RuleRuntimeError } from '../errors';
 import { builtinFunctions } from './registry';
 
 // The EMQX 5 rule function reference (emqx_rule_funcs exports) minus the ones Sluice leaves out on
-// purpose (see docs/rule-sql-functions.md): written out by hand so a lost entry fails here.
+// purpose (see docs/rule-sql.md): written out by hand so a lost entry fails here.
 const EXPECTED: Record<string, [min: number, max: number]> = {
   abs: [1, 1],
   acos: [1, 1],
