@@ -184,6 +184,41 @@ describe('http connector', () => {
     expect(down.status()).toEqual({ state: 'disconnected', reason: 'closed' });
   });
 
+  it('follows a target that goes away and comes back: disconnected with the reason, then connected', async () => {
+    const seenHere: Seen[] = [];
+    const flakyPort = await freePort();
+    const listen = async () => {
+      const server = target(createServer(), seenHere, new Map());
+      await new Promise<void>((resolve) => server.listen(flakyPort, '127.0.0.1', resolve));
+      return server;
+    };
+    const stop = async (server: Server) => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    };
+    let server = await listen();
+    const flaky = createConnector('http', { url: `http://127.0.0.1:${flakyPort}` });
+    try {
+      await flaky.start();
+      const action = flaky.createAction({});
+      expect(await action.send([record('1', {})])).toEqual([{ ok: true }]);
+      await stop(server);
+      const [outcome] = await action.send([record('2', {})]);
+      expect(outcome).toMatchObject({ ok: false, retryable: true, code: 'CONNECTOR_UNAVAILABLE' });
+      expect(flaky.status()).toMatchObject({
+        state: 'disconnected',
+        reason: expect.stringContaining('ECONNREFUSED'),
+      });
+      server = await listen();
+      expect(await action.send([record('3', {})])).toEqual([{ ok: true }]);
+      expect(flaky.status()).toEqual({ state: 'connected' });
+      expect(seenHere).toHaveLength(2);
+    } finally {
+      await flaky.close();
+      await stop(server);
+    }
+  });
+
   it('answers a closed connector with a retryable CONNECTOR_CLOSED, never a throw', async () => {
     const c = createConnector('http', { url: `http://127.0.0.1:${port}` });
     const action = c.createAction({});

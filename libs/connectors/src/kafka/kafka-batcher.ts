@@ -29,6 +29,8 @@ export class KafkaBatcher<E extends Sized> {
     const outcomes = entries.map(
       (entry) =>
         new Promise<DeliveryOutcome>((resolve) => {
+          // flush first when this entry would take the request over the byte limit
+          if (this.queue.length > 0 && this.bytes + entry.size > this.limits.maxBatchBytes) this.flush();
           this.queue.push({ entry, resolve });
           this.bytes += entry.size;
           if (this.queue.length >= this.limits.maxBatchSize || this.bytes >= this.limits.maxBatchBytes)
