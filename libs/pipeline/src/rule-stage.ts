@@ -10,7 +10,15 @@ import {
   type Subjects,
 } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
-import type { SluiceMetrics } from '@sluice/telemetry';
+import {
+  endSpan,
+  extractTraceContext,
+  spanCarrier,
+  SpanKind,
+  startSpan,
+  type SluiceMetrics,
+  type Span,
+} from '@sluice/telemetry';
 import { compileRule, TopicFilterIndex, type CompiledRule } from '@sluice/rule-engine';
 import { toRuleContext } from './message-context';
 import type { PipelineDefinition, RuleDefinition, TenantDefinition } from './pipeline-definition';
@@ -145,10 +153,12 @@ export class RuleStage {
     const rules = this.indexes.get(envelope.tenant)?.match(envelope.topic) ?? [];
     if (rules.length === 0) return;
     const context = toRuleContext(envelope);
+    const parent = extractTraceContext(envelope.trace);
     for (const rule of rules) {
       const labels = { tenant: rule.tenant, rule: rule.definition.id };
       this.counters.matched++;
       this.metrics?.ruleMatched.inc(labels);
+      const span = startSpan(`rule ${rule.definition.id}`, SpanKind.INTERNAL, parent);
       const result = rule.compiled.evaluate(context);
       if ('error' in result) {
         this.counters.failed++;
@@ -156,17 +166,23 @@ export class RuleStage {
         this.log.warn(
           `rule '${rule.definition.id}' failed on message ${envelope.id}: ${result.error.message}`,
         );
+        endRuleSpan(span, rule, envelope, false, 0, {
+          code: 'RULE_EVALUATION_FAILED',
+          message: result.error.message,
+        });
         continue;
       }
       // why: EMQX counts a FOREACH that yields no item as failed.no_result, not as passed
       if (!result.matched || result.outputs.length === 0) {
         this.counters.noResult++;
         this.metrics?.ruleFailed.inc({ ...labels, reason: 'no_result' });
+        endRuleSpan(span, rule, envelope, false, 0);
         continue;
       }
       this.counters.passed++;
       this.metrics?.rulePassed.inc(labels);
       this.metrics?.ruleActions.inc(labels, result.outputs.length * rule.definition.actions.length);
+      const trace = spanCarrier(span);
       result.outputs.forEach((output, index) => {
         for (const action of rule.definition.actions) {
           const id = `${envelope.id}:${rule.definition.id}:${index}:${action.id}`;
@@ -179,7 +195,7 @@ export class RuleStage {
             data: Buffer.from(JSON.stringify(output)),
             sourceMessageId: envelope.id,
             createdAt: Date.now(),
-            trace: envelope.trace,
+            trace,
           });
           stored.push(
             this.bus.publish(this.subjects.actions(rule.tenant, action.connector), data, { msgId: id }),
@@ -187,6 +203,29 @@ export class RuleStage {
           this.counters.actionRequests++;
         }
       });
+      endRuleSpan(span, rule, envelope, true, result.outputs.length);
     }
   }
+}
+
+function endRuleSpan(
+  span: Span,
+  rule: LoadedRule,
+  envelope: IngestEnvelope,
+  passed: boolean,
+  outputs: number,
+  failure?: { code: string; message: string },
+): void {
+  // why the check: a sampled-out message must not pay for building attributes
+  if (span.isRecording()) {
+    span.setAttributes({
+      'sluice.tenant': rule.tenant,
+      'sluice.rule.id': rule.definition.id,
+      'sluice.rule.matched': true,
+      'sluice.rule.passed': passed,
+      'sluice.rule.outputs': outputs,
+      'messaging.message.id': envelope.id,
+    });
+  }
+  endSpan(span, failure);
 }
