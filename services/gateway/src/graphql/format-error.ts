@@ -1,4 +1,3 @@
-import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { SluiceError } from '@sluice/errors';
 import type { GraphQLFormattedError } from 'graphql';
@@ -9,6 +8,7 @@ const graphqlCodes: Readonly<Record<string, string>> = {
   RULE_SYNTAX: 'RULE_SYNTAX',
   RULE_SQL_SYNTAX: 'RULE_SYNTAX',
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
 };
 
 const hidden = new Set(['name', 'message', 'stack', 'code', 'category', 'cause']);
@@ -20,7 +20,7 @@ const logger = new Logger('GraphQL');
  * unknown is logged and answered with a generic INTERNAL_SERVER_ERROR. Never a stack trace.
  */
 export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = unwrap(error);
   const base = { locations: formatted.locations, path: formatted.path };
   if (original instanceof SluiceError) {
     const mapped = mapError(original);
@@ -43,6 +43,20 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   logger.error(original instanceof Error ? (original.stack ?? original.message) : String(original));
   const mapped = mapError(original);
   return { ...base, message: mapped.message, extensions: { code: mapped.graphql, sluiceCode: mapped.code } };
+}
+
+/** The error a resolver (or validation rule) threw, under graphql's wrappers. */
+function unwrap(error: unknown): unknown {
+  let current = error;
+  while (
+    typeof current === 'object' &&
+    current !== null &&
+    'originalError' in current &&
+    current.originalError
+  ) {
+    current = current.originalError;
+  }
+  return current;
 }
 
 function details(error: SluiceError): Record<string, string | number | boolean> {

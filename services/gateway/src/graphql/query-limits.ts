@@ -1,12 +1,7 @@
 import { SluiceError } from '@sluice/errors';
-import {
-  GraphQLError,
-  Kind,
-  type ASTVisitor,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { Kind } from 'graphql';
+import type { ASTVisitor, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
+import { graphql } from './graphql-runtime';
 
 export interface QueryLimits {
   /** Deepest field nesting an operation may have. */
@@ -21,6 +16,13 @@ export const defaultQueryLimits: QueryLimits = { maxDepth: 10, maxCost: 20_000 }
 export class QueryTooComplexError extends SluiceError {
   readonly code = 'QUERY_TOO_COMPLEX';
   readonly category = 'BAD_INPUT';
+  constructor(
+    message: string,
+    readonly depth: number,
+    readonly cost: number,
+  ) {
+    super(message);
+  }
 }
 
 // why 500 for a variable: validation runs without variable values, so assume the largest page
@@ -75,12 +77,11 @@ export function queryLimitsRule(limits: QueryLimits = defaultQueryLimits): Valid
             ? `the operation may resolve about ${cost} fields; at most ${limits.maxCost} are allowed`
             : undefined;
       if (problem) {
-        const original = new QueryTooComplexError(problem);
+        const original = new QueryTooComplexError(problem, depth, cost);
         context.reportError(
-          new GraphQLError(problem, {
+          new graphql.GraphQLError(problem, {
             nodes: [node],
             originalError: original,
-            extensions: { code: 'QUERY_TOO_COMPLEX', sluiceCode: original.code, depth, cost },
           }),
         );
       }

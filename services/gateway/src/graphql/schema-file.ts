@@ -1,0 +1,68 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
+import type { GraphQLSchema } from 'graphql';
+import { ApiKeysResolver } from '../api-keys/api-keys.resolver';
+import { ConnectorsResolver } from '../connectors/connectors.resolver';
+import { ActionsResolver } from '../rules/actions.resolver';
+import { RulesResolver } from '../rules/rules.resolver';
+import { SourcesResolver } from '../sources/sources.resolver';
+import { TenantsResolver } from '../tenants/tenants.resolver';
+import { UsageResolver } from '../usage/usage.resolver';
+import { graphql } from './graphql-runtime';
+
+/** Every resolver of the configuration API (the served schema is compared with this list's, too). */
+export const graphqlResolvers = [
+  TenantsResolver,
+  ApiKeysResolver,
+  SourcesResolver,
+  ConnectorsResolver,
+  RulesResolver,
+  ActionsResolver,
+  UsageResolver,
+];
+
+/** The checked-in schema file. */
+export const schemaFilePath = join(__dirname, '..', '..', 'schema.graphql');
+
+const header =
+  '# Generated from the code by `npm run schema:graphql`; a test fails when it drifts. Do not edit.\n\n';
+
+/** The schema as the checked-in file holds it: sorted, printed, with a header. */
+export function schemaText(schema: GraphQLSchema): string {
+  return `${header}${graphql.printSchema(graphql.lexicographicSortSchema(schema))}\n`;
+}
+
+/**
+ * Builds the schema from the resolvers without starting the API.
+ *
+ * @example writeFileSync(schemaFilePath, await buildSchemaText());
+ */
+export async function buildSchemaText(): Promise<string> {
+  const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
+  try {
+    await app.init();
+    const schema = await app.get(GraphQLSchemaFactory).create(graphqlResolvers);
+    // why prettier: the file is checked by `prettier --check .` like every other file
+    const prettier = await import('prettier');
+    const options = await prettier.resolveConfig(schemaFilePath);
+    return prettier.format(schemaText(schema), { ...options, parser: 'graphql' });
+  } finally {
+    await app.close();
+  }
+}
+
+/** The checked-in file's text ('' when missing). */
+export function readSchemaFile(): string {
+  try {
+    return readFileSync(schemaFilePath, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** `npm run schema:graphql`: regenerates schema.graphql. */
+export async function writeSchemaFile(): Promise<void> {
+  writeFileSync(schemaFilePath, await buildSchemaText());
+}
