@@ -40,7 +40,7 @@ export { MqttPublisherPool, defaultPoolOptions } from './pool/mqtt-publisher-poo
 export type { PublisherPoolOptions, PublisherLease } from './pool/mqtt-publisher-pool';
 export type { BrokerTarget, PublishAck } from './pool/pooled-connection';
 export { PublishService } from './publish-service';
-export type { Published, ItemOutcome, PublishServiceDeps } from './publish-service';
+export type { Published, ItemOutcome, PublishServiceDeps, TraceProperties } from './publish-service';
 export { publishConfigShape, resolvePublishConfig } from './publish.config';
 export type { PublishConfig } from './publish.config';
 export { buildPublishOpenApi, publishOpenApiYaml } from './openapi/publish-openapi';

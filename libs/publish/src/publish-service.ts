@@ -32,6 +32,12 @@ export type ItemOutcome =
   | { index: number; topic: string | undefined; published: Published }
   | { index: number; topic: string | undefined; error: SluiceError };
 
+/**
+ * W3C trace context (`traceparent`, `tracestate`) to carry on as MQTT 5 user properties, so the
+ * trace of the HTTP caller continues through the broker into ingest and rules.
+ */
+export type TraceProperties = Readonly<Record<string, string>>;
+
 export interface PublishServiceDeps {
   pool: MqttPublisherPool;
   rateLimiter: PublishRateLimiter;
@@ -62,10 +68,11 @@ export class PublishService {
   async publish(
     principal: PublishPrincipal,
     body: unknown,
+    trace: TraceProperties = {},
   ): Promise<{ single: Published } | { items: ItemOutcome[] }> {
     const { messages, topicList } = parsePublishRequest(body, this.deps.limits);
     for (const message of messages) assertTopicAllowed(principal, message.topic);
-    const lease = await this.admit(principal, messages.length);
+    const lease = await this.admit(principal, messages.length, trace);
     if (!topicList) return { single: await this.send(lease, messages[0] as PublishMessage) };
     return {
       items: await this.sendAll(
@@ -76,7 +83,11 @@ export class PublishService {
   }
 
   /** `POST /api/v5/publish/bulk`: every item answered on its own. */
-  async publishBulk(principal: PublishPrincipal, body: unknown): Promise<ItemOutcome[]> {
+  async publishBulk(
+    principal: PublishPrincipal,
+    body: unknown,
+    trace: TraceProperties = {},
+  ): Promise<ItemOutcome[]> {
     const parsed = parseBulkRequest(body, this.deps.limits);
     const outcomes: ItemOutcome[] = [];
     const valid: Array<{ index: number; message: PublishMessage }> = [];
@@ -90,7 +101,7 @@ export class PublishService {
       }
     });
     if (valid.length > 0) {
-      const lease = await this.admit(principal, valid.length);
+      const lease = await this.admit(principal, valid.length, trace);
       outcomes.push(...(await this.sendAll(lease, valid)));
     }
     return outcomes.sort((a, b) => a.index - b.index);
@@ -101,6 +112,7 @@ export class PublishService {
     principal: PublishPrincipal,
     headers: Record<string, string | string[] | undefined>,
     body: Buffer,
+    trace: TraceProperties = {},
   ): Promise<Published> {
     const { input, tenantId } = parseBifromqPub(headers, body);
     if (tenantId !== undefined && principal.tenantId !== null && tenantId !== principal.tenantId) {
@@ -108,15 +120,22 @@ export class PublishService {
     }
     const message = toPublishMessage(input, this.deps.limits);
     assertTopicAllowed(principal, message.topic);
-    const lease = await this.admit(principal, 1, principal.tenantId ?? tenantId ?? null);
+    const lease = await this.admit(principal, 1, trace, principal.tenantId ?? tenantId ?? null);
     return this.send(lease, message);
   }
 
-  private async admit(principal: PublishPrincipal, messages: number, tenantId = principal.tenantId) {
+  private async admit(
+    principal: PublishPrincipal,
+    messages: number,
+    trace: TraceProperties,
+    tenantId = principal.tenantId,
+  ): Promise<PublisherLease> {
     await this.deps.rateLimiter.consume(principal, messages);
     const broker = this.deps.broker;
     if (!broker) throw new BrokerUnavailableError('no broker is configured (SLUICE_MQTT_URL)', 60);
-    return this.deps.pool.acquire(tenantId, broker);
+    const lease = await this.deps.pool.acquire(tenantId, broker);
+    if (Object.keys(trace).length === 0) return lease;
+    return { publish: (message) => lease.publish(withTraceProperties(message, trace)) };
   }
 
   private async send(lease: PublisherLease, message: PublishMessage): Promise<Published> {
@@ -139,6 +158,15 @@ export class PublishService {
       return { index, topic: message.topic, error };
     });
   }
+}
+
+/** The message with the trace context added to its user properties (replacing any the caller set). */
+function withTraceProperties(message: PublishMessage, trace: TraceProperties): PublishMessage {
+  const properties = message.properties ?? {};
+  return {
+    ...message,
+    properties: { ...properties, userProperties: { ...properties.userProperties, ...trace } },
+  };
 }
 
 function topicOf(body: unknown, index: number): string | undefined {

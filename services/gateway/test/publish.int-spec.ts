@@ -66,6 +66,19 @@ describe('POST /api/v5/publish', () => {
     }
   });
 
+  it("carries the caller's traceparent on as an MQTT 5 user property, next to the caller's own", async () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const answer = await post(
+      '/api/v5/publish',
+      { topic: t('a/traced'), payload: 'x', qos: 1, properties: { user_properties: { mine: '1' } } },
+      f.admin,
+      { traceparent },
+    );
+    expect(answer.status).toBe(200);
+    const message = await firstOn(t('a/traced'));
+    expect(message.properties?.userProperties).toEqual({ mine: '1', traceparent });
+  });
+
   it('publishes a base64 payload at QoS 2 as the exact bytes, not retained', async () => {
     const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x7f]);
     const answer = await post('/api/v5/publish', {

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyGuard, CurrentPrincipal } from './api-key.guard';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { PUBLISH_CONFIG } from './publish.tokens';
+import { tracePropertiesOf } from './trace-properties';
 
 type RequestWithBody = IncomingMessage & { body?: unknown };
 
@@ -32,7 +33,12 @@ export class BifromqPubController {
     @Res() response: ServerResponse,
   ): Promise<void> {
     const payload = await this.readPayload(request);
-    const published = await this.publisher.publishBifromq(principal, request.headers, payload);
+    const published = await this.publisher.publishBifromq(
+      principal,
+      request.headers,
+      payload,
+      tracePropertiesOf(request),
+    );
     response.statusCode = 200;
     response.setHeader('Content-Type', 'text/plain; charset=utf-8');
     response.setHeader('X-Message-Id', published.id);
