@@ -123,6 +123,19 @@ describe('http connector', () => {
     expect(await send('/late')).toMatchObject({ ok: false, retryable: true });
   });
 
+  it("keeps the connector URL's query after the action's path", async () => {
+    const keyed = createConnector('http', { url: `http://127.0.0.1:${port}/api?key=k1` });
+    try {
+      expect(
+        await keyed.createAction({ path: '/d/${clientid}?t=1' }).send([record('q', { clientid: 'c9' })]),
+      ).toEqual([{ ok: true }]);
+      expect(await keyed.createAction({}).send([record('q2', {})])).toEqual([{ ok: true }]);
+      expect(seen.map((s) => s.url)).toEqual(['/api/d/c9?t=1&key=k1', '/api?key=k1']);
+    } finally {
+      await keyed.close();
+    }
+  });
+
   it('follows configured success and retryable status lists', async () => {
     statusFor.set('/hooks/teapot', 418);
     statusFor.set('/hooks/gone', 410);

@@ -65,7 +65,8 @@ export class HttpConnector extends BaseConnector {
 
   createAction(input: unknown): Action {
     const config = parseConfig(httpActionSchema, input);
-    const basePath = this.url.pathname.replace(/\/$/, '') + this.url.search;
+    const basePath = this.url.pathname.replace(/\/$/, '');
+    const baseQuery = this.url.search.slice(1);
     const path = compileField('path', () => compileTemplate(config.path));
     const body = compileField('body', () => compileTemplate(config.body));
     const headers = compileHeaders({ ...this.config.headers, ...config.headers });
@@ -81,7 +82,7 @@ export class HttpConnector extends BaseConnector {
       }
       const method = config.method;
       const { statusCode, body: response } = await this.pool.request({
-        path: joinPath(basePath, path.render(record)),
+        path: joinPath(basePath, baseQuery, path.render(record)),
         method,
         headers: rendered,
         body: method === 'GET' ? undefined : body.render(record),
@@ -118,7 +119,11 @@ function compileHeaders(headers: Record<string, string>): [string, Template][] {
   ]);
 }
 
-function joinPath(base: string, path: string): string {
-  if (!path) return base || '/';
-  return `${base}${path.startsWith('/') || path.startsWith('?') ? '' : '/'}${path}`;
+/** Base path, then the action's path, then the base URL's query joined with the action's. */
+function joinPath(base: string, baseQuery: string, path: string): string {
+  const joined = !path
+    ? base || '/'
+    : `${base}${path.startsWith('/') || path.startsWith('?') ? '' : '/'}${path}`;
+  if (!baseQuery) return joined;
+  return `${joined}${joined.includes('?') ? '&' : '?'}${baseQuery}`;
 }
