@@ -92,7 +92,8 @@ export class ConnectorsService {
 
   /** Tries a configuration's connection without saving anything. */
   async test(kind: string, config: Record<string, unknown>): Promise<ConnectorStatusModel> {
-    const connector = buildConnector(kind, config);
+    // why no prefix: testConnector takes `kind` and `config` as arguments, not an input object
+    const connector = buildConnector(kind, config, '');
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<ConnectorStatusModel>((resolve) => {
