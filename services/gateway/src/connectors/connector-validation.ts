@@ -26,10 +26,10 @@ export function buildConnector(kind: string, config: unknown, field = 'input'): 
 
 /** Maps the connectors library's validation errors to field paths in the operation's input. */
 export function asInputError(error: unknown, field: string): unknown {
-  if (error instanceof ConnectorKindUnknownError)
-    return new InputInvalidError(`${field}.kind`, error.message);
+  const under = (name: string) => (field ? `${field}.${name}` : name);
+  if (error instanceof ConnectorKindUnknownError) return new InputInvalidError(under('kind'), error.message);
   if (error instanceof ConnectorConfigInvalidError) {
-    const path = error.field ? `${field}.config.${error.field}` : `${field}.config`;
+    const path = error.field ? under(`config.${error.field}`) : under('config');
     return new InputInvalidError(path, error.message);
   }
   return error;
