@@ -20,3 +20,9 @@ export type {
   SourceState,
   SourceStatus,
 } from './types';
+export type { Source, SourceKind } from './source';
+export { createKafkaSource } from './kafka/kafka-source';
+export type { KafkaSource, KafkaSourceOptions } from './kafka/kafka-source';
+export { kafkaSourceConfigSchema, parseKafkaSourceConfig } from './kafka/kafka-source.config';
+export type { KafkaSourceConfig, KafkaSourceConfigInput } from './kafka/kafka-source.config';
+export type { KafkaConsumerLike, KafkaConsumerEvent, KafkaConsumerFactory } from './kafka/kafka-consumer';

@@ -1,0 +1,56 @@
+import { Kafka, logLevel, type EachMessagePayload, type TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import type { KafkaSourceConfig } from './kafka-source.config';
+
+/** The consumer events the source follows; `payload` as kafkajs sends it. */
+export type KafkaConsumerEvent = 'consumer.group_join' | 'consumer.crash' | 'consumer.disconnect';
+
+/**
+ * The part of a kafkajs `Consumer` the source uses; narrow so that unit tests can drive the
+ * source with a typed fake.
+ */
+export interface KafkaConsumerLike {
+  connect(): Promise<void>;
+  subscribe(subscription: { topics: (string | RegExp)[]; fromBeginning?: boolean }): Promise<void>;
+  run(config: {
+    autoCommit: boolean;
+    partitionsConsumedConcurrently?: number;
+    eachMessage: (payload: EachMessagePayload) => Promise<void>;
+  }): Promise<void>;
+  commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void>;
+  pause(topics: { topic: string; partitions?: number[] }[]): void;
+  resume(topics: { topic: string; partitions?: number[] }[]): void;
+  disconnect(): Promise<void>;
+  on(event: KafkaConsumerEvent, listener: (event: { payload: unknown }) => void): () => void;
+}
+
+export type KafkaConsumerFactory = (config: KafkaSourceConfig) => KafkaConsumerLike;
+
+/** The real kafkajs consumer for a configuration. */
+export const createKafkaConsumer: KafkaConsumerFactory = (config) => {
+  const name = `sluice-${config.tenant}-${config.id}`;
+  const kafka = new Kafka({
+    clientId: config.clientId ?? name,
+    brokers: config.brokers,
+    ssl: config.ssl,
+    connectionTimeout: config.connectionTimeoutMs,
+    logLevel: logLevel.WARN,
+    ...(config.sasl ? { sasl: saslOptions(config.sasl) } : {}),
+  });
+  return kafka.consumer({
+    groupId: config.groupId ?? name,
+    sessionTimeout: config.sessionTimeoutMs,
+    heartbeatInterval: config.heartbeatIntervalMs,
+  });
+};
+
+function saslOptions(sasl: NonNullable<KafkaSourceConfig['sasl']>) {
+  const { username, password } = sasl;
+  switch (sasl.mechanism) {
+    case 'plain':
+      return { mechanism: 'plain' as const, username, password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256' as const, username, password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512' as const, username, password };
+  }
+}

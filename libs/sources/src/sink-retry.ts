@@ -1,0 +1,36 @@
+import type { IngestedMessage, MessageSink } from './types';
+
+export interface SinkRetryOptions {
+  /** Called after each rejection, before the wait. */
+  onFailure: (error: unknown, attempt: number) => void;
+  /** Stop retrying (resolves `false`) once this returns true, e.g. the source is stopping for good. */
+  abandoned: () => boolean;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * Calls `sink` until it resolves (`true`) or the caller abandons the message (`false`). Waits
+ * 100 ms doubling to 5 s with jitter between attempts: an at-least-once message is never skipped,
+ * because skipping it would let a later offset/ack pass it.
+ */
+export async function sinkWithRetry(
+  sink: MessageSink,
+  message: IngestedMessage,
+  options: SinkRetryOptions,
+): Promise<boolean> {
+  let delay = options.initialDelayMs ?? 100;
+  const max = options.maxDelayMs ?? 5_000;
+  for (let attempt = 1; ; attempt += 1) {
+    if (options.abandoned()) return false;
+    try {
+      await sink(message);
+      return true;
+    } catch (error) {
+      options.onFailure(error, attempt);
+    }
+    if (options.abandoned()) return false;
+    await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * (delay / 2)));
+    delay = Math.min(delay * 2, max);
+  }
+}
