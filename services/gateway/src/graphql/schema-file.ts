@@ -29,9 +29,13 @@ export const schemaFilePath = join(__dirname, '..', '..', 'schema.graphql');
 const header =
   '# Generated from the code by `npm run schema:graphql`; a test fails when it drifts. Do not edit.\n\n';
 
-/** The schema as the checked-in file holds it: sorted, printed, with a header. */
-export function schemaText(schema: GraphQLSchema): string {
-  return `${header}${graphql.printSchema(graphql.lexicographicSortSchema(schema))}\n`;
+/** The schema as the checked-in file holds it: sorted, printed, with a header, formatted. */
+export async function schemaText(schema: GraphQLSchema): Promise<string> {
+  const text = `${header}${graphql.printSchema(graphql.lexicographicSortSchema(schema))}\n`;
+  // why prettier: the file is checked by `prettier --check .` like every other file
+  const prettier = await import('prettier');
+  const options = await prettier.resolveConfig(schemaFilePath);
+  return prettier.format(text, { ...options, parser: 'graphql' });
 }
 
 /**
@@ -44,10 +48,7 @@ export async function buildSchemaText(): Promise<string> {
   try {
     await app.init();
     const schema = await app.get(GraphQLSchemaFactory).create(graphqlResolvers);
-    // why prettier: the file is checked by `prettier --check .` like every other file
-    const prettier = await import('prettier');
-    const options = await prettier.resolveConfig(schemaFilePath);
-    return prettier.format(schemaText(schema), { ...options, parser: 'graphql' });
+    return await schemaText(schema);
   } finally {
     await app.close();
   }
