@@ -1,36 +1,48 @@
 import {
   decodeActionRequest,
-  encodeDeadLetter,
+  encodeActionRequest,
   type ActionRequest,
   type Bus,
   type BusMessage,
   type Subjects,
 } from '@sluice/bus';
-import { createConnector, type Action, type Connector, type DeliveryOutcome } from '@sluice/connectors';
+import {
+  createConnector,
+  type Action,
+  type Connector,
+  type DeliveryOutcome,
+  type DeliveryRecord,
+} from '@sluice/connectors';
 import { describeError } from '@sluice/errors';
-import type { SluiceMetrics } from '@sluice/telemetry';
+import {
+  extractTraceContext,
+  spanCarrier,
+  SpanKind,
+  startSpan,
+  withSpan,
+  type SluiceMetrics,
+} from '@sluice/telemetry';
+import { CircuitBreaker } from './delivery/circuit-breaker';
+import { DeadLetterWriter } from './delivery/dead-letter-writer';
+import { backoffMs, defaultDeliveryPolicy, type DeliveryPolicy } from './delivery/delivery-policy';
+import { endDeliverySpan } from './delivery/delivery-span';
+import { FALLBACK_MARK, splitFallbacks, type FallbackTarget } from './delivery/fallback-actions';
+import { RequestBatcher } from './delivery/request-batcher';
+import { sendWithTimeout } from './delivery/send-with-timeout';
 import type { PipelineDefinition, TenantDefinition } from './pipeline-definition';
 import type { StageLogger } from './stage-logger';
 import type { UsageMeter } from './usage-meter';
 
-export interface DeliveryPolicy {
-  /** Attempts before a request goes to the dead-letter stream. */
-  maxAttempts: number;
-  /** First retry delay; doubles per attempt, with full jitter, up to `maxBackoffMs`. */
-  baseBackoffMs: number;
-  maxBackoffMs: number;
-}
-
-export const defaultDeliveryPolicy: DeliveryPolicy = {
-  maxAttempts: 5,
-  baseBackoffMs: 200,
-  maxBackoffMs: 30_000,
-};
+export { defaultDeliveryPolicy, type DeliveryPolicy };
 
 export interface DeliveryCounters {
   delivered: number;
   retried: number;
   deadLettered: number;
+  /** Redeliveries held back while a circuit was open (not attempts). */
+  paused: number;
+  /** Requests handed to fallback actions. */
+  fellBack: number;
 }
 
 /** Builds a connector from its kind and configuration (the connectors library's registry by default). */
@@ -42,6 +54,8 @@ export interface ConnectorHandle {
   /** Kind and configuration as JSON: a change means a new connector. */
   fingerprint: string;
   connector: Connector;
+  /** Pauses deliveries while the target is down; delivery results drive it. */
+  breaker?: CircuitBreaker;
 }
 
 export interface TenantChange {
@@ -51,26 +65,42 @@ export interface TenantChange {
   removed: ConnectorHandle[];
 }
 
+interface ActionEntry {
+  action: Action;
+  handle: ConnectorHandle;
+  batcher?: RequestBatcher;
+  /** Where the request goes when this action gives up on it. */
+  fallbacks: FallbackTarget[];
+}
+
 /**
  * The delivery step: one consumer per connector takes action requests, sends them through the
- * connector, and acks only when the target confirmed. Retryable failures are retried with
- * exponential backoff and jitter; the last failure, or a permanent one, goes to the DLQ stream
- * with its code, and only then is the request acked.
+ * connector (in batches where the action takes them, always with a timeout), and acks only when the
+ * target confirmed. Retryable failures are retried with exponential backoff and jitter; the last
+ * failure, or a permanent one, goes to the fallback actions and the DLQ stream, and only then is the
+ * request acked. A circuit breaker per connector pauses deliveries while the target is down.
  */
 export class DeliveryStage {
   private readonly connectors = new Map<string, ConnectorHandle>();
-  private readonly actions = new Map<string, Action>();
-  readonly counters: DeliveryCounters = { delivered: 0, retried: 0, deadLettered: 0 };
+  private readonly actions = new Map<string, ActionEntry>();
+  /** Redeliveries per message id that were pauses, not attempts (in memory: see docs/delivery.md). */
+  private readonly paused = new Map<string, number>();
+  private readonly policy: Required<DeliveryPolicy>;
+  private readonly deadLetters: DeadLetterWriter;
+  readonly counters: DeliveryCounters = { delivered: 0, retried: 0, deadLettered: 0, paused: 0, fellBack: 0 };
 
   constructor(
     private readonly bus: Bus,
     private readonly subjects: Subjects,
     private readonly log: StageLogger,
-    private readonly policy: DeliveryPolicy = defaultDeliveryPolicy,
+    policy: DeliveryPolicy = defaultDeliveryPolicy,
     private readonly connectorFactory: ConnectorFactory = createConnector,
     private readonly metrics?: SluiceMetrics,
     private readonly usage?: UsageMeter,
-  ) {}
+  ) {
+    this.policy = { ...defaultDeliveryPolicy, ...policy };
+    this.deadLetters = new DeadLetterWriter(bus, subjects, log, this.policy.maxBackoffMs);
+  }
 
   /** Builds the connectors and actions of a pipeline definition (throws on invalid configuration). */
   async load(definition: PipelineDefinition): Promise<ConnectorHandle[]> {
@@ -89,7 +119,7 @@ export class DeliveryStage {
     const current = [...this.connectors.values()].filter((h) => h.tenant === tenantId);
     const next = new Map<string, ConnectorHandle>();
     const created: ConnectorHandle[] = [];
-    const actions = new Map<string, Action>();
+    const actions = new Map<string, ActionEntry>();
     try {
       for (const def of tenant?.connectors ?? []) {
         const fingerprint = JSON.stringify([def.kind, def.config]);
@@ -98,23 +128,31 @@ export class DeliveryStage {
           next.set(def.id, existing);
           continue;
         }
-        const handle = {
-          tenant: tenantId,
-          id: def.id,
-          fingerprint,
-          connector: this.connectorFactory(def.kind, def.config),
-        };
+        const connector = this.connectorFactory(def.kind, def.config);
+        const breaker = new CircuitBreaker({
+          threshold: this.policy.breakerThreshold,
+          openMs: this.policy.breakerOpenMs,
+        });
+        const handle = { tenant: tenantId, id: def.id, fingerprint, connector, breaker };
         created.push(handle);
         next.set(def.id, handle);
       }
-      for (const rule of tenant?.rules ?? []) {
-        for (const action of rule.actions) {
-          const handle = next.get(action.connector);
+      const rules = tenant?.rules ?? [];
+      for (const rule of rules) {
+        for (const def of rule.actions) {
+          const handle = next.get(def.connector);
           if (!handle)
-            throw new Error(
-              `action '${action.id}' of rule '${rule.id}': unknown connector '${action.connector}'`,
-            );
-          actions.set(actionKey(tenantId, rule.id, action.id), handle.connector.createAction(action.config));
+            throw new Error(`action '${def.id}' of rule '${rule.id}': unknown connector '${def.connector}'`);
+          const { config, fallbacks } = splitFallbacks(rules, rule, def.id, def.config);
+          const action = handle.connector.createAction(config);
+          const labels = { tenant: tenantId, connector: handle.id };
+          const batcher =
+            action.maxBatchSize > 1
+              ? new RequestBatcher(action.maxBatchSize, this.policy.batchWindowMs, (records) =>
+                  this.sendBatch(action, labels, records),
+                )
+              : undefined;
+          actions.set(actionKey(tenantId, rule.id, def.id), { action, handle, batcher, fallbacks });
         }
       }
     } catch (error) {
@@ -135,23 +173,73 @@ export class DeliveryStage {
     await Promise.allSettled(handles.map((h) => h.connector.close()));
   }
 
-  /** Handles one ACTIONS message: never throws; acks, naks with backoff, or dead-letters. */
+  /**
+   * A connector's health from its own status and its delivery results: a target that accepts
+   * connections but fails every write opens the circuit and shows as down.
+   */
+  connectorHealth(handle: ConnectorHandle): { up: boolean; detail: string } {
+    const status = handle.connector.status();
+    const circuit = handle.breaker?.state ?? 'closed';
+    if (status.state !== 'connected') return { up: false, detail: status.reason ?? status.state };
+    if (circuit !== 'closed')
+      return {
+        up: false,
+        detail: `circuit ${circuit}: ${handle.breaker?.lastFailure ?? 'deliveries failing'}`,
+      };
+    return { up: true, detail: 'connected' };
+  }
+
+  /** Handles one ACTIONS message: never throws; acks, naks with backoff, pauses, or dead-letters. */
   async handle(message: BusMessage): Promise<void> {
     let request: ActionRequest;
     try {
       request = decodeActionRequest(message.data);
     } catch (error) {
       this.log.error(`undecodable ACTIONS message ${message.msgId}: ${describeError(error).message}`);
-      await this.deadLetterRaw(message, 'ACTION_REQUEST_UNDECODABLE', describeError(error).message);
+      const failure = { code: 'ACTION_REQUEST_UNDECODABLE', message: describeError(error).message };
+      await this.deadLetters.write(message, undefined, failure, message.deliveryCount);
       return;
     }
-    const action = this.actions.get(actionKey(request.tenant, request.ruleId, request.actionId));
+    const entry = this.actions.get(actionKey(request.tenant, request.ruleId, request.actionId));
     const labels = { tenant: request.tenant, connector: request.connectorId, action: request.actionId };
-    const outcome: DeliveryOutcome = action
-      ? await this.sendCounted(action, request)
-      : { ok: false, retryable: false, code: 'ACTION_NOT_FOUND', message: `no action '${request.actionId}'` };
+    const attempt = message.deliveryCount - (this.paused.get(message.msgId) ?? 0);
+    if (message.deliveryCount === 1) this.metrics?.actionMatched.inc(labels);
+    if (!entry) {
+      const failure = { code: 'ACTION_NOT_FOUND', message: `no action '${request.actionId}'` };
+      return this.giveUp(message, request, undefined, failure, attempt, labels);
+    }
+    const ttl = this.policy.requestTtlMs;
+    if (ttl > 0 && request.createdAt > 0 && Date.now() - request.createdAt > ttl) {
+      this.metrics?.actionDropped.inc({ ...labels, reason: 'expired' });
+      const failure = { code: 'ACTION_EXPIRED', message: `not delivered within ${ttl} ms` };
+      return this.giveUp(message, request, entry, failure, attempt, labels);
+    }
+    const breaker = entry.handle.breaker;
+    if (breaker && !breaker.admit(entry.handle.connector.status().state === 'disconnected')) {
+      // why: the target is down; the message waits in the stream without using an attempt
+      this.paused.set(message.msgId, (this.paused.get(message.msgId) ?? 0) + 1);
+      this.counters.paused++;
+      message.nak(breaker.pauseMs());
+      return;
+    }
+    // why a span per attempt: retries show in the trace; the target continues this span's context
+    const span = startSpan(
+      `deliver ${request.connectorId}`,
+      SpanKind.PRODUCER,
+      extractTraceContext(request.trace),
+    );
+    const outcome = await withSpan(span, () =>
+      this.deliver(entry, { ...request, trace: { ...request.trace, ...spanCarrier(span) } }),
+    );
+    endDeliverySpan(span, request, attempt, outcome);
+    if (breaker) {
+      breaker.record(outcome, entry.handle.connector.status().state === 'disconnected');
+      const circuit = { tenant: request.tenant, connector: request.connectorId };
+      this.metrics?.connectorCircuitOpen.set(circuit, breaker.state === 'closed' ? 0 : 1);
+    }
     if (outcome.ok) {
       this.counters.delivered++;
+      this.paused.delete(message.msgId);
       this.usage?.record(request.tenant);
       this.metrics?.actionSuccess.inc(labels);
       if (request.createdAt > 0) {
@@ -164,100 +252,85 @@ export class DeliveryStage {
       return;
     }
     this.metrics?.actionFailed.inc({ ...labels, code: outcome.code });
-    if (outcome.retryable && message.deliveryCount < this.policy.maxAttempts) {
+    if (outcome.retryable && attempt < this.policy.maxAttempts) {
       this.counters.retried++;
       this.metrics?.actionRetried.inc(labels);
-      message.nak(this.backoff(message.deliveryCount));
+      message.nak(backoffMs(this.policy, attempt));
       return;
     }
-    await this.deadLetter(message, request, outcome.code, outcome.message);
+    await this.giveUp(message, request, entry, outcome, attempt, labels);
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.connectors.values()].map((h) => h.connector.close()));
   }
 
-  private async sendCounted(action: Action, request: ActionRequest): Promise<DeliveryOutcome> {
-    const labels = { tenant: request.tenant, connector: request.connectorId };
-    this.metrics?.actionInflight.inc(labels);
-    try {
-      return await this.send(action, request);
-    } finally {
-      this.metrics?.actionInflight.dec(labels);
-    }
-  }
-
-  private async send(action: Action, request: ActionRequest): Promise<DeliveryOutcome> {
+  private async deliver(entry: ActionEntry, request: ActionRequest): Promise<DeliveryOutcome> {
     let data: Record<string, unknown>;
     try {
       data = JSON.parse(Buffer.from(request.data).toString('utf8')) as Record<string, unknown>;
     } catch (error) {
       return { ok: false, retryable: false, code: 'ACTION_DATA_INVALID', message: (error as Error).message };
     }
-    const [outcome] = await action.send([{ id: request.id, data, headers: request.trace }]);
-    return (
-      outcome ?? {
-        ok: false,
-        retryable: true,
-        code: 'DELIVERY_NO_OUTCOME',
-        message: 'connector gave no outcome',
-      }
-    );
-  }
-
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.policy.maxBackoffMs, this.policy.baseBackoffMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-  }
-
-  private async deadLetter(message: BusMessage, request: ActionRequest, code: string, reason: string) {
-    const data = encodeDeadLetter({
-      request,
-      errorCode: code,
-      errorMessage: reason,
-      attempts: message.deliveryCount,
-      failedAt: Date.now(),
-    });
-    const subject = this.subjects.dlq(request.tenant, request.connectorId);
-    await this.storeDeadLetter(message, subject, data, code, reason, () => {
-      // why: an action that ran out of attempts was executed too, and counts for usage
-      this.usage?.record(request.tenant);
-      this.metrics?.actionDeadLettered.inc({ tenant: request.tenant, connector: request.connectorId, code });
-    });
-  }
-
-  private async deadLetterRaw(message: BusMessage, code: string, reason: string) {
-    const data = encodeDeadLetter({
-      errorCode: code,
-      errorMessage: reason,
-      attempts: message.deliveryCount,
-      failedAt: Date.now(),
-    });
-    await this.storeDeadLetter(message, this.subjects.dlq('_', '_'), data, code, reason);
-  }
-
-  private async storeDeadLetter(
-    message: BusMessage,
-    subject: string,
-    data: Uint8Array,
-    code: string,
-    reason: string,
-    onStored?: () => void,
-  ) {
+    const record: DeliveryRecord = { id: request.id, data, headers: request.trace };
+    const labels = { tenant: request.tenant, connector: request.connectorId };
+    if (!entry.batcher) return (await this.sendBatch(entry.action, labels, [record]))[0]!;
+    this.metrics?.actionQueuing.inc(labels);
     try {
-      await this.bus.publish(subject, data, { msgId: `dlq:${message.msgId}` });
+      return await entry.batcher.add(record);
+    } finally {
+      this.metrics?.actionQueuing.dec(labels);
+    }
+  }
+
+  private async sendBatch(
+    action: Action,
+    labels: { tenant: string; connector: string },
+    records: DeliveryRecord[],
+  ): Promise<DeliveryOutcome[]> {
+    this.metrics?.actionInflight.inc(labels, records.length);
+    try {
+      return await sendWithTimeout(action, records, this.policy.sendTimeoutMs, () =>
+        this.metrics?.actionLateReply.inc(labels),
+      );
+    } finally {
+      this.metrics?.actionInflight.dec(labels, records.length);
+    }
+  }
+
+  /** The action gave up: hand the request to its fallback actions, then to the DLQ, then ack. */
+  private async giveUp(
+    message: BusMessage,
+    request: ActionRequest,
+    entry: ActionEntry | undefined,
+    failure: { code: string; message: string },
+    attempts: number,
+    labels: { tenant: string; connector: string; action: string },
+  ): Promise<void> {
+    // why the mark: a fallback's own failure does not fall back again, so chains cannot loop
+    const fallbacks = request.id.includes(FALLBACK_MARK) ? [] : (entry?.fallbacks ?? []);
+    try {
+      for (const { ruleId, actionId, connectorId } of fallbacks) {
+        const id = `${request.id}${FALLBACK_MARK}${actionId}`;
+        const data = encodeActionRequest({ ...request, id, ruleId, actionId, connectorId });
+        await this.bus.publish(this.subjects.actions(request.tenant, connectorId), data, { msgId: id });
+        this.counters.fellBack++;
+        this.metrics?.actionFallback.inc(labels);
+      }
     } catch (error) {
-      // why: never ack what is neither delivered nor dead-lettered; try again later
-      this.log.warn(`could not store dead letter for ${message.msgId}: ${describeError(error).message}`);
+      // why: the fallback ids are stable, so publishing them again later stores no duplicates
+      this.log.warn(`could not hand ${message.msgId} to its fallback: ${describeError(error).message}`);
       message.nak(this.policy.maxBackoffMs);
       return;
     }
-    this.counters.deadLettered++;
-    onStored?.();
-    this.log.warn(
-      `dead-lettered ${message.msgId} after ${message.deliveryCount} attempt(s): ${code}: ${reason}`,
-    );
-    await message.ack();
+    if (await this.deadLetters.write(message, request, failure, attempts)) {
+      this.paused.delete(message.msgId);
+      this.counters.deadLettered++;
+      // why: an action that ran out of attempts was executed too, and counts for usage
+      this.usage?.record(request.tenant);
+      const code = failure.code;
+      this.metrics?.actionDeadLettered.inc({ tenant: request.tenant, connector: request.connectorId, code });
+    }
   }
 }
 

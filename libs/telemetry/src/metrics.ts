@@ -85,6 +85,36 @@ export class SluiceMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  readonly actionMatched = this.counter(
+    'sluice_action_matched_total',
+    'Action requests taken from ACTIONS for delivery (first attempt)',
+    ['tenant', 'connector', 'action'],
+  );
+  readonly actionDropped = this.counter(
+    'sluice_action_dropped_total',
+    'Action requests given up without delivery or dead letter, by reason (EMQX dropped.<reason>)',
+    ['tenant', 'connector', 'action', 'reason'],
+  );
+  readonly actionQueuing = this.gauge(
+    'sluice_action_queuing',
+    'Action requests held by delivery, waiting for a batch or a paused circuit',
+    ['tenant', 'connector'],
+  );
+  readonly actionLateReply = this.counter(
+    'sluice_action_late_reply_total',
+    'Answers from a target that came after the delivery timeout',
+    ['tenant', 'connector'],
+  );
+  readonly actionFallback = this.counter(
+    'sluice_action_fallback_total',
+    'Action requests handed to a fallback action after the action gave up',
+    ['tenant', 'connector', 'action'],
+  );
+  readonly connectorCircuitOpen = this.gauge(
+    'sluice_connector_circuit_open',
+    '1 while the connector circuit breaker pauses deliveries (open or half-open)',
+    ['tenant', 'connector'],
+  );
   readonly connectorUp = this.gauge('sluice_connector_up', '1 when the connector is connected', [
     'tenant',
     'connector',

@@ -1,0 +1,269 @@
+import {
+  createSubjects,
+  decodeDeadLetter,
+  defaultBusConfig,
+  encodeActionRequest,
+  InProcessBus,
+  type BusMessage,
+} from '@sluice/bus';
+import type { Action, Connector, ConnectorStatus, DeliveryOutcome, DeliveryRecord } from '@sluice/connectors';
+import {
+  DeliveryStage,
+  parsePipelineDefinition,
+  type DeliveryPolicy,
+  type StageLogger,
+} from '@sluice/pipeline';
+import { SluiceMetrics } from '@sluice/telemetry';
+import { eventually } from '../../../test/support';
+
+const subjects = createSubjects('T_delivery_');
+const quiet: StageLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A typed fake target: `respond` decides each record's outcome; every send call is recorded. */
+class FakeConnector implements Connector {
+  readonly kind = 'fake';
+  readonly calls: DeliveryRecord[][] = [];
+  state: ConnectorStatus['state'] = 'connected';
+  respond: (record: DeliveryRecord) => DeliveryOutcome | Promise<DeliveryOutcome> = () => ({ ok: true });
+  constructor(private readonly maxBatchSize = 1) {}
+  async start() {}
+  status(): ConnectorStatus {
+    return { state: this.state };
+  }
+  async testConnection() {
+    return this.status();
+  }
+  createAction(config: unknown): Action {
+    if (config && typeof config === 'object' && 'fallbackActions' in config)
+      throw new Error('fallbackActions must not reach the connector');
+    return {
+      maxBatchSize: this.maxBatchSize,
+      send: (records) => {
+        this.calls.push([...records]);
+        return Promise.all(records.map(async (r) => this.respond(r)));
+      },
+    };
+  }
+  async close() {}
+  get sentIds(): string[] {
+    return this.calls.flat().map((r) => r.id);
+  }
+}
+
+const down: DeliveryOutcome = { ok: false, retryable: true, code: 'HTTP_503', message: 'unavailable' };
+
+async function collect(bus: InProcessBus, filterSubject: string) {
+  const seen: BusMessage[] = [];
+  await bus.consume({ stream: 'DLQ', durable: 'probe_dlq', filterSubject }, async (m) => {
+    seen.push(m);
+    await m.ack();
+  });
+  return seen;
+}
+
+describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
+  let bus: InProcessBus;
+  let metrics: SluiceMetrics;
+  let stage: DeliveryStage;
+  let main: FakeConnector;
+  let backup: FakeConnector;
+
+  async function setUp(policy: Partial<DeliveryPolicy>, batchSize = 1, mainActionConfig = {}) {
+    bus = new InProcessBus(defaultBusConfig(), subjects);
+    await bus.start();
+    metrics = new SluiceMetrics({ defaultMetrics: false });
+    main = new FakeConnector(batchSize);
+    backup = new FakeConnector();
+    const targets: Record<string, FakeConnector> = { main, backup };
+    stage = new DeliveryStage(
+      bus,
+      subjects,
+      quiet,
+      { maxAttempts: 3, baseBackoffMs: 1, maxBackoffMs: 5, ...policy },
+      (_kind, config) => targets[(config as { name: string }).name]!,
+      metrics,
+    );
+    await stage.load(
+      parsePipelineDefinition({
+        tenants: [
+          {
+            id: 'acme',
+            connectors: [
+              { id: 'main', kind: 'fake', config: { name: 'main' } },
+              { id: 'backup', kind: 'fake', config: { name: 'backup' } },
+            ],
+            rules: [
+              {
+                id: 'r',
+                sql: 'SELECT * FROM "a/#"',
+                actions: [
+                  { id: 'a1', connector: 'main', config: mainActionConfig },
+                  { id: 'a2', connector: 'backup' },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    for (const connector of ['main', 'backup']) {
+      await bus.consume(
+        {
+          stream: 'ACTIONS',
+          durable: `delivery_acme_${connector}`,
+          filterSubject: subjects.actions('acme', connector),
+          maxAckPending: 64,
+        },
+        (m) => stage.handle(m),
+      );
+    }
+  }
+  afterEach(() => bus.close());
+
+  const publish = (id: string, actionId = 'a1', connectorId = 'main') =>
+    bus.publish(
+      subjects.actions('acme', connectorId),
+      encodeActionRequest({
+        id,
+        tenant: 'acme',
+        ruleId: 'r',
+        actionId,
+        connectorId,
+        data: Buffer.from(JSON.stringify({ n: id })),
+        sourceMessageId: id,
+        createdAt: 0,
+        trace: {},
+      }),
+      { msgId: id },
+    );
+
+  it('sends requests in batches of at most maxBatchSize and settles each by its own outcome', async () => {
+    await setUp({ batchWindowMs: 20 }, 10);
+    main.respond = (r) =>
+      r.id === 'm7' ? { ok: false, retryable: false, code: 'HTTP_400', message: 'bad' } : { ok: true };
+    const dlq = await collect(bus, subjects.dlqAll());
+    const ids = Array.from({ length: 25 }, (_, i) => `m${i}`);
+    await Promise.all(ids.map((id) => publish(id)));
+    await eventually(() => expect(stage.counters.delivered).toBe(24));
+    await eventually(() => expect(dlq).toHaveLength(1));
+    expect(decodeDeadLetter(dlq[0]!.data)).toMatchObject({ errorCode: 'HTTP_400', attempts: 1 });
+    expect(decodeDeadLetter(dlq[0]!.data).request?.id).toBe('m7');
+    // 25 requests in batches of up to 10: at least 3 sends, and fewer than one per request
+    expect(main.calls.every((c) => c.length <= 10)).toBe(true);
+    expect(main.calls.length).toBeGreaterThanOrEqual(3);
+    expect(main.calls.length).toBeLessThan(25);
+    expect([...main.sentIds].sort()).toEqual([...ids].sort());
+  });
+
+  it('fails a hung send with DELIVERY_TIMEOUT, retries it and counts the late reply', async () => {
+    await setUp({ sendTimeoutMs: 30 });
+    let first = true;
+    main.respond = () => {
+      if (!first) return { ok: true };
+      first = false;
+      return new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 120));
+    };
+    await publish('slow');
+    await eventually(() => expect(stage.counters.delivered).toBe(1));
+    expect(main.sentIds).toEqual(['slow', 'slow']);
+    await eventually(async () => {
+      const text = await metrics.render();
+      expect(text).toContain(
+        'sluice_action_failed_total{tenant="acme",connector="main",action="a1",code="DELIVERY_TIMEOUT"} 1',
+      );
+      expect(text).toContain('sluice_action_late_reply_total{tenant="acme",connector="main"} 1');
+    });
+  });
+
+  it('opens the circuit while the target fails: deliveries pause without burning attempts', async () => {
+    await setUp({ breakerThreshold: 2, breakerOpenMs: 40, maxAttempts: 5 });
+    main.respond = () => down;
+    const dlq = await collect(bus, subjects.dlqAll());
+    const ids = ['p1', 'p2', 'p3', 'p4'];
+    for (const id of ids) await publish(id);
+    // with 3 attempts each and no breaker, four requests would be dead-lettered long before this
+    await eventually(() => expect(stage.counters.paused).toBeGreaterThanOrEqual(16), { timeoutMs: 8_000 });
+    const handle = stage['connectors'].get('acme/main')!;
+    expect(stage.connectorHealth(handle).up).toBe(false);
+    expect(stage.connectorHealth(handle).detail).toMatch(/^circuit (open|half-open): unavailable/);
+    main.respond = () => ({ ok: true });
+    await eventually(() => expect(stage.counters.delivered).toBe(4), { timeoutMs: 10_000 });
+    expect(dlq).toHaveLength(0);
+    expect(stage.connectorHealth(handle)).toEqual({ up: true, detail: 'connected' });
+    // sends while down: the attempts before the circuit opened plus one probe per open period
+    expect(main.sentIds.length).toBeLessThan(stage.counters.paused);
+  }, 20_000);
+
+  it('still dead-letters a message that fails on every attempt (the probe counts as one)', async () => {
+    await setUp({ breakerThreshold: 2, breakerOpenMs: 20 });
+    main.respond = () => down;
+    const dlq = await collect(bus, subjects.dlqAll());
+    await publish('poison');
+    await eventually(() => expect(dlq).toHaveLength(1), { timeoutMs: 10_000 });
+    expect(decodeDeadLetter(dlq[0]!.data)).toMatchObject({ errorCode: 'HTTP_503', attempts: 3 });
+    expect(main.sentIds).toEqual(['poison', 'poison', 'poison']);
+  });
+
+  it('opens the circuit at the first failure while the connector reports itself disconnected', async () => {
+    await setUp({ breakerThreshold: 100, breakerOpenMs: 10_000 });
+    main.state = 'disconnected';
+    main.respond = () => down;
+    await publish('d1');
+    await eventually(() => expect(stage.counters.paused).toBeGreaterThan(0));
+    expect(main.sentIds).toEqual(['d1']);
+  });
+
+  it('hands a given-up request to its fallback action with a derived stable id, and to the DLQ', async () => {
+    await setUp({}, 1, { fallbackActions: ['a2'] });
+    main.respond = () => ({ ok: false, retryable: false, code: 'HTTP_400', message: 'rejected' });
+    const dlq = await collect(bus, subjects.dlqAll());
+    await publish('f1');
+    await eventually(() => expect(backup.sentIds).toEqual(['f1/fallback/a2']));
+    await eventually(() => expect(dlq).toHaveLength(1));
+    expect(decodeDeadLetter(dlq[0]!.data).request?.id).toBe('f1');
+    expect(backup.calls[0]![0]!.data).toEqual({ n: 'f1' });
+    expect(stage.counters.fellBack).toBe(1);
+  });
+
+  it('does not fall back again from a failed fallback request', async () => {
+    await setUp({}, 1, { fallbackActions: ['a2'] });
+    main.respond = () => ({ ok: false, retryable: false, code: 'HTTP_400', message: 'rejected' });
+    await publish('x/fallback/a0');
+    await eventually(() => expect(stage.counters.deadLettered).toBe(1));
+    expect(backup.sentIds).toEqual([]);
+    expect(stage.counters.fellBack).toBe(0);
+  });
+
+  it('rejects a configuration whose fallback action does not exist, changing nothing', async () => {
+    await setUp({});
+    const bad = parsePipelineDefinition({
+      tenants: [
+        {
+          id: 'acme',
+          connectors: [{ id: 'main', kind: 'fake', config: { name: 'main' } }],
+          rules: [
+            {
+              id: 'r',
+              sql: 'SELECT * FROM "a/#"',
+              actions: [{ id: 'a1', connector: 'main', config: { fallbackActions: ['nope'] } }],
+            },
+          ],
+        },
+      ],
+    }).tenants[0]!;
+    await expect(stage.applyTenant('acme', bad)).rejects.toThrow(/unknown fallback action 'nope'/);
+    await publish('still');
+    await eventually(() => expect(stage.counters.delivered).toBe(1));
+  });
+
+  it('counts matched requests once, however often they are redelivered', async () => {
+    await setUp({});
+    let failures = 2;
+    main.respond = () => (failures-- > 0 ? down : { ok: true });
+    await publish('once');
+    await eventually(() => expect(stage.counters.delivered).toBe(1));
+    const text = await metrics.render();
+    expect(text).toContain('sluice_action_matched_total{tenant="acme",connector="main",action="a1"} 1');
+    expect(text).toContain('sluice_action_retried_total{tenant="acme",connector="main",action="a1"} 2');
+  });
+});

@@ -1,0 +1,48 @@
+import { encodeDeadLetter, type ActionRequest, type Bus, type BusMessage, type Subjects } from '@sluice/bus';
+import { describeError } from '@sluice/errors';
+import type { StageLogger } from '../stage-logger';
+
+/**
+ * Writes dead letters (the original request, the last error, the attempts) and acks the message
+ * only once the DLQ stream has it: a message is never acked unless delivered or dead-lettered.
+ */
+export class DeadLetterWriter {
+  constructor(
+    private readonly bus: Bus,
+    private readonly subjects: Subjects,
+    private readonly log: StageLogger,
+    private readonly retryMs: number,
+  ) {}
+
+  /** True when stored and acked; false when the DLQ refused it (the message was nak'ed). */
+  async write(
+    message: BusMessage,
+    request: ActionRequest | undefined,
+    failure: { code: string; message: string },
+    attempts: number,
+  ): Promise<boolean> {
+    const data = encodeDeadLetter({
+      request,
+      errorCode: failure.code,
+      errorMessage: failure.message,
+      attempts,
+      failedAt: Date.now(),
+    });
+    const subject = request
+      ? this.subjects.dlq(request.tenant, request.connectorId)
+      : this.subjects.dlq('_', '_');
+    try {
+      await this.bus.publish(subject, data, { msgId: `dlq:${message.msgId}` });
+    } catch (error) {
+      // why: never ack what is neither delivered nor dead-lettered; try again later
+      this.log.warn(`could not store dead letter for ${message.msgId}: ${describeError(error).message}`);
+      message.nak(this.retryMs);
+      return false;
+    }
+    this.log.warn(
+      `dead-lettered ${message.msgId} after ${attempts} attempt(s): ${failure.code}: ${failure.message}`,
+    );
+    await message.ack();
+    return true;
+  }
+}
