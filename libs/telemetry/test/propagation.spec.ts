@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { createTraceState, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import {
   extractFromUserProperties,
   extractTraceContext,
@@ -75,6 +75,24 @@ describe('trace context in string maps', () => {
   it('gives the carrier of a span: its own span id under the same trace', () => {
     const span = trace.wrapSpanContext({ traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceFlags: 1 });
     expect(spanCarrier(span)).toEqual({ traceparent: `00-${TRACE_ID}-b7ad6b7169203331-01` });
+  });
+
+  it('gives the carrier of an unsampled span with a tracestate, as the W3C propagator writes it', () => {
+    const span = trace.wrapSpanContext({
+      traceId: TRACE_ID,
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.NONE,
+      traceState: createTraceState(TRACESTATE),
+    });
+    const expected = { traceparent: `00-${TRACE_ID}-b7ad6b7169203331-00`, tracestate: TRACESTATE };
+    expect(spanCarrier(span)).toEqual(expected);
+    expect(injectTraceContext(trace.setSpan(ROOT_CONTEXT, span))).toEqual(expected);
+  });
+
+  it('gives an empty carrier for the invalid (no-op) span', () => {
+    expect(
+      spanCarrier(trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 })),
+    ).toEqual({});
   });
 });
 

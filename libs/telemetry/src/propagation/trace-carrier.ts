@@ -1,7 +1,7 @@
 import {
   context as contextApi,
+  isSpanContextValid,
   ROOT_CONTEXT,
-  trace,
   type Context,
   type Span,
   type TextMapGetter,
@@ -81,5 +81,13 @@ export function injectTraceContext(
  * @example envelope.trace = spanCarrier(span);
  */
 export function spanCarrier(span: Span, carrier: TraceCarrier = {}): TraceCarrier {
-  return injectTraceContext(trace.setSpan(ROOT_CONTEXT, span), carrier);
+  // why by hand: this runs three times per message; going through a context and the propagator
+  // cost ~0.7 µs even for the no-op span, this costs a few ns (same output, W3C version 00)
+  const spanContext = span.spanContext();
+  if (!isSpanContextValid(spanContext)) return carrier;
+  const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
+  carrier['traceparent'] = `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
+  const state = spanContext.traceState?.serialize();
+  if (state) carrier['tracestate'] = state;
+  return carrier;
 }
