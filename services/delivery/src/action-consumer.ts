@@ -50,6 +50,11 @@ export class ActionConsumer
         maxAttempts: settings.SLUICE_DELIVERY_MAX_ATTEMPTS,
         baseBackoffMs: settings.SLUICE_DELIVERY_BACKOFF_MS,
         maxBackoffMs: settings.SLUICE_DELIVERY_MAX_BACKOFF_MS,
+        sendTimeoutMs: settings.SLUICE_DELIVERY_SEND_TIMEOUT_MS,
+        batchWindowMs: settings.SLUICE_DELIVERY_BATCH_WINDOW_MS,
+        breakerThreshold: settings.SLUICE_DELIVERY_BREAKER_THRESHOLD,
+        breakerOpenMs: settings.SLUICE_DELIVERY_BREAKER_OPEN_MS,
+        requestTtlMs: settings.SLUICE_DELIVERY_REQUEST_TTL_MS,
       },
       undefined,
       metrics,
@@ -94,12 +99,14 @@ export class ActionConsumer
       this.readiness.register({
         name: probeName(handle),
         check: () => {
-          const status = connector.status();
-          const up = status.state === 'connected';
+          // why the stage: status follows delivery results too (open circuit = down)
+          const { up, detail } = this.stage.connectorHealth(handle);
           this.metrics.connectorUp.set({ tenant, connector: id, kind: connector.kind }, up ? 1 : 0);
-          return { up, detail: status.reason ?? status.state };
+          return { up, detail };
         },
       });
+      // why no queue of our own: the ACTIONS stream is the bounded queue (limits, discard new) and
+      // maxAckPending bounds what this process holds, so nothing is dropped here (docs/delivery.md)
       const consumption = await this.bus.consume(
         {
           stream: 'ACTIONS',

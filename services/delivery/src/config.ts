@@ -11,6 +11,16 @@ export const deliveryConfigShape = {
   SLUICE_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   SLUICE_DELIVERY_BACKOFF_MS: z.coerce.number().int().positive().default(200),
   SLUICE_DELIVERY_MAX_BACKOFF_MS: z.coerce.number().int().positive().default(30_000),
+  /** A send with no answer after this long fails (retryable DELIVERY_TIMEOUT); keep it under the ack wait. */
+  SLUICE_DELIVERY_SEND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Where a target takes batches: how long a batch waits to fill. */
+  SLUICE_DELIVERY_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(5),
+  /** Consecutive retryable failures that open a connector's circuit. */
+  SLUICE_DELIVERY_BREAKER_THRESHOLD: z.coerce.number().int().positive().default(5),
+  /** How long an open circuit pauses deliveries before a probe (doubles per failed probe, up to 16x). */
+  SLUICE_DELIVERY_BREAKER_OPEN_MS: z.coerce.number().int().positive().default(5_000),
+  /** Requests older than this are dropped as `expired` (and dead-lettered); 0: never. */
+  SLUICE_DELIVERY_REQUEST_TTL_MS: z.coerce.number().int().nonnegative().default(0),
 };
 
 const deliveryConfigSchema = z.object({ ...httpPortShape(4003), ...logConfigShape, ...deliveryConfigShape });
