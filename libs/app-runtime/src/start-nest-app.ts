@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createLogger, initTracing, NestJsonLogger, shutdownTracing } from '@sluice/telemetry';
 
 export interface AppBasics {
@@ -24,7 +25,10 @@ export async function startNestApp(
   const service = name.split(' ')[0] ?? name;
   initTracing(service === 'sluice' ? 'sluice' : `sluice-${service}`);
   const logger = new NestJsonLogger(createLogger({ level: config.SLUICE_LOG_LEVEL, service }));
-  const app = await NestFactory.create(module, { logger, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger, abortOnError: false });
+  // why: the publish API takes payloads up to SLUICE_PUBLISH_MAX_PAYLOAD_BYTES (1 MiB by default,
+  // more in base64 and bulk); it answers 413 itself, so the parser only needs a generous ceiling
+  app.useBodyParser('json', { limit: '16mb' });
   closeOnSignals(app, name);
   await app.listen(config.SLUICE_HTTP_PORT, config.SLUICE_HTTP_HOST);
   new Logger('Sluice').log(

@@ -1,6 +1,7 @@
 import { busConfigShape } from '@sluice/bus';
 import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
 import { persistenceConfigShape } from '@sluice/persistence';
+import { publishConfigShape } from '@sluice/publish';
 import { z } from 'zod';
 
 const adminKey = z
@@ -10,6 +11,7 @@ const adminKey = z
 export const gatewayConfigShape = {
   ...busConfigShape,
   ...persistenceConfigShape,
+  ...publishConfigShape,
   /** PostgreSQL schema for the gateway's tables (default: the connection's search path). */
   SLUICE_DATABASE_SCHEMA: z
     .string()
