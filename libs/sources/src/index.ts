@@ -26,3 +26,7 @@ export type { KafkaSource, KafkaSourceOptions } from './kafka/kafka-source';
 export { kafkaSourceConfigSchema, parseKafkaSourceConfig } from './kafka/kafka-source.config';
 export type { KafkaSourceConfig, KafkaSourceConfigInput } from './kafka/kafka-source.config';
 export type { KafkaConsumerLike, KafkaConsumerEvent, KafkaConsumerFactory } from './kafka/kafka-consumer';
+export { createNatsSource } from './nats/nats-source';
+export type { NatsSource } from './nats/nats-source';
+export { natsSourceConfigSchema, parseNatsSourceConfig } from './nats/nats-source.config';
+export type { NatsSourceConfig, NatsSourceConfigInput } from './nats/nats-source.config';

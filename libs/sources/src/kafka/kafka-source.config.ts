@@ -40,7 +40,7 @@ export const kafkaSourceConfigSchema = z
     id: z.string().min(1, 'expected a source id'),
     tenant: z.string().min(1, 'expected a tenant id'),
     brokers: z.array(brokerSchema).min(1, 'expected at least one broker'),
-    /** Topic names; or `topicRegex` (one of the two). */
+    /** Topic names; with `topicRegex` too, the source reads both. */
     topics: z
       .array(z.string().min(1, 'expected a topic name'))
       .min(1, 'expected at least one topic')
@@ -92,8 +92,8 @@ export const kafkaSourceConfigSchema = z
     drainTimeoutMs: int(0, 600_000).default(10_000),
   })
   .superRefine((config, ctx) => {
-    if ((config.topics === undefined) === (config.topicRegex === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['topics'], message: 'expected either topics or topicRegex' });
+    if (config.topics === undefined && config.topicRegex === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['topics'], message: 'expected topics, topicRegex or both' });
     }
     if (config.heartbeatIntervalMs >= config.sessionTimeoutMs) {
       ctx.addIssue({

@@ -293,26 +293,23 @@ describe('Kafka source: configuration', () => {
     ]);
   });
 
-  it('wants exactly one of topics and topicRegex', () => {
+  it('wants topics, a topicRegex or both', () => {
     expect(problems({ id: 'k', tenant: 't', brokers: ['h:1'] })).toEqual([
-      'topics: expected either topics or topicRegex',
-    ]);
-    expect(problems({ id: 'k', tenant: 't', brokers: ['h:1'], topics: ['a'], topicRegex: 'a.*' })).toEqual([
-      'topics: expected either topics or topicRegex',
+      'topics: expected topics, topicRegex or both',
     ]);
     expect(problems({ id: 'k', tenant: 't', brokers: ['h:1'], topicRegex: '(' })[0]).toMatch(
       /^topicRegex: not a regular expression/,
     );
   });
 
-  it('subscribes with the regex', async () => {
+  it('subscribes to the listed topics and the regex', async () => {
     const consumer = new FakeConsumer();
     const source = createKafkaSource(
-      { id: 'k', tenant: 't', brokers: ['h:1'], topicRegex: '^orders-.*' },
+      { id: 'k', tenant: 't', brokers: ['h:1'], topics: ['audit'], topicRegex: '^orders-.*' },
       () => Promise.resolve(),
       { consumerFactory: () => consumer },
     );
     await source.start();
-    expect(consumer.subscribed?.topics).toEqual([/^orders-.*/]);
+    expect(consumer.subscribed?.topics).toEqual(['audit', /^orders-.*/]);
   });
 });

@@ -194,13 +194,14 @@ export function createKafkaSource(
       );
       try {
         await consumer.connect();
-        const topics = config.topics ?? [new RegExp(config.topicRegex ?? '')];
+        const topics: (string | RegExp)[] = [...(config.topics ?? [])];
+        if (config.topicRegex !== undefined) topics.push(new RegExp(config.topicRegex));
         await consumer.subscribe({ topics, fromBeginning: config.fromBeginning });
         await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachMessage });
         emit({
           type: 'subscribed',
           clientId,
-          filters: (config.topics ?? [config.topicRegex ?? '']).map(String),
+          filters: topics.map(String),
         });
       } catch (error) {
         state = 'disconnected';
