@@ -54,6 +54,32 @@ export function buildCli(): Command {
       const { runRuleTestCli } = await import('@sluice/rule-engine');
       process.exitCode = await runRuleTestCli(options, process.stdin, process.stdout);
     });
+  const dlq = program
+    .command('dlq')
+    .description('list and re-drive dead letters (SLUICE_NATS_URL, SLUICE_BUS_NAMESPACE)');
+  for (const name of ['list', 'redrive'] as const) {
+    dlq
+      .command(name)
+      .description(
+        name === 'list'
+          ? "print a tenant's dead letters as JSON lines"
+          : 'republish dead letters to ACTIONS and remove them',
+      )
+      .argument('[seqs...]', 'dead letter sequences to re-drive (from `sluice dlq list`)')
+      .requiredOption('--tenant <tenant>', 'the tenant')
+      .option('--connector <connector>', "only this connector's dead letters")
+      .option('--limit <n>', 'most entries to list', '100')
+      .option('--all', 're-drive every listed dead letter')
+      .action(
+        async (
+          seqs: string[],
+          options: { tenant: string; connector?: string; limit?: string; all?: boolean },
+        ) => {
+          const { runDlqCli } = await import('@sluice/pipeline');
+          process.exitCode = await runDlqCli(name, { ...options, seqs }, process.env, process.stdout);
+        },
+      );
+  }
   return program;
 }
 
