@@ -1,0 +1,44 @@
+import { mergeSecrets, nextSecrets, splitSecrets } from './config-secrets';
+
+describe('connector and source secrets', () => {
+  it('takes passwords, tokens, TLS keys and URL passwords out, and puts them back', () => {
+    const config = {
+      url: 'postgres://app:p%40ss@db:5432/x',
+      password: 'pw',
+      tls: { ca: 'CA', key: 'KEY' },
+      poolSize: 3,
+    };
+    const { config: shown, secrets } = splitSecrets('postgres', config);
+    expect(shown).toEqual({ url: 'postgres://app@db:5432/x', tls: { ca: 'CA' }, poolSize: 3 });
+    expect(secrets).toEqual({ password: 'pw', 'tls.key': 'KEY', 'url.password': 'p%40ss' });
+    expect(mergeSecrets(shown, secrets)).toEqual(config);
+    expect(config.password).toBe('pw'); // the argument is not changed
+  });
+
+  it('treats all HTTP headers as secret and NATS pass and token too', () => {
+    expect(splitSecrets('http', { url: 'http://h/x', headers: { authorization: 'Bearer t' } })).toEqual({
+      config: { url: 'http://h/x' },
+      secrets: { headers: { authorization: 'Bearer t' } },
+    });
+    expect(
+      splitSecrets('nats', { servers: 'nats://h:4222', user: 'u', pass: 'p', token: 't' }).secrets,
+    ).toEqual({
+      pass: 'p',
+      token: 't',
+    });
+  });
+
+  it('keeps stored secrets an update leaves out, replaces given ones, removes cleared ones', () => {
+    expect(nextSecrets({ password: 'old', token: 't' }, { password: 'new' }, ['token'])).toEqual({
+      password: 'new',
+    });
+  });
+
+  it('leaves configurations without secrets alone', () => {
+    expect(splitSecrets('redis', { url: 'redis://h:6379' })).toEqual({
+      config: { url: 'redis://h:6379' },
+      secrets: {},
+    });
+    expect(splitSecrets('http', { url: 'not a url' }).config).toEqual({ url: 'not a url' });
+  });
+});
