@@ -1,0 +1,281 @@
+/**
+ * `npm run bench [-- --seconds N]`: the end-to-end benchmark (issue 10). Drives the mesh (ingest,
+ * rules and delivery as separate processes on the real Mosquitto and NATS JetStream) and then the
+ * embedded single process, with small JSON telemetry through a filter rule and a projection rule
+ * to a local HTTP target; measures in the same run the plain mqtt.js ceiling on the same broker,
+ * Sluice's sustained rate (closed loop) at QoS 0 and 1, end-to-end latency at 25/50/90% of it
+ * (open loop), and CPU and peak memory per process. Writes its section of docs/benchmarks.md and
+ * docs/benchmarks-latency.svg. Needs `npm run build` first.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { deleteBusStreams } from '@sluice/bus';
+import { LatencyTarget } from './e2e/latency-target';
+import {
+  closedLoop,
+  connectClient,
+  paced,
+  plainCeiling,
+  telemetry,
+  waitFor,
+  type LoopResult,
+} from './e2e/load';
+import { fmt, load1, machineInfo, percentile } from './e2e/measure';
+import { latencySvg, replaceSection, table, type LatencyPoint, type Series } from './e2e/report';
+import { freePort, ServiceProcess, writeBenchPipeline } from './e2e/services';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const seconds = Number(arg('seconds') ?? 10);
+const window = Number(arg('window') ?? 1000);
+const only = arg('only'); // 'mesh' | 'embedded'
+const natsUrl = process.env['SLUICE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const mqttUrl = process.env['SLUICE_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
+const root = resolve(__dirname, '..');
+const fractions = [0.25, 0.5, 0.9];
+
+interface ProcessFigures {
+  service: string;
+  cpuUsPerMessage: Record<number, number>;
+  peakRssMiB: number;
+}
+
+interface ModeResult {
+  mode: string;
+  broker: string;
+  ceiling: Record<number, LoopResult>;
+  sustained: Record<number, LoopResult & { filterOutputs: number }>;
+  latency: Record<number, LatencyPoint[]>;
+  processes: ProcessFigures[];
+  sample: string;
+}
+
+async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
+  const id = randomBytes(4).toString('hex');
+  const namespace = `B_${id}_`;
+  const topicPrefix = `b/${id}/`;
+  const target = await new LatencyTarget().start();
+  const pipelineFile = writeBenchPipeline({ id, topicPrefix, targetUrl: target.url, withRules: true });
+  const common = { SLUICE_PIPELINE_FILE: pipelineFile };
+  const services: ServiceProcess[] = [];
+  let brokerUrl = mqttUrl;
+  if (mode === 'mesh') {
+    const mesh = {
+      ...common,
+      SLUICE_BUS: 'nats',
+      SLUICE_NATS_URL: natsUrl,
+      SLUICE_BUS_NAMESPACE: namespace,
+      SLUICE_MQTT_URL: mqttUrl,
+      SLUICE_INGEST_CLIENT_ID_PREFIX: `bench-${id}-`,
+    };
+    for (const service of ['ingest', 'rules', 'delivery'] as const) {
+      services.push(new ServiceProcess(service, await freePort(), mesh).start());
+    }
+  } else {
+    const brokerPort = await freePort();
+    brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
+    services.push(
+      new ServiceProcess('all', await freePort(), {
+        ...common,
+        SLUICE_EMBEDDED_MQTT_PORT: String(brokerPort),
+        SLUICE_DATA_DIR: mkdtempSync(join(tmpdir(), `sluice-bench-${id}-`)),
+        SLUICE_ADMIN_KEY: randomBytes(24).toString('hex'),
+        SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
+      }).start(),
+    );
+  }
+  const result: ModeResult = {
+    mode,
+    broker: mode === 'mesh' ? 'mosquitto' : 'aedes (embedded)',
+    ceiling: {},
+    sustained: {},
+    latency: {},
+    processes: services.map((s) => ({ service: s.service, cpuUsPerMessage: {}, peakRssMiB: 0 })),
+    sample: '',
+  };
+  try {
+    await Promise.all(services.map((s) => s.ready()));
+    for (const qos of [0, 1] as const) {
+      result.ceiling[qos] = await plainCeiling(brokerUrl, `c/${id}/ceiling`, qos, 2, seconds / 2);
+      console.log(`${mode} ceiling QoS ${qos}: ${fmt(result.ceiling[qos].rate)}/s`);
+    }
+    const publisher = await connectClient(brokerUrl, `bench-pub-${id}`);
+    const topic = `${topicPrefix}site1/dev1/telemetry`;
+    for (const qos of [0, 1] as const) {
+      const publish = (seq: number): void => void publisher.publish(topic, telemetry(seq), { qos });
+      // Sustained: at most `window` messages between the publisher and the target.
+      const arrived = (): number => target.count('/projection');
+      const base = arrived();
+      const loop = closedLoop({ window, publish, arrived: () => arrived() - base });
+      target.onRequest = loop.kick;
+      const cpuBefore = services.map((s) => s.cpu());
+      const filterBefore = target.count('/filter');
+      const run = await loop.run(3, seconds);
+      const handled = arrived() - base;
+      services.forEach((s, i) => {
+        result.processes[i]!.cpuUsPerMessage[qos] = ((s.cpu() - cpuBefore[i]!) / handled) * 1e6;
+      });
+      target.onRequest = () => undefined;
+      result.sustained[qos] = { ...run, filterOutputs: target.count('/filter') - filterBefore };
+      console.log(
+        `${mode} sustained QoS ${qos}: ${fmt(run.rate)}/s (sent ${run.sent}, arrived ${run.arrived}, presumed lost ${run.presumedLost}); load ${load1()}`,
+      );
+      await waitFor(() => arrived() - base >= run.sent, 30_000);
+      // Latency: open loop at fractions of the sustained rate.
+      result.latency[qos] = [];
+      for (const fraction of fractions) {
+        const offered = Math.max(10, Math.round(run.rate * fraction));
+        target.latencies = [];
+        target.recording = true;
+        const before = arrived();
+        const sent = await paced(offered, seconds, publish);
+        await waitFor(() => arrived() - before >= sent, 15_000);
+        target.recording = false;
+        const sorted = target.latencies.sort((a, b) => a - b);
+        const point = {
+          fraction,
+          offered,
+          p50: percentile(sorted, 50),
+          p99: percentile(sorted, 99),
+          max: sorted[sorted.length - 1] ?? NaN,
+          lost: Math.max(0, sent - (arrived() - before)),
+        };
+        result.latency[qos].push(point);
+        console.log(
+          `${mode} QoS ${qos} at ${fmt(offered)}/s: p50 ${point.p50} p99 ${point.p99} max ${point.max} ms, missing ${point.lost}`,
+        );
+        await waitFor(() => arrived() - before >= sent, 15_000);
+      }
+    }
+    await publisher.endAsync(true);
+    result.sample = JSON.stringify(Object.fromEntries(target.samples));
+    services.forEach((s, i) => (result.processes[i]!.peakRssMiB = s.peakRss()));
+  } finally {
+    if (process.env['BENCH_DEBUG']) for (const s of services) console.log(`--- ${s.service}\n${s.output}`);
+    await Promise.all(services.map((s) => s.stop()));
+    await target.close();
+    if (mode === 'mesh')
+      await deleteBusStreams(natsUrl, namespace).catch((e: Error) => console.error(e.message));
+  }
+  return result;
+}
+
+function markdown(results: ModeResult[], started: Date, loads: string[], wallSeconds: number): string {
+  const m = machineInfo();
+  const parts: string[] = [
+    `## End-to-end run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `Machine: ${m['cores']} cores (${m['cpu']}), ${m['memory']}, Node ${m['node']}, ${m['mosquitto']}, ` +
+      `nats-server ${m['nats']}. Load average (1 min) ${loads.join(' → ')} during the run (shared machine). ` +
+      `Command: \`npm run bench -- --seconds ${seconds}\`, wall time ${Math.round(wallSeconds)} s; ` +
+      `closed-loop window ${window} messages end to end.`,
+    '',
+  ];
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const qos of [0, 1]) {
+      const c = r.ceiling[qos]!.rate;
+      const s = r.sustained[qos]!.rate;
+      rows.push([r.mode, r.broker, String(qos), fmt(c), fmt(s), `**${fmt((s / c) * 100)}%**`]);
+    }
+  }
+  parts.push(
+    table(
+      [
+        'mode',
+        'broker',
+        'QoS',
+        'plain mqtt.js pub → sub (msg/s)',
+        'Sluice sustained (msg/s)',
+        'Sluice ÷ ceiling',
+      ],
+      rows,
+      ['l', 'l', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  parts.push('', 'Latency from publish to the HTTP target (projection rule output), open loop:', '');
+  const latencyRows: string[][] = [];
+  for (const r of results) {
+    for (const qos of [0, 1]) {
+      for (const p of r.latency[qos] ?? []) {
+        latencyRows.push([
+          r.mode,
+          String(qos),
+          `${p.fraction * 100}%`,
+          fmt(p.offered),
+          fmt(p.p50),
+          fmt(p.p99),
+          fmt(p.max),
+          fmt(p.lost),
+        ]);
+      }
+    }
+  }
+  parts.push(
+    table(
+      ['mode', 'QoS', 'of sustained', 'offered (msg/s)', 'p50 ms', 'p99 ms', 'max ms', 'missing'],
+      latencyRows,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  parts.push(
+    '',
+    '![latency against load](benchmarks-latency.svg)',
+    '',
+    'CPU per message (during the sustained phase) and peak RSS per process:',
+    '',
+  );
+  const procRows = results.flatMap((r) =>
+    r.processes.map((p) => [
+      r.mode,
+      p.service,
+      fmt(p.cpuUsPerMessage[0] ?? NaN, 1),
+      fmt(p.cpuUsPerMessage[1] ?? NaN, 1),
+      fmt(p.peakRssMiB),
+    ]),
+  );
+  parts.push(
+    table(['mode', 'process', 'CPU µs/msg QoS 0', 'CPU µs/msg QoS 1', 'peak RSS MiB'], procRows, [
+      'l',
+      'l',
+      'r',
+      'r',
+      'r',
+    ]),
+  );
+  parts.push('', 'First body per target path (checks the rules computed what they should):', '');
+  for (const r of results) parts.push(`- ${r.mode}: \`${r.sample}\``);
+  return parts.join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const loads = [load1()];
+  const results: ModeResult[] = [];
+  for (const mode of ['mesh', 'embedded'] as const) {
+    if (only && only !== mode) continue;
+    results.push(await runMode(mode));
+    loads.push(load1());
+  }
+  const text = markdown(results, started, loads, (Date.now() - started.getTime()) / 1000);
+  console.log(text);
+  const series: Series[] = results.flatMap((r) =>
+    [0, 1].map((qos) => ({ label: `${r.mode} QoS ${qos}`, points: r.latency[qos] ?? [] })),
+  );
+  writeFileSync(join(root, 'docs/benchmarks-latency.svg'), latencySvg(series));
+  writeFileSync(join(root, 'bench/e2e/last-run.json'), JSON.stringify(results, null, 2));
+  replaceSection(join(root, 'docs/benchmarks.md'), 'e2e', text);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
