@@ -30,3 +30,5 @@ export { createNatsSource } from './nats/nats-source';
 export type { NatsSource } from './nats/nats-source';
 export { natsSourceConfigSchema, parseNatsSourceConfig } from './nats/nats-source.config';
 export type { NatsSourceConfig, NatsSourceConfigInput } from './nats/nats-source.config';
+export { createSource } from './create-source';
+export type { AnySource, AnySourceConfigInput } from './create-source';
