@@ -9,12 +9,19 @@ const topicSubscriptionSchema = z.object({
   qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
 });
 
-/** A broker subscription feeding the INGEST stream. Options beyond these go to the MQTT source as they are. */
+/**
+ * A subscription feeding the INGEST stream. Options beyond these go to the source of that kind as
+ * they are (validated there, see docs/sources.md).
+ */
 export const sourceDefinitionSchema = z.looseObject({
   id: idSchema,
-  kind: z.literal('mqtt').default('mqtt'),
-  /** Broker URL; defaults to SLUICE_MQTT_URL (or the embedded broker). */
+  kind: z.enum(['mqtt', 'kafka', 'nats'], { error: 'expected mqtt, kafka or nats' }).default('mqtt'),
+  /**
+   * MQTT: the broker URL, default SLUICE_MQTT_URL (or the embedded broker). Kafka: brokers
+   * `host:port[,host:port]` (or a `brokers` option). NATS: the server, default SLUICE_NATS_URL.
+   */
   url: z.string().optional(),
+  /** What to read, in the kind's terms: MQTT topic filters, Kafka topic names, NATS subjects (`qos` is MQTT's). */
   topics: z.array(topicSubscriptionSchema).min(1),
 });
 
