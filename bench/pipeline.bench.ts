@@ -13,6 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deleteBusStreams } from '@sluice/bus';
+import { httpCeiling } from './e2e/http-ceiling';
 import { LatencyTarget } from './e2e/latency-target';
 import {
   closedLoop,
@@ -165,7 +166,13 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
   return result;
 }
 
-function markdown(results: ModeResult[], started: Date, loads: string[], wallSeconds: number): string {
+function markdown(
+  results: ModeResult[],
+  http: { rate: number; cpuUsPerRequest: number },
+  started: Date,
+  loads: string[],
+  wallSeconds: number,
+): string {
   const m = machineInfo();
   const parts: string[] = [
     `## End-to-end run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
@@ -197,6 +204,12 @@ function markdown(results: ModeResult[], started: Date, loads: string[], wallSec
       rows,
       ['l', 'l', 'r', 'r', 'r', 'r'],
     ),
+  );
+  parts.push(
+    '',
+    `One HTTP hop on its own, same run (undici, 8 connections, 64 outstanding, to the same kind of target, ` +
+      `client and target in one process): **${fmt(http.rate)} requests/s, ${fmt(http.cpuUsPerRequest)} µs CPU ` +
+      `per request** (both ends). The pipeline makes 1.5 requests per message (projection always, filter half).`,
   );
   parts.push('', 'Latency from publish to the HTTP target (projection rule output), open loop:', '');
   const latencyRows: string[][] = [];
@@ -257,12 +270,14 @@ async function main(): Promise<void> {
   const started = new Date();
   const loads = [load1()];
   const results: ModeResult[] = [];
+  const http = await httpCeiling(3000);
+  console.log(`HTTP hop: ${fmt(http.rate)} requests/s, ${fmt(http.cpuUsPerRequest)} µs CPU per request`);
   for (const mode of ['mesh', 'embedded'] as const) {
     if (only && only !== mode) continue;
     results.push(await runMode(mode));
     loads.push(load1());
   }
-  const text = markdown(results, started, loads, (Date.now() - started.getTime()) / 1000);
+  const text = markdown(results, http, started, loads, (Date.now() - started.getTime()) / 1000);
   console.log(text);
   const series: Series[] = results.flatMap((r) =>
     [0, 1].map((qos) => ({ label: `${r.mode} QoS ${qos}`, points: r.latency[qos] ?? [] })),
