@@ -7,6 +7,8 @@ import { Paginated } from '../graphql/page.model';
 })
 export class ConnectorModel {
   @Field(() => ID) id!: string;
+  /** Not in the schema: lets field resolvers find live state without another argument. */
+  tenantId!: string;
   @Field() name!: string;
   @Field({ description: 'One of connectorKinds.' }) kind!: string;
   @Field() enabled!: boolean;

@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PlansModule } from '../plans/plans.module';
 import { PropagationModule } from '../propagation/propagation.module';
+import { StatusModule } from '../status/status.module';
 import { ConnectorsResolver } from './connectors.resolver';
 import { ConnectorsService } from './connectors.service';
 
-@Module({ imports: [PropagationModule, PlansModule], providers: [ConnectorsService, ConnectorsResolver] })
+@Module({
+  imports: [PropagationModule, PlansModule, StatusModule],
+  providers: [ConnectorsService, ConnectorsResolver],
+})
 export class ConnectorsModule {}

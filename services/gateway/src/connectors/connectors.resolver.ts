@@ -1,10 +1,12 @@
 import { UseGuards, UsePipes } from '@nestjs/common';
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { connectorKinds } from '@sluice/connectors';
 import { GraphQLJSONObject } from 'graphql-type-json';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
 import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
 import { InputValidationPipe } from '../graphql/input-validation.pipe';
+import { ComponentStatusModel } from '../status/component-status.model';
+import { StatusBoard } from '../status/status-board.service';
 import { PageArgs, type PageOf } from '../graphql/page.model';
 import { ConnectorFilterInput, CreateConnectorInput, UpdateConnectorInput } from './connector.input';
 import { ConnectorModel, ConnectorPage, ConnectorStatusModel } from './connector.model';
@@ -14,7 +16,10 @@ import { ConnectorsService } from './connectors.service';
 @UseGuards(ApiKeyAuthGuard)
 @UsePipes(InputValidationPipe)
 export class ConnectorsResolver {
-  constructor(private readonly service: ConnectorsService) {}
+  constructor(
+    private readonly service: ConnectorsService,
+    private readonly statusBoard: StatusBoard,
+  ) {}
 
   @Query(() => [String], { description: 'The connector kinds this installation knows.' })
   connectorKinds(): string[] {
@@ -95,5 +100,12 @@ export class ConnectorsResolver {
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<string> {
     return this.service.delete(tenant, id);
+  }
+
+  @ResolveField(() => [ComponentStatusModel], {
+    description: "Each replica's connection state, as last announced (live, not stored).",
+  })
+  status(@Parent() connector: ConnectorModel): ComponentStatusModel[] {
+    return this.statusBoard.get(connector.tenantId, 'connector', connector.id);
   }
 }

@@ -117,8 +117,8 @@ export class ConnectorsService {
   }
 
   private toModel(row: Connector): ConnectorModel {
-    const { id, name, kind, enabled, version, config, createdAt, updatedAt } = row;
+    const { id, tenantId, name, kind, enabled, version, config, createdAt, updatedAt } = row;
     const secretsSet = Object.keys(openSecrets(this.box, 'connector', row)).sort();
-    return { id, name, kind, enabled, version, config, secretsSet, createdAt, updatedAt };
+    return { id, tenantId, name, kind, enabled, version, config, secretsSet, createdAt, updatedAt };
   }
 }

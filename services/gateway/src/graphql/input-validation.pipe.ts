@@ -4,6 +4,9 @@ import { validate, type ValidationError } from 'class-validator';
 import { InputInvalidError } from '../errors/api-errors';
 
 const primitives = new Set<unknown>([String, Boolean, Number, Array, Object]);
+// why 'body': @nestjs/graphql hands `@Args()` to pipes under the type Nest names 'body' (both are
+// paramtype 3); the parent object of a field resolver and custom decorators are not client input
+const GQL_ARGS = 'body';
 
 /**
  * Validates `@InputType`/`@ArgsType` arguments with class-validator; the first problem becomes
@@ -13,6 +16,7 @@ const primitives = new Set<unknown>([String, Boolean, Number, Array, Object]);
 export class InputValidationPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype;
+    if (metadata.type !== GQL_ARGS) return value;
     if (!type || primitives.has(type) || value === null || typeof value !== 'object') return value;
     const instance = plainToInstance(type, value) as object;
     const errors = await validate(instance);

@@ -5,6 +5,8 @@ import { Paginated } from '../graphql/page.model';
 @ObjectType('Source', { description: 'Where messages come from: a broker subscription (mqtt).' })
 export class SourceModel {
   @Field(() => ID) id!: string;
+  /** Not in the schema: lets field resolvers find live state without another argument. */
+  tenantId!: string;
   @Field() name!: string;
   @Field() kind!: string;
   @Field() enabled!: boolean;

@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PlansModule } from '../plans/plans.module';
 import { PropagationModule } from '../propagation/propagation.module';
+import { StatusModule } from '../status/status.module';
 import { SourcesResolver } from './sources.resolver';
 import { SourcesService } from './sources.service';
 
-@Module({ imports: [PropagationModule, PlansModule], providers: [SourcesService, SourcesResolver] })
+@Module({
+  imports: [PropagationModule, PlansModule, StatusModule],
+  providers: [SourcesService, SourcesResolver],
+})
 export class SourcesModule {}

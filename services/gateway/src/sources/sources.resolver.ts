@@ -1,8 +1,10 @@
 import { UseGuards, UsePipes } from '@nestjs/common';
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
 import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
 import { InputValidationPipe } from '../graphql/input-validation.pipe';
+import { ComponentStatusModel } from '../status/component-status.model';
+import { StatusBoard } from '../status/status-board.service';
 import { PageArgs, type PageOf } from '../graphql/page.model';
 import { CreateSourceInput, SourceFilterInput, UpdateSourceInput } from './source.input';
 import { SourceModel, SourcePage } from './source.model';
@@ -12,7 +14,10 @@ import { SourcesService } from './sources.service';
 @UseGuards(ApiKeyAuthGuard)
 @UsePipes(InputValidationPipe)
 export class SourcesResolver {
-  constructor(private readonly service: SourcesService) {}
+  constructor(
+    private readonly service: SourcesService,
+    private readonly statusBoard: StatusBoard,
+  ) {}
 
   @Query(() => SourcePage)
   sources(
@@ -78,5 +83,12 @@ export class SourcesResolver {
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<string> {
     return this.service.delete(tenant, id);
+  }
+
+  @ResolveField(() => [ComponentStatusModel], {
+    description: "Each replica's connection state, as last announced (live, not stored).",
+  })
+  status(@Parent() source: SourceModel): ComponentStatusModel[] {
+    return this.statusBoard.get(source.tenantId, 'source', source.id);
   }
 }

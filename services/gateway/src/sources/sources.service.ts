@@ -93,9 +93,9 @@ export class SourcesService {
   }
 
   private toModel(row: Source): SourceModel {
-    const { id, name, kind, enabled, version, config, createdAt, updatedAt } = row;
+    const { id, tenantId, name, kind, enabled, version, config, createdAt, updatedAt } = row;
     const secretsSet = Object.keys(openSecrets(this.box, 'source', row)).sort();
-    return { id, name, kind, enabled, version, config, secretsSet, createdAt, updatedAt };
+    return { id, tenantId, name, kind, enabled, version, config, secretsSet, createdAt, updatedAt };
   }
 }
 
