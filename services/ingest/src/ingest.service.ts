@@ -14,7 +14,7 @@ import {
   type SourceDefinition,
   type TenantDefinition,
 } from '@sluice/pipeline';
-import { createMqttSource, type MqttSource } from '@sluice/sources';
+import { createSource, type AnySource, type AnySourceConfigInput } from '@sluice/sources';
 import { SluiceMetrics } from '@sluice/telemetry';
 import { INGEST_SETTINGS, type ResolvedIngestSettings } from './ingest.settings';
 
@@ -22,7 +22,7 @@ interface RunningSource {
   tenant: string;
   id: string;
   fingerprint: string;
-  source: MqttSource;
+  source: AnySource;
 }
 
 /** Opens the sources of the pipeline and stores what they receive in INGEST; follows config changes. */
@@ -70,43 +70,72 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       }
       await running.source.stop();
       this.sources.delete(key);
-      this.readiness.unregister(`mqtt:${key}`);
+      this.readiness.unregister(`${running.source.kind}:${key}`);
       this.logger.log(`source ${key} stopped`);
     }
     for (const definition of wanted.values()) await this.startSource(tenantId, definition);
   }
 
   private async startSource(tenantId: string, definition: SourceDefinition): Promise<void> {
-    const { id, url, topics, kind: _kind, ...options } = definition;
+    const { id, topics } = definition;
     const key = `${tenantId}/${id}`;
-    const source = createMqttSource(
-      {
-        clientIdPrefix: `${this.settings.SLUICE_INGEST_CLIENT_ID_PREFIX}-${tenantId}-${id}`,
-        protocolVersion: this.settings.mqttProtocolVersion,
-        shareGroup: this.settings.shareGroup,
-        connections: this.settings.SLUICE_INGEST_CONNECTIONS,
-        maxInFlight: this.settings.SLUICE_INGEST_MAX_IN_FLIGHT,
-        username: this.settings.SLUICE_MQTT_USERNAME,
-        password: this.settings.SLUICE_MQTT_PASSWORD,
-        clean: false,
-        ...options,
-        id,
-        tenant: tenantId,
-        url: url ?? this.settings.mqttUrl,
-        topics,
-      },
+    const source = createSource(
+      this.sourceConfig(tenantId, definition),
       createIngestSink(this.bus, this.subjects, tenantId, id, this.metrics),
       { logger: this.logger },
     );
     this.sources.set(key, { tenant: tenantId, id, fingerprint: JSON.stringify(definition), source });
     this.readiness.register({
-      name: `mqtt:${key}`,
+      name: `${source.kind}:${key}`,
       check: () => {
         const status = source.status();
         return { up: status.state === 'connected', detail: status.reason ?? status.state };
       },
     });
     await source.start();
-    this.logger.log(`source ${key} subscribed to ${topics.map((t) => t.filter).join(', ')}`);
+    this.logger.log(`${source.kind} source ${key} reading ${topics.map((t) => t.filter).join(', ')}`);
+  }
+
+  /** The definition in the terms of its kind's source; options beyond the common ones pass as they are. */
+  private sourceConfig(tenantId: string, definition: SourceDefinition): AnySourceConfigInput {
+    const { id, url, topics, kind, ...options } = definition;
+    const names = topics.map((t) => t.filter);
+    switch (kind) {
+      case 'kafka':
+        return {
+          ...(url ? { brokers: url.split(',') } : {}),
+          ...(options as object),
+          kind,
+          id,
+          tenant: tenantId,
+          topics: names,
+        } as AnySourceConfigInput;
+      case 'nats':
+        return {
+          servers: [url ?? this.settings.SLUICE_NATS_URL],
+          ...(options as object),
+          kind,
+          id,
+          tenant: tenantId,
+          subjects: names,
+        };
+      case 'mqtt':
+        return {
+          clientIdPrefix: `${this.settings.SLUICE_INGEST_CLIENT_ID_PREFIX}-${tenantId}-${id}`,
+          protocolVersion: this.settings.mqttProtocolVersion,
+          shareGroup: this.settings.shareGroup,
+          connections: this.settings.SLUICE_INGEST_CONNECTIONS,
+          maxInFlight: this.settings.SLUICE_INGEST_MAX_IN_FLIGHT,
+          username: this.settings.SLUICE_MQTT_USERNAME,
+          password: this.settings.SLUICE_MQTT_PASSWORD,
+          clean: false,
+          ...options,
+          kind,
+          id,
+          tenant: tenantId,
+          url: url ?? this.settings.mqttUrl,
+          topics,
+        };
+    }
   }
 }
