@@ -17,7 +17,7 @@ export const deliveryConfigShape = {
   SLUICE_DELIVERY_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(5),
   /** Consecutive retryable failures that open a connector's circuit. */
   SLUICE_DELIVERY_BREAKER_THRESHOLD: z.coerce.number().int().positive().default(5),
-  /** How long an open circuit pauses deliveries before a probe (doubles per failed probe, up to 16x). */
+  /** How long an open circuit pauses deliveries before a probe (doubles per failed probe, up to 6x). */
   SLUICE_DELIVERY_BREAKER_OPEN_MS: z.coerce.number().int().positive().default(5_000),
   /** Requests older than this are dropped as `expired` (and dead-lettered); 0: never. */
   SLUICE_DELIVERY_REQUEST_TTL_MS: z.coerce.number().int().nonnegative().default(0),

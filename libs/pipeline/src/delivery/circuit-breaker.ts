@@ -8,7 +8,7 @@ export interface BreakerOptions {
 }
 
 /** Each failed probe doubles the open time, up to this many times `openMs`. */
-const MAX_OPEN_FACTOR = 16;
+const MAX_OPEN_FACTOR = 6;
 
 /**
  * A circuit breaker for one connector. While its target is down, deliveries pause instead of burning

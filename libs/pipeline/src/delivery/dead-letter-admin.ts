@@ -55,7 +55,7 @@ export class DeadLetterAdmin {
     // why an ordered consumer: it reads without acking, so listing changes nothing
     const consumer = await this.nc
       .jetstream()
-      .consumers.get(this.subjects.stream('DLQ'), { filterSubjects: [subject] });
+      .consumers.get(this.subjects.stream('DLQ'), { filterSubjects: subject });
     const entries: DeadLetterEntry[] = [];
     for (;;) {
       const batch = await consumer.fetch({ max_messages: 256, expires: 1_000 });
