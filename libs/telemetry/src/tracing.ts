@@ -1,11 +1,13 @@
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
   ProxyTracerProvider,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Context,
   type Span,
   type Tracer,
@@ -33,6 +35,8 @@ export interface TracingState {
 let state: TracingState | undefined;
 let sdk: NodeSDK | undefined;
 let tracer: Tracer | undefined;
+/** True when the sampler follows the parent's decision (the default `parentbased_*` ones). */
+let followsParent = true;
 
 /**
  * Sets up OpenTelemetry tracing for this process from the standard `OTEL_*` variables; call it
@@ -69,6 +73,8 @@ export function initTracing(serviceName: string, options: TracingOptions = {}): 
     logRecordProcessors: [],
     instrumentations: [],
   });
+  const sampler = (env['OTEL_TRACES_SAMPLER'] ?? '').trim().toLowerCase();
+  followsParent = sampler === '' || sampler.startsWith('parentbased_') || sampler === 'always_off';
   sdk.start();
   state = { enabled: true, serviceName: name, exporters };
   return state;
@@ -90,6 +96,7 @@ export async function shutdownTracing(): Promise<void> {
   state = undefined;
   sdk = undefined;
   tracer = undefined;
+  followsParent = true;
   try {
     await current?.shutdown();
   } finally {
@@ -129,6 +136,19 @@ export function sluiceTracer(): Tracer {
  * @example const span = startSpan(`rule ${rule.id}`, SpanKind.INTERNAL, extractTraceContext(envelope.trace));
  */
 export function startSpan(name: string, kind: SpanKind, parent: Context = ROOT_CONTEXT): Span {
+  if (!sdk) {
+    // why: without an SDK the API's no-op tracer would do the same, through more calls
+    return trace.wrapSpanContext(trace.getSpanContext(parent) ?? INVALID_SPAN_CONTEXT);
+  }
+  if (followsParent) {
+    // why: below a sampled-out parent a parent-based sampler says no anyway; skipping the SDK
+    // (sampler, id generation) makes the rules and delivery spans of such a message nearly free,
+    // and passing the parent's context on keeps the not-sampled decision for the target
+    const parentContext = trace.getSpanContext(parent);
+    if (parentContext && (parentContext.traceFlags & TraceFlags.SAMPLED) === 0) {
+      return trace.wrapSpanContext(parentContext);
+    }
+  }
   return sluiceTracer().startSpan(name, { kind }, parent);
 }
 

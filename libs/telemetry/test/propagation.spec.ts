@@ -1,4 +1,6 @@
-import { createTraceState, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { createTraceState, defaultTextMapGetter, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import fc from 'fast-check';
 import {
   extractFromUserProperties,
   extractTraceContext,
@@ -45,6 +47,43 @@ describe('trace context in string maps', () => {
   ])('starts no parent from %s', (_name, carrier: Record<string, string>) => {
     expect(trace.getSpanContext(extractTraceContext(carrier))).toBeUndefined();
     expect(injectTraceContext(extractTraceContext(carrier))).toEqual({});
+  });
+
+  it.each([
+    ['version 00 with a suffix', `${TRACEPARENT}-extra`],
+    ['upper-case hex', TRACEPARENT.toUpperCase()],
+    ['a short trace id', `00-${TRACE_ID.slice(1)}-${PARENT_ID}-01`],
+    ['a non-hex flag', `00-${TRACE_ID}-${PARENT_ID}-0g`],
+    ['a missing dash', `00-${TRACE_ID}${PARENT_ID}-01x`],
+  ])('rejects a traceparent with %s', (_name, traceparent) => {
+    expect(trace.getSpanContext(extractTraceContext({ traceparent }))).toBeUndefined();
+  });
+
+  it('accepts a later version with more fields, and surrounding blanks', () => {
+    const later = extractTraceContext({ traceparent: `01-${TRACE_ID}-${PARENT_ID}-01-whatever` });
+    expect(trace.getSpanContext(later)?.traceId).toBe(TRACE_ID);
+    expect(trace.getSpanContext(extractTraceContext({ traceparent: ` ${TRACEPARENT} ` }))?.spanId).toBe(
+      PARENT_ID,
+    );
+  });
+
+  it('agrees with the OpenTelemetry W3C propagator on valid and mutated traceparents', () => {
+    const reference = new W3CTraceContextPropagator();
+    const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
+    const valid = fc.tuple(hex(2), hex(32), hex(16), hex(2)).map(([v, t, p, f]) => `${v}-${t}-${p}-${f}`);
+    const mutated = fc
+      .tuple(valid, fc.nat(60), fc.constantFrom('', '-', 'x', 'F', '0', ' -1'))
+      .map(([text, at, insert]) => text.slice(0, at) + insert + text.slice(at + 1));
+    fc.assert(
+      fc.property(fc.oneof(valid, mutated), (traceparent) => {
+        const ours = trace.getSpanContext(extractTraceContext({ traceparent }));
+        const theirs = trace.getSpanContext(
+          reference.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter),
+        );
+        expect(ours).toEqual(theirs);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('returns the base context when there are no headers', () => {

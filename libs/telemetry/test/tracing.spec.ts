@@ -145,6 +145,28 @@ describe('tracing setup', () => {
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['child of a sampled device span']);
   });
 
+  it('below a sampled-out parent passes the parent on without asking the SDK (parent-based sampler)', async () => {
+    const exporter = withMemory();
+    const unsampled = `00-${TRACE_ID}-00f067aa0ba902b7-00`;
+    const child = startSpan('rule r1', SpanKind.INTERNAL, extractTraceContext({ traceparent: unsampled }));
+    expect(child.isRecording()).toBe(false);
+    expect(spanCarrier(child)).toEqual({ traceparent: unsampled });
+    endSpan(child);
+    await flushTracing();
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+  });
+
+  it('lets a sampler that ignores the parent record below a sampled-out parent (always_on)', async () => {
+    process.env['OTEL_TRACES_SAMPLER'] = 'always_on';
+    const exporter = withMemory();
+    const parent = extractTraceContext({ traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-00` });
+    const child = startSpan('rule r1', SpanKind.INTERNAL, parent);
+    expect(child.isRecording()).toBe(true);
+    endSpan(child);
+    await flushTracing();
+    expect(exporter.getFinishedSpans().map((s) => s.parentSpanContext?.spanId)).toEqual(['00f067aa0ba902b7']);
+  });
+
   it('makes a span active inside withSpan only', () => {
     withMemory();
     const span = startSpan('deliver c1', SpanKind.PRODUCER);

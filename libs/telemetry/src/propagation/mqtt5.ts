@@ -19,6 +19,8 @@ export function extractFromUserProperties(
   if (!pairs || pairs.length === 0) return base;
   let carrier: TraceCarrier | undefined;
   for (const [key, value] of pairs) {
+    // why the length test first: devices send many other properties, lower-casing them allocates
+    if (key.length !== 11 && key.length !== 10) continue;
     const name = key.toLowerCase();
     if (!TRACE_KEYS.has(name)) continue;
     carrier ??= {};
