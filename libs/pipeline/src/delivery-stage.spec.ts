@@ -120,7 +120,7 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
   }
   afterEach(() => bus.close());
 
-  const publish = (id: string, actionId = 'a1', connectorId = 'main') =>
+  const publish = (id: string, actionId = 'a1', connectorId = 'main', createdAt = 0) =>
     bus.publish(
       subjects.actions('acme', connectorId),
       encodeActionRequest({
@@ -131,7 +131,7 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
         connectorId,
         data: Buffer.from(JSON.stringify({ n: id })),
         sourceMessageId: id,
-        createdAt: 0,
+        createdAt,
         trace: {},
       }),
       { msgId: id },
@@ -265,5 +265,32 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
     const text = await metrics.render();
     expect(text).toContain('sluice_action_matched_total{tenant="acme",connector="main",action="a1"} 1');
     expect(text).toContain('sluice_action_retried_total{tenant="acme",connector="main",action="a1"} 2');
+  });
+
+  it('drops a request older than the time-to-live as expired, counted and dead-lettered, never silently', async () => {
+    await setUp({ requestTtlMs: 1_000 });
+    const dlq = await collect(bus, subjects.dlqAll());
+    await publish('old', 'a1', 'main', Date.now() - 60_000);
+    await publish('fresh', 'a1', 'main', Date.now());
+    await eventually(() => expect(dlq).toHaveLength(1));
+    expect(decodeDeadLetter(dlq[0]!.data)).toMatchObject({ errorCode: 'ACTION_EXPIRED', attempts: 1 });
+    await eventually(() => expect(main.sentIds).toEqual(['fresh']));
+    expect(await metrics.render()).toContain(
+      'sluice_action_dropped_total{tenant="acme",connector="main",action="a1",reason="expired"} 1',
+    );
+  });
+
+  it('treats a send that throws as a retryable DELIVERY_SEND_FAILED', async () => {
+    await setUp({});
+    let throws = true;
+    main.respond = () => {
+      if (!throws) return { ok: true };
+      throws = false;
+      throw new Error('driver bug');
+    };
+    await publish('t1');
+    await eventually(() => expect(stage.counters.delivered).toBe(1));
+    expect(stage.counters.retried).toBe(1);
+    expect(await metrics.render()).toContain('code="DELIVERY_SEND_FAILED"} 1');
   });
 });
