@@ -175,4 +175,36 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL configuration API o
       await restarted.close();
     }
   });
+
+  it('retries a store write that fails for a moment, and a failing store does not fail the change', async () => {
+    class FlakyStore extends InProcessConfigStore {
+      failures = 0;
+      override put(key: string, value: Uint8Array): Promise<number> {
+        if (this.failures > 0) {
+          this.failures--;
+          return Promise.reject(new Error('store unavailable'));
+        }
+        return super.put(key, value);
+      }
+    }
+    const store = new FlakyStore();
+    const flaky = await startGraphqlApp(database, { store, reuse: t.reuse });
+    try {
+      const a = await tenantWithKey(flaky, `flaky-${database}`);
+      store.failures = 2;
+      const c = ok(await createConnector(flaky, a.key, httpConnector('c1'))).createConnector;
+      expect(store.failures).toBe(0);
+      expect((await storedDefinition(flaky, a.id))?.connectors.map((x) => x.id)).toEqual([c.id]);
+
+      store.failures = 100; // more than the retries
+      const d = ok(await createConnector(flaky, a.key, httpConnector('c2'))).createConnector;
+      expect((await storedDefinition(flaky, a.id))?.connectors.map((x) => x.id)).toEqual([c.id]);
+      store.failures = 0;
+      // the next change publishes the whole tenant, the missed change included
+      ok(await createRule(flaky, a.key, { name: 'r', sql: SQL }));
+      expect((await storedDefinition(flaky, a.id))?.connectors.map((x) => x.id)).toEqual([c.id, d.id]);
+    } finally {
+      await flaky.close();
+    }
+  });
 });

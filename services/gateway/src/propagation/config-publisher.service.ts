@@ -88,7 +88,7 @@ export class ConfigPublisher implements OnApplicationBootstrap {
 
   private enqueue(tenantId: string, work: () => Promise<void>): Promise<void> {
     const previous = this.queues.get(tenantId) ?? Promise.resolve();
-    const next = previous.then(work).catch((error: unknown) => {
+    const next = previous.then(() => withRetries(work)).catch((error: unknown) => {
       // why not thrown: the change is committed; the next change or the next start publishes again
       this.logger.error(`could not publish tenant ${tenantId}: ${describeError(error).message}`);
     });
@@ -97,6 +97,21 @@ export class ConfigPublisher implements OnApplicationBootstrap {
       if (this.queues.get(tenantId) === next) this.queues.delete(tenantId);
     });
     return next;
+  }
+}
+
+// why retries: a store write can fail for a moment (a NATS reconnect); the write is idempotent
+const RETRY_DELAYS_MS = [250, 1_000, 4_000];
+
+async function withRetries(work: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 
