@@ -178,7 +178,7 @@ function markdown(
     `## End-to-end run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `Machine: ${m['cores']} cores (${m['cpu']}), ${m['memory']}, Node ${m['node']}, ${m['mosquitto']}, ` +
-      `nats-server ${m['nats']}. Load average (1 min) ${loads.join(' → ')} during the run (shared machine). ` +
+      `${m['nats']}. Load average (1 min) ${loads.join(' → ')} during the run (shared machine). ` +
       `Command: \`npm run bench -- --seconds ${seconds}\`, wall time ${Math.round(wallSeconds)} s; ` +
       `closed-loop window ${window} messages end to end.`,
     '',
@@ -188,7 +188,7 @@ function markdown(
     for (const qos of [0, 1]) {
       const c = r.ceiling[qos]!.rate;
       const s = r.sustained[qos]!.rate;
-      rows.push([r.mode, r.broker, String(qos), fmt(c), fmt(s), `**${fmt((s / c) * 100)}%**`]);
+      rows.push([r.mode, r.broker, String(qos), fmt(c), fmt(s), `**${fmt((s / c) * 100, 1)}%**`]);
     }
   }
   parts.push(
