@@ -82,7 +82,15 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const source = createSource(
       this.sourceConfig(tenantId, definition),
       createIngestSink(this.bus, this.subjects, tenantId, id, this.metrics),
-      { logger: this.logger },
+      {
+        logger: this.logger,
+        // The sink counts received/stored/failed; only the source knows what it dropped (QoS 0, core NATS).
+        onEvent: (event) => {
+          if (event.type === 'dropped') {
+            this.metrics.sourceDropped.inc({ tenant: tenantId, source: id, reason: event.reason });
+          }
+        },
+      },
     );
     this.sources.set(key, { tenant: tenantId, id, fingerprint: JSON.stringify(definition), source });
     this.readiness.register({
