@@ -44,3 +44,4 @@ export type { Published, ItemOutcome, PublishServiceDeps, TraceProperties } from
 export { publishConfigShape, resolvePublishConfig } from './publish.config';
 export type { PublishConfig } from './publish.config';
 export { buildPublishOpenApi, publishOpenApiYaml } from './openapi/publish-openapi';
+export { redisRateLimiterFactory } from './rate-limit/redis-rate-limiter';

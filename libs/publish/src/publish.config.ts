@@ -8,6 +8,11 @@ export const publishConfigShape = {
   SLUICE_PUBLISH_MAX_BATCH: z.coerce.number().int().positive().default(1_000),
   /** Messages per second for a key without a limit of its own. */
   SLUICE_PUBLISH_RATE_LIMIT: z.coerce.number().int().positive().default(1_000),
+  /** Redis URL for the rate-limit counters, shared by every gateway replica (unset: in memory, per replica). */
+  SLUICE_PUBLISH_RATE_LIMIT_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'expected redis://host:port or rediss://host:port')
+    .optional(),
   /** MQTT connections per tenant and broker. */
   SLUICE_PUBLISH_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(2),
   /** How long a request waits for a broker connection before 503. */

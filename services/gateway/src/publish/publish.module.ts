@@ -1,8 +1,10 @@
 import { Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import {
   MqttPublisherPool,
   PublishRateLimiter,
   PublishService,
+  redisRateLimiterFactory,
   resolvePublishConfig,
   type PublishConfig,
 } from '@sluice/publish';
@@ -53,7 +55,13 @@ class PublisherPoolCloser implements OnApplicationShutdown {
     {
       provide: PublishRateLimiter,
       useFactory: (config: PublishConfig) =>
-        new PublishRateLimiter({ defaultMessagesPerSecond: config.SLUICE_PUBLISH_RATE_LIMIT }),
+        new PublishRateLimiter({
+          defaultMessagesPerSecond: config.SLUICE_PUBLISH_RATE_LIMIT,
+          // why: with several gateway replicas the counters must be shared, or each grants the limit
+          factory: config.SLUICE_PUBLISH_RATE_LIMIT_REDIS_URL
+            ? redisRateLimiterFactory(new Redis(config.SLUICE_PUBLISH_RATE_LIMIT_REDIS_URL))
+            : undefined,
+        }),
       inject: [PUBLISH_CONFIG],
     },
     {
