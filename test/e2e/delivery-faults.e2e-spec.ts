@@ -179,6 +179,10 @@ describe('delivery faults: target outage, poison message, SIGKILL mid-stream (re
     await admin.redrive(tenant, letters[0]!.seq);
     await eventually(() => expect(target.received('p13')).toEqual(['p13']), { timeoutMs: 20_000 });
     expect(await admin.list({ tenant })).toEqual([]);
+    // a re-driven dead letter is gone: re-driving it again is refused by code
+    await expect(admin.redrive(tenant, letters[0]!.seq)).rejects.toMatchObject({
+      code: 'DEAD_LETTER_NOT_FOUND',
+    });
   });
 
   it('pauses while the target answers 503 for 15 s (status goes unhealthy) and delivers everything after', async () => {
