@@ -214,5 +214,20 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL API safety on %s', 
     for (const response of [tooDeep, broken]) {
       expect(JSON.stringify(response)).not.toMatch(/stacktrace|\.ts:\d+|node_modules/);
     }
+    // every error carries the request's trace id: the caller's traceparent, or a fresh one
+    expect(failure(broken).extensions.traceId).toMatch(/^[\da-f]{32}$/);
+    const traced = await fetch(t.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      },
+      body: JSON.stringify({ query: '{ tenant { id } }' }),
+    });
+    const body = (await traced.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]?.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+    });
   });
 });

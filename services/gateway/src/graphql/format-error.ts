@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { SluiceError } from '@sluice/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { mapError } from '../errors/error-mapping';
@@ -12,7 +11,6 @@ const graphqlCodes: Readonly<Record<string, string>> = {
 };
 
 const hidden = new Set(['name', 'message', 'stack', 'code', 'category', 'cause']);
-const logger = new Logger('GraphQL');
 
 /**
  * Apollo's `formatError`: a SluiceError becomes `{ message, extensions: { code, sluiceCode,
@@ -40,7 +38,7 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     return { ...base, message: formatted.message, extensions };
   }
-  logger.error(original instanceof Error ? (original.stack ?? original.message) : String(original));
+  // why not logged here: traceIdPlugin logs it with the request's trace id
   const mapped = mapError(original);
   return { ...base, message: mapped.message, extensions: { code: mapped.graphql, sluiceCode: mapped.code } };
 }

@@ -10,6 +10,7 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { UsageModule } from '../usage/usage.module';
 import { formatGraphqlError } from './format-error';
 import { defaultQueryLimits, queryLimitsRule } from './query-limits';
+import { traceIdPlugin } from './trace-id.plugin';
 
 /**
  * The configuration API at POST /graphql (code first; the schema is built in memory at start and
@@ -26,6 +27,7 @@ import { defaultQueryLimits, queryLimitsRule } from './query-limits';
       introspection: true,
       includeStacktraceInErrorResponses: false,
       formatError: formatGraphqlError,
+      plugins: [traceIdPlugin()],
       validationRules: [queryLimitsRule(defaultQueryLimits)],
       context: ({ req }: GraphqlContext): GraphqlContext => ({ req }),
     }),
