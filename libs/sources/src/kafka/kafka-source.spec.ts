@@ -186,6 +186,17 @@ describe('Kafka source: ordered commits', () => {
     await eventually(() => expect(consumer.resumes).toEqual([[{ topic: 'orders', partitions: [0] }]]));
   });
 
+  it('resumes a partition paused before a rebalance once the old record settles', async () => {
+    const { consumer, sink } = await started({ maxInFlight: 1 });
+    await consumer.deliver('orders', 0, { offset: '0' });
+    expect(consumer.pauses).toEqual([[{ topic: 'orders', partitions: [0] }]]);
+    consumer.fire('consumer.group_join', { memberAssignment: { orders: [0] } });
+    sink.resolve('v0');
+    await eventually(() => expect(consumer.resumes).toEqual([[{ topic: 'orders', partitions: [0] }]]));
+    // Stored, but by the old generation: the partition is read again from its last commit.
+    expect(consumer.committed()).toEqual([]);
+  });
+
   it('stop() pauses, waits for in-flight records, commits them and disconnects', async () => {
     const { consumer, sink, source } = await started();
     await consumer.deliver('orders', 1, { offset: '40' });

@@ -163,7 +163,8 @@ export function createKafkaSource(
     generation += 1;
     trackers = new Map();
     failedCommits.clear();
-    paused.clear();
+    // `paused` is kept: kafkajs keeps a partition paused across a rejoin, and the old generation's
+    // in-flight records still settle (or are abandoned) and so resume it.
     assigned.clear();
     const assignment = (event.payload as { memberAssignment?: Record<string, number[]> }).memberAssignment;
     for (const topic of Object.keys(assignment ?? {})) assigned.add(topic);
@@ -215,7 +216,12 @@ export function createKafkaSource(
       stopping = true;
       // Pausing (not consumer.stop()) keeps the group membership, so the final commit is accepted.
       const topics = new Set([...assigned, ...[...trackers.values()].map((t) => t.topic)]);
-      if (topics.size > 0) consumer.pause([...topics].map((topic) => ({ topic })));
+      try {
+        if (topics.size > 0) consumer.pause([...topics].map((topic) => ({ topic })));
+      } catch (error) {
+        // kafkajs has no group while it restarts after a crash; nothing is being read then.
+        log.warn(`source ${config.tenant}/${config.id}: pause on stop: ${(error as Error).message}`);
+      }
       if (metrics.inFlight > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
