@@ -26,7 +26,7 @@ import { CircuitBreaker } from './delivery/circuit-breaker';
 import { DeadLetterWriter } from './delivery/dead-letter-writer';
 import { backoffMs, defaultDeliveryPolicy, type DeliveryPolicy } from './delivery/delivery-policy';
 import { endDeliverySpan } from './delivery/delivery-span';
-import { FALLBACK_MARK, splitFallbacks, type FallbackTarget } from './delivery/fallback-actions';
+import { fallbackRequests, splitFallbacks, type FallbackTarget } from './delivery/fallback-actions';
 import { RequestBatcher } from './delivery/request-batcher';
 import { sendWithTimeout } from './delivery/send-with-timeout';
 import type { PipelineDefinition, TenantDefinition } from './pipeline-definition';
@@ -307,13 +307,10 @@ export class DeliveryStage {
     attempts: number,
     labels: { tenant: string; connector: string; action: string },
   ): Promise<void> {
-    // why the mark: a fallback's own failure does not fall back again, so chains cannot loop
-    const fallbacks = request.id.includes(FALLBACK_MARK) ? [] : (entry?.fallbacks ?? []);
     try {
-      for (const { ruleId, actionId, connectorId } of fallbacks) {
-        const id = `${request.id}${FALLBACK_MARK}${actionId}`;
-        const data = encodeActionRequest({ ...request, id, ruleId, actionId, connectorId });
-        await this.bus.publish(this.subjects.actions(request.tenant, connectorId), data, { msgId: id });
+      for (const fallback of fallbackRequests(request, entry?.fallbacks ?? [])) {
+        const subject = this.subjects.actions(request.tenant, fallback.connectorId);
+        await this.bus.publish(subject, encodeActionRequest(fallback), { msgId: fallback.id });
         this.counters.fellBack++;
         this.metrics?.actionFallback.inc(labels);
       }

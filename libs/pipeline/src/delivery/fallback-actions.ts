@@ -1,3 +1,4 @@
+import type { ActionRequest } from '@sluice/bus';
 import type { RuleDefinition } from '../pipeline-definition';
 
 /** A fallback action as the request to it needs it. */
@@ -36,4 +37,22 @@ export function splitFallbacks(
     return { ruleId: owner.id, actionId: target.id, connectorId: target.connector };
   });
   return { config: rest, fallbacks };
+}
+
+/**
+ * The requests for the fallback actions of a request its action gave up on, each with the stable id
+ * `<id>/fallback/<actionId>`. None for a fallback request itself, so chains cannot loop.
+ */
+export function fallbackRequests(
+  request: ActionRequest,
+  fallbacks: readonly FallbackTarget[],
+): ActionRequest[] {
+  if (request.id.includes(FALLBACK_MARK)) return [];
+  return fallbacks.map(({ ruleId, actionId, connectorId }) => ({
+    ...request,
+    id: `${request.id}${FALLBACK_MARK}${actionId}`,
+    ruleId,
+    actionId,
+    connectorId,
+  }));
 }
