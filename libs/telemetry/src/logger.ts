@@ -72,13 +72,21 @@ function traceFields(): Record<string, string> {
   return { trace_id: context.traceId, span_id: context.spanId };
 }
 
-/** `SLUICE_LOG_LEVEL` from `env`, `log` when unset or unknown. */
+/**
+ * `SLUICE_LOG_LEVEL` from `env`, `log` when unset or unknown.
+ *
+ * @example logLevelFromEnv({ SLUICE_LOG_LEVEL: 'debug' }); // 'debug'
+ */
 export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): SluiceLogLevel {
   const value = env['SLUICE_LOG_LEVEL'];
   return value && value in PINO_LEVEL ? (value as SluiceLogLevel) : 'log';
 }
 
-/** `SLUICE_LOG_FORMAT` from `env`; unset: `pretty` when stdout is a terminal, `json` otherwise. */
+/**
+ * `SLUICE_LOG_FORMAT` from `env`; unset: `pretty` when stdout is a terminal, `json` otherwise.
+ *
+ * @example logFormatFromEnv({}, false); // 'json'
+ */
 export function logFormatFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   isTty = process.stdout.isTTY === true,

@@ -80,7 +80,11 @@ export function initTracing(serviceName: string, options: TracingOptions = {}): 
   return state;
 }
 
-/** The state set by {@link initTracing}, or undefined before it ran. */
+/**
+ * The state set by {@link initTracing}, or undefined before it ran.
+ *
+ * @example if (tracingState()?.enabled) logger.log('tracing on');
+ */
 export function tracingState(): TracingState | undefined {
   return state;
 }

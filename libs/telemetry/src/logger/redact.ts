@@ -14,7 +14,11 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
-/** `text` with URL credentials (`amqp://u:p@h`) and `password=...`-style pairs masked. */
+/**
+ * `text` with URL credentials (`amqp://u:p@h`) and `password=...`-style pairs masked.
+ *
+ * @example redactText('amqp://guest:guest@host'); // 'amqp://guest:[REDACTED]@host'
+ */
 export function redactText(text: string): string {
   if (!text.includes('@') && !text.includes('=')) return text;
   return text.replace(URL_CREDENTIALS, `$1${REDACTED}@`).replace(INLINE_SECRET, `$1=${REDACTED}`);
@@ -24,6 +28,8 @@ export function redactText(text: string): string {
  * A copy of `value` in which every field named like a secret is masked and strings have their
  * embedded credentials masked; the input is left untouched. Deep structures are cut at a depth
  * of 6, and cycles are cut too.
+ *
+ * @example redactValue({ user: 'u', password: 'p' }); // { user: 'u', password: '[REDACTED]' }
  */
 export function redactValue(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
   if (typeof value === 'string') return redactText(value);
