@@ -78,7 +78,7 @@ export class ConnectorsService {
   }
 
   async get(tenantId: string, id: string): Promise<ConnectorModel> {
-    return this.toModel(await this.changes.read((repos) => repos.connectors.require(tenantId, id)));
+    return this.toModel(await this.changes.inTransaction((repos) => repos.connectors.require(tenantId, id)));
   }
 
   async list(
@@ -86,7 +86,7 @@ export class ConnectorsService {
     page: PageRequest,
     filter: ConnectorFilterInput = {},
   ): Promise<PageOf<ConnectorModel>> {
-    const rows = await this.changes.read((repos) => repos.connectors.list(tenantId, page, filter));
+    const rows = await this.changes.inTransaction((repos) => repos.connectors.list(tenantId, page, filter));
     return toPage(rows, (row) => this.toModel(row));
   }
 

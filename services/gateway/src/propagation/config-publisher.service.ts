@@ -88,10 +88,12 @@ export class ConfigPublisher implements OnApplicationBootstrap {
 
   private enqueue(tenantId: string, work: () => Promise<void>): Promise<void> {
     const previous = this.queues.get(tenantId) ?? Promise.resolve();
-    const next = previous.then(() => withRetries(work)).catch((error: unknown) => {
-      // why not thrown: the change is committed; the next change or the next start publishes again
-      this.logger.error(`could not publish tenant ${tenantId}: ${describeError(error).message}`);
-    });
+    const next = previous
+      .then(() => withRetries(work))
+      .catch((error: unknown) => {
+        // why not thrown: the change is committed; the next change or the next start publishes again
+        this.logger.error(`could not publish tenant ${tenantId}: ${describeError(error).message}`);
+      });
     this.queues.set(tenantId, next);
     void next.then(() => {
       if (this.queues.get(tenantId) === next) this.queues.delete(tenantId);

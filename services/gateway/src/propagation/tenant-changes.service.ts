@@ -39,8 +39,12 @@ export class TenantChanges {
     return result;
   }
 
-  /** Reads through the DataSource (outside any transaction). */
-  read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction of its own, without publishing. Why even for reads and single
+   * writes: on SQLite every transaction shares one connection, so a statement run outside one
+   * while another is open would join it (and be rolled back with it); these are queued instead.
+   */
+  inTransaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     return withTransaction(this.dataSource, work);
   }
 }

@@ -76,7 +76,7 @@ export class RulesService {
   }
 
   get(tenantId: string, id: string): Promise<RuleModel> {
-    return this.changes.read(async (repos) => {
+    return this.changes.inTransaction(async (repos) => {
       const rule = await repos.rules.require(tenantId, id);
       return RuleModel.from(rule, await repos.actions.listForRule(tenantId, id));
     });
@@ -84,7 +84,7 @@ export class RulesService {
 
   /** One query for the page's rules and one for all their actions (no query per rule). */
   list(tenantId: string, page: PageRequest, filter: RuleFilterInput = {}): Promise<PageOf<RuleModel>> {
-    return this.changes.read(async (repos) => {
+    return this.changes.inTransaction(async (repos) => {
       const rules = await repos.rules.list(tenantId, page, filter);
       return toPage(rules, withActions(await actionsOf(repos, tenantId, rules.items)));
     });

@@ -71,7 +71,7 @@ export class SourcesService {
   }
 
   async get(tenantId: string, id: string): Promise<SourceModel> {
-    return this.toModel(await this.changes.read((repos) => repos.sources.require(tenantId, id)));
+    return this.toModel(await this.changes.inTransaction((repos) => repos.sources.require(tenantId, id)));
   }
 
   async list(
@@ -79,7 +79,7 @@ export class SourcesService {
     page: PageRequest,
     filter: SourceFilterInput = {},
   ): Promise<PageOf<SourceModel>> {
-    const rows = await this.changes.read((repos) =>
+    const rows = await this.changes.inTransaction((repos) =>
       repos.sources.list(tenantId, page, {
         kind: filter.kind as SourceKind | undefined,
         enabled: filter.enabled,

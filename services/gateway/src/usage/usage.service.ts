@@ -8,12 +8,13 @@ import {
 } from '@nestjs/common';
 import { BUS, createSubjects, type Bus } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
-import { EntityNotFoundError, TenantsRepository, UsageRepository, usageMonth } from '@sluice/persistence';
+import { EntityNotFoundError, usageMonth } from '@sluice/persistence';
 import { z } from 'zod';
 import type { GatewaySettings } from '../config';
 import { InputInvalidError } from '../errors/api-errors';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { PLANS, planOf, type Plans } from '../plans/plans';
+import { TenantChanges } from '../propagation/tenant-changes.service';
 import type { UsageModel } from './usage.model';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -37,8 +38,7 @@ export class UsageService implements OnApplicationBootstrap, OnApplicationShutdo
     @Optional() @Inject(BUS) private readonly bus: Bus | undefined,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
     @Inject(PLANS) private readonly plans: Plans,
-    private readonly usage: UsageRepository,
-    private readonly tenants: TenantsRepository,
+    private readonly changes: TenantChanges,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,7 +66,9 @@ export class UsageService implements OnApplicationBootstrap, OnApplicationShutdo
         throw new Error(`report for tenant ${report.tenant} arrived on ${subject}`);
       }
       if (report.ruleActions === 0) return;
-      await this.usage.increment(report.tenant, report.month, report.ruleActions);
+      await this.changes.inTransaction((repos) =>
+        repos.usage.increment(report.tenant, report.month, report.ruleActions),
+      );
     } catch (error) {
       this.logger.warn(`usage report on ${subject} dropped: ${describeError(error).message}`);
     }
@@ -75,10 +77,12 @@ export class UsageService implements OnApplicationBootstrap, OnApplicationShutdo
   async get(tenantId: string, month: string | undefined): Promise<UsageModel> {
     const at = month ?? usageMonth(new Date());
     if (!MONTH.test(at)) throw new InputInvalidError('month', `expected YYYY-MM, got '${at}'`);
-    const tenant = await this.tenants.get(tenantId);
+    const { tenant, ruleActions } = await this.changes.inTransaction(async (repos) => ({
+      tenant: await repos.tenants.get(tenantId),
+      ruleActions: await repos.usage.get(tenantId, at),
+    }));
     if (!tenant) throw new EntityNotFoundError('Tenant', tenantId);
     const plan = planOf(this.plans, tenant.plan);
-    const ruleActions = await this.usage.get(tenantId, at);
     const billableActions = Math.max(0, ruleActions - plan.freeActionsPerMonth);
     return {
       month: at,
