@@ -18,6 +18,7 @@ import { LatencyTarget } from './e2e/latency-target';
 import {
   closedLoop,
   connectClient,
+  endSession,
   paced,
   plainCeiling,
   telemetry,
@@ -160,8 +161,12 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
     if (process.env['BENCH_DEBUG']) for (const s of services) console.log(`--- ${s.service}\n${s.output}`);
     await Promise.all(services.map((s) => s.stop()));
     await target.close();
-    if (mode === 'mesh')
+    if (mode === 'mesh') {
+      await endSession(mqttUrl, `bench-${id}--b${id}-devices-0`).catch((e: Error) =>
+        console.error(e.message),
+      );
       await deleteBusStreams(natsUrl, namespace).catch((e: Error) => console.error(e.message));
+    }
   }
   return result;
 }

@@ -145,3 +145,17 @@ export async function plainCeiling(
     await subscriber.endAsync(true);
   }
 }
+
+/**
+ * Ends the persistent broker session ingest left behind (client id
+ * `<prefix>-<tenant>-<source>-<n>`), so benchmark runs do not pile up sessions on the shared
+ * Mosquitto: a clean-start connect with session expiry 0 discards it.
+ */
+export async function endSession(url: string, clientId: string): Promise<void> {
+  const client = mqtt.connect(url, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+  await new Promise<void>((done, fail) => {
+    client.once('connect', () => done());
+    client.once('error', fail);
+  });
+  await client.endAsync();
+}
