@@ -13,6 +13,8 @@ export default tseslint.config(
       'bin/**',
       '**/*.mjs',
       '**/*.js',
+      ,
+      'vitest.config.mts',
     ],
   },
   js.configs.recommended,

@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-const alias = [{ find: /^@sluice\/([a-z-]+)$/, replacement: resolve(import.meta.dirname, 'libs/$1/src/index.ts') }];
+const alias = [
+  { find: /^@sluice\/([a-z-]+)$/, replacement: resolve(import.meta.dirname, 'libs/$1/src/index.ts') },
+];
 // why swc: Nest resolves constructor dependencies from decorator metadata, which esbuild does not emit
 const plugins = [swc.vite({ module: { type: 'es6' } })];
 
