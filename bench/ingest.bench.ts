@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   }
   const m = machineInfo();
   const text = [
-    `## Ingest alone (issue 5), run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `### Ingest alone (issue 5), run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `Machine as above (${m['cores']} cores, ${m['node']}). Load average (1 min) ${loads.join(' → ')}. ` +
       `Command: \`npm run bench:ingest -- --seconds ${seconds}\`. Closed loop, at most ${window} messages ` +

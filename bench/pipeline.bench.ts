@@ -180,7 +180,7 @@ function markdown(
 ): string {
   const m = machineInfo();
   const parts: string[] = [
-    `## End-to-end run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `### End-to-end run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `Machine: ${m['cores']} cores (${m['cpu']}), ${m['memory']}, Node ${m['node']}, ${m['mosquitto']}, ` +
       `${m['nats']}. Load average (1 min) ${loads.join(' → ')} during the run (shared machine). ` +
