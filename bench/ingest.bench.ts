@@ -9,11 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { connect } from 'nats';
-import { BATCH_HEADER, createSubjects, decodeIngestBatch, deleteBusStreams } from '@sluice/bus';
+import { BATCH_HEADER, createSubjects, decodeIngestBatch } from '@sluice/bus';
 import { closedLoop, connectClient, endSession, plainCeiling, telemetry, type LoopResult } from './e2e/load';
 import { cpuSeconds, fmt, load1, machineInfo, pidOf } from './e2e/measure';
 import { replaceSection, table } from './e2e/report';
-import { freePort, ServiceProcess, writeBenchPipeline } from './e2e/services';
+import { deleteNamespace, freePort, ServiceProcess, writeBenchPipeline } from './e2e/services';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     await nc.close();
     await ingest.stop();
     await endSession(mqttUrl, `bench-${id}--b${id}-devices-0`).catch((e: Error) => console.error(e.message));
-    await deleteBusStreams(natsUrl, namespace).catch((e: Error) => console.error(e.message));
+    await deleteNamespace(natsUrl, namespace).catch((e: Error) => console.error(e.message));
   }
   const m = machineInfo();
   const text = [

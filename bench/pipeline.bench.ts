@@ -12,7 +12,6 @@ import { writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { deleteBusStreams } from '@sluice/bus';
 import { httpCeiling } from './e2e/http-ceiling';
 import { LatencyTarget } from './e2e/latency-target';
 import {
@@ -27,7 +26,7 @@ import {
 } from './e2e/load';
 import { fmt, load1, machineInfo, percentile } from './e2e/measure';
 import { latencySvg, replaceSection, table, type LatencyPoint, type Series } from './e2e/report';
-import { freePort, ServiceProcess, writeBenchPipeline } from './e2e/services';
+import { deleteNamespace, freePort, ServiceProcess, writeBenchPipeline } from './e2e/services';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -165,7 +164,7 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
       await endSession(mqttUrl, `bench-${id}--b${id}-devices-0`).catch((e: Error) =>
         console.error(e.message),
       );
-      await deleteBusStreams(natsUrl, namespace).catch((e: Error) => console.error(e.message));
+      await deleteNamespace(natsUrl, namespace).catch((e: Error) => console.error(e.message));
     }
   }
   return result;

@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect } from 'nats';
+import { deleteBusStreams } from '@sluice/bus';
 import { cpuSeconds, delay, peakRssMiB } from './measure';
 
 const bin = resolve(__dirname, '../../bin/sluice.js');
@@ -148,4 +150,19 @@ export function writeBenchPipeline(options: {
   const path = join(mkdtempSync(join(tmpdir(), `sluice-bench-${options.id}-`)), 'pipeline.json');
   writeFileSync(path, JSON.stringify(pipeline, null, 2));
   return path;
+}
+
+/**
+ * Deletes what a benchmark's namespace left on NATS: the three bus streams and the config-store
+ * bucket (`KV_<ns>SLUICE_CONFIG`), which `deleteBusStreams` leaves behind.
+ */
+export async function deleteNamespace(natsUrl: string, namespace: string): Promise<void> {
+  await deleteBusStreams(natsUrl, namespace);
+  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(`KV_${namespace}SLUICE_CONFIG`).catch(() => false);
+  } finally {
+    await nc.close();
+  }
 }
