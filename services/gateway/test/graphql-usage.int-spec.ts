@@ -77,6 +77,14 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('usage metering on %s', (dat
       charge: 0,
     });
     expect(ok(await t.gql<Usage>(a.key, USAGE, { m: '2025-12' })).usage.ruleActions).toBe(0);
+    const byTenant = 'query($m: String) { usageByTenant(month: $m) { tenantId ruleActions charge } }';
+    expect(ok(await t.gql(t.adminKey, byTenant, { m: '2026-01' }))).toEqual({
+      usageByTenant: [
+        { tenantId: a.id, ruleActions: 2_500_000, charge: 0.375 },
+        { tenantId: b.id, ruleActions: 5, charge: 0 },
+      ],
+    });
+    expect(failure(await t.gql(a.key, byTenant, { m: '2026-01' })).code).toBe('FORBIDDEN');
     expect(failure(await t.gql(a.key, USAGE, { m: '2026-13' })).extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'month',

@@ -1,9 +1,10 @@
-import { Field, Float, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
 
 @ObjectType('Usage', {
   description: 'Rule actions executed by a tenant in one calendar month (UTC), and their price.',
 })
 export class UsageModel {
+  @Field(() => ID) tenantId!: string;
   @Field({ description: 'YYYY-MM.' }) month!: string;
   @Field() plan!: string;
   @Field(() => Float, { description: 'Rule actions executed.' }) ruleActions!: number;

@@ -1,6 +1,6 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
+import { ApiKeyAuthGuard, OperatorOnly } from '../auth/api-key-auth.guard';
 import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
 import { UsageModel } from './usage.model';
 import { UsageService } from './usage.service';
@@ -19,5 +19,15 @@ export class UsageResolver {
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<UsageModel> {
     return this.service.get(tenant, month);
+  }
+
+  @Query(() => [UsageModel], {
+    description: "Every tenant's usage in a month, largest first (operator only).",
+  })
+  @OperatorOnly()
+  usageByTenant(
+    @Args('month', { type: () => String, nullable: true, description: 'YYYY-MM (UTC).' }) month?: string,
+  ): Promise<UsageModel[]> {
+    return this.service.listMonth(month);
   }
 }

@@ -75,18 +75,36 @@ export class UsageService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async get(tenantId: string, month: string | undefined): Promise<UsageModel> {
-    const at = month ?? usageMonth(new Date());
-    if (!MONTH.test(at)) throw new InputInvalidError('month', `expected YYYY-MM, got '${at}'`);
+    const at = checkMonth(month);
     const { tenant, ruleActions } = await this.changes.inTransaction(async (repos) => ({
       tenant: await repos.tenants.get(tenantId),
       ruleActions: await repos.usage.get(tenantId, at),
     }));
     if (!tenant) throw new EntityNotFoundError('Tenant', tenantId);
-    const plan = planOf(this.plans, tenant.plan);
+    return this.price(tenantId, tenant.plan, at, ruleActions);
+  }
+
+  /** Billing: every tenant with usage in `month`, largest first (operator only). */
+  async listMonth(month: string | undefined): Promise<UsageModel[]> {
+    const at = checkMonth(month);
+    const { counters, plans } = await this.changes.inTransaction(async (repos) => {
+      const rows = await repos.usage.listMonth(at);
+      const tenants = await Promise.all(rows.map((row) => repos.tenants.get(row.tenantId)));
+      return { counters: rows, plans: tenants.map((t) => t?.plan) };
+    });
+    return counters.flatMap((row, i) => {
+      const plan = plans[i];
+      return plan === undefined ? [] : [this.price(row.tenantId, plan, at, row.ruleActions)];
+    });
+  }
+
+  private price(tenantId: string, planName: string, month: string, ruleActions: number): UsageModel {
+    const plan = planOf(this.plans, planName);
     const billableActions = Math.max(0, ruleActions - plan.freeActionsPerMonth);
     return {
-      month: at,
-      plan: tenant.plan,
+      tenantId,
+      month,
+      plan: planName,
       ruleActions,
       freeQuota: plan.freeActionsPerMonth,
       billableActions,
@@ -94,4 +112,10 @@ export class UsageService implements OnApplicationBootstrap, OnApplicationShutdo
       charge: (billableActions * plan.pricePerMillionUsd) / 1_000_000,
     };
   }
+}
+
+function checkMonth(month: string | undefined): string {
+  const at = month ?? usageMonth(new Date());
+  if (!MONTH.test(at)) throw new InputInvalidError('month', `expected YYYY-MM, got '${at}'`);
+  return at;
 }
