@@ -12,6 +12,7 @@ import { connect } from 'nats';
 import { BATCH_HEADER, createSubjects, decodeIngestBatch } from '@sluice/bus';
 import { closedLoop, connectClient, endSession, plainCeiling, telemetry, type LoopResult } from './e2e/load';
 import { cpuSeconds, fmt, load1, machineInfo, pidOf } from './e2e/measure';
+import { clientIdPrefix } from '../services/ingest/src/client-id';
 import { replaceSection, table } from './e2e/report';
 import { deleteNamespace, freePort, ServiceProcess, writeBenchPipeline } from './e2e/services';
 
@@ -103,7 +104,9 @@ async function main(): Promise<void> {
     await subscription.drain();
     await nc.close();
     await ingest.stop();
-    await endSession(mqttUrl, `bench-${id}--b${id}-devices-0`).catch((e: Error) => console.error(e.message));
+    await endSession(mqttUrl, `${clientIdPrefix(`bench-${id}-`, `b${id}`, 'devices')}-0`).catch((e: Error) =>
+      console.error(e.message),
+    );
     await deleteNamespace(natsUrl, namespace).catch((e: Error) => console.error(e.message));
   }
   const m = machineInfo();

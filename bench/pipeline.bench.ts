@@ -24,6 +24,7 @@ import {
   waitFor,
   type LoopResult,
 } from './e2e/load';
+import { clientIdPrefix } from '../services/ingest/src/client-id';
 import { fmt, load1, machineInfo, percentile } from './e2e/measure';
 import { latencySvg, replaceSection, table, type LatencyPoint, type Series } from './e2e/report';
 import { deleteNamespace, freePort, ServiceProcess, writeBenchPipeline } from './e2e/services';
@@ -161,8 +162,8 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
     await Promise.all(services.map((s) => s.stop()));
     await target.close();
     if (mode === 'mesh') {
-      await endSession(mqttUrl, `bench-${id}--b${id}-devices-0`).catch((e: Error) =>
-        console.error(e.message),
+      await endSession(mqttUrl, `${clientIdPrefix(`bench-${id}-`, `b${id}`, 'devices')}-0`).catch(
+        (e: Error) => console.error(e.message),
       );
       await deleteNamespace(natsUrl, namespace).catch((e: Error) => console.error(e.message));
     }

@@ -21,6 +21,8 @@ export const gatewayConfigShape = {
   SLUICE_MQTT_URL: z.url({ message: 'expected a broker URL such as mqtt://host:1883' }).optional(),
   SLUICE_MQTT_USERNAME: z.string().optional(),
   SLUICE_MQTT_PASSWORD: z.string().optional(),
+  /** Plans and their quotas as JSON (see docs/graphql-api.md); unset: the built-in free plan. */
+  SLUICE_PLANS: z.string().optional(),
   /** The operator's API key. Unset in the embedded mode: one is generated and printed at start. */
   SLUICE_ADMIN_KEY: adminKey.optional(),
 };

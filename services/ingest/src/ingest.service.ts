@@ -16,6 +16,7 @@ import {
 } from '@sluice/pipeline';
 import { createSource, type AnySource, type AnySourceConfigInput } from '@sluice/sources';
 import { SluiceMetrics } from '@sluice/telemetry';
+import { clientIdPrefix } from './client-id';
 import { INGEST_SETTINGS, type ResolvedIngestSettings } from './ingest.settings';
 
 interface RunningSource {
@@ -129,7 +130,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         };
       case 'mqtt':
         return {
-          clientIdPrefix: `${this.settings.SLUICE_INGEST_CLIENT_ID_PREFIX}-${tenantId}-${id}`,
+          clientIdPrefix: clientIdPrefix(this.settings.SLUICE_INGEST_CLIENT_ID_PREFIX, tenantId, id),
           protocolVersion: this.settings.mqttProtocolVersion,
           shareGroup: this.settings.shareGroup,
           connections: this.settings.SLUICE_INGEST_CONNECTIONS,
