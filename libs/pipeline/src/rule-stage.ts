@@ -28,6 +28,8 @@ interface LoadedRule {
   tenant: string;
   definition: RuleDefinition;
   compiled: CompiledRule;
+  /** Each action with its ACTIONS subject, built once when the rule loads. */
+  actions: { id: string; connector: string; subject: string }[];
 }
 
 export interface RuleStageCounters {
@@ -89,7 +91,12 @@ export class RuleStage {
         (error as Error).message = `rule '${rule.id}' of tenant '${tenant.id}': ${(error as Error).message}`;
         throw error;
       }
-      const loaded = { tenant: tenant.id, definition: rule, compiled };
+      const actions = rule.actions.map((a) => ({
+        id: a.id,
+        connector: a.connector,
+        subject: this.subjects.actions(tenant.id, a.connector),
+      }));
+      const loaded = { tenant: tenant.id, definition: rule, compiled, actions };
       for (const topic of compiled.topics) index.add(topic, loaded);
     }
     this.indexes.set(tenant.id, index);
@@ -181,10 +188,12 @@ export class RuleStage {
       }
       this.counters.passed++;
       this.metrics?.rulePassed.inc(labels);
-      this.metrics?.ruleActions.inc(labels, result.outputs.length * rule.definition.actions.length);
+      this.metrics?.ruleActions.inc(labels, result.outputs.length * rule.actions.length);
       const trace = spanCarrier(span);
       result.outputs.forEach((output, index) => {
-        for (const action of rule.definition.actions) {
+        // why once per output: every action of the rule carries the same rule output
+        const json = Buffer.from(JSON.stringify(output));
+        for (const action of rule.actions) {
           const id = `${envelope.id}:${rule.definition.id}:${index}:${action.id}`;
           const data = encodeActionRequest({
             id,
@@ -192,14 +201,12 @@ export class RuleStage {
             ruleId: rule.definition.id,
             actionId: action.id,
             connectorId: action.connector,
-            data: Buffer.from(JSON.stringify(output)),
+            data: json,
             sourceMessageId: envelope.id,
             createdAt: Date.now(),
             trace,
           });
-          stored.push(
-            this.bus.publish(this.subjects.actions(rule.tenant, action.connector), data, { msgId: id }),
-          );
+          stored.push(this.bus.publish(action.subject, data, { msgId: id }));
           this.counters.actionRequests++;
         }
       });
