@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -57,3 +58,58 @@ describe('embedded mode: one process with no server installed', () => {
     expect(await sluice.stop('SIGTERM')).toBe(0);
   });
 });
+
+// The quick start runs `npm start` with no settings; on a machine whose own broker holds 1883 (this
+// one: Mosquitto) the embedded broker must still come up, on another port, and say where.
+describe('embedded mode when the default MQTT port 1883 is taken', () => {
+  const ns = testNamespace();
+  const target = new HttpTarget();
+  let sluice: SluiceProcess;
+  let holder: Server | undefined;
+
+  beforeAll(async () => {
+    await target.start();
+    holder = await holdPort(1883); // undefined: something (the machine's broker) holds it already
+    sluice = new SluiceProcess('all', {
+      SLUICE_PIPELINE_FILE: writeSkeletonPipeline(ns, target.url),
+      SLUICE_HTTP_PORT: String(await freePort()),
+      SLUICE_DATA_DIR: mkdtempSync(join(tmpdir(), 'sluice-embedded-')),
+      SLUICE_NATS_URL: 'nats://127.0.0.1:1',
+    }).start();
+    await sluice.ready();
+  });
+
+  afterAll(async () => {
+    await sluice?.stop();
+    await target.close();
+    await new Promise((resolve) => (holder ? holder.close(resolve) : resolve(undefined)));
+  });
+
+  it('starts its broker on a free port, says which, and delivers through it', async () => {
+    const match = /port 1883 is in use .* listens on (mqtt:\/\/127\.0\.0\.1:(\d+)) instead/.exec(
+      sluice.output,
+    );
+    expect(match, sluice.output).not.toBeNull();
+    expect(Number(match![2])).not.toBe(1883);
+    const client = await mqtt.connectAsync(match![1]!);
+    try {
+      await client.publishAsync(`${ns.topicPrefix}sensors/d2`, '{"temp":4}', { qos: 1 });
+    } finally {
+      await client.endAsync();
+    }
+    await eventually(() => expect(target.jsonBodies().map((b) => b['payload'])).toContain('{"temp":4}'), {
+      timeoutMs: 10_000,
+    });
+  });
+});
+
+/** Listens on `port` so it is taken; resolves undefined when it already is. */
+function holdPort(port: number): Promise<Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' ? resolve(undefined) : reject(error),
+    );
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}

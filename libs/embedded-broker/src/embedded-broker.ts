@@ -5,14 +5,35 @@ import { SluiceError } from '@sluice/errors';
 export class EmbeddedBrokerError extends SluiceError {
   readonly code = 'EMBEDDED_BROKER_START';
   readonly category = 'UNAVAILABLE';
+
+  constructor(
+    message: string,
+    options?: ErrorOptions,
+    /** True when the failure was only that the port is taken. */
+    readonly portInUse = false,
+  ) {
+    super(message, options);
+  }
 }
 
 export interface EmbeddedBroker {
   /** `mqtt://<host>:<port>` to connect to. */
   readonly url: string;
   readonly port: number;
+  /** The port asked for, when it was taken and `fallbackToFreePort` chose `port` instead. */
+  readonly portInUse?: number;
   /** Disconnects the clients and stops listening. */
   close(): Promise<void>;
+}
+
+export interface EmbeddedBrokerOptions {
+  port: number;
+  host?: string;
+  /**
+   * When `port` is taken, listen on a free port the system picks instead of failing (the default
+   * port 1883 is often held by a broker already installed on the machine).
+   */
+  fallbackToFreePort?: boolean;
 }
 
 /**
@@ -21,8 +42,18 @@ export interface EmbeddedBroker {
  *
  * @example const broker = await startEmbeddedBroker({ port: 1883 }); // broker.url === 'mqtt://127.0.0.1:1883'
  */
-export async function startEmbeddedBroker(options: { port: number; host?: string }): Promise<EmbeddedBroker> {
-  const host = options.host ?? '127.0.0.1';
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  try {
+    return await listen(options.port, options.host ?? '127.0.0.1');
+  } catch (error) {
+    const inUse = error instanceof EmbeddedBrokerError && error.portInUse;
+    if (!inUse || !options.fallbackToFreePort || options.port === 0) throw error;
+    const broker = await listen(0, options.host ?? '127.0.0.1');
+    return { ...broker, portInUse: options.port };
+  }
+}
+
+async function listen(requestedPort: number, host: string): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker();
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -37,17 +68,18 @@ export async function startEmbeddedBroker(options: { port: number; host?: string
       reject(
         new EmbeddedBrokerError(
           error.code === 'EADDRINUSE'
-            ? `Cannot start the embedded MQTT broker: port ${options.port} on ${host} is in use. ` +
+            ? `Cannot start the embedded MQTT broker: port ${requestedPort} on ${host} is in use. ` +
                 'Set SLUICE_EMBEDDED_MQTT_PORT to a free port, or SLUICE_MQTT_URL to use that broker.'
-            : `Cannot start the embedded MQTT broker on ${host}:${options.port}: ${error.message}`,
+            : `Cannot start the embedded MQTT broker on ${host}:${requestedPort}: ${error.message}`,
           { cause: error },
+          error.code === 'EADDRINUSE',
         ),
       );
     });
-    server.listen(options.port, host, () => resolve());
+    server.listen(requestedPort, host, () => resolve());
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const port = typeof address === 'object' && address ? address.port : requestedPort;
   return {
     url: `mqtt://${host}:${port}`,
     port,

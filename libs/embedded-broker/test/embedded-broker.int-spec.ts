@@ -31,4 +31,39 @@ describe('embedded broker', () => {
       await first.close();
     }
   });
+
+  it('listens on a free port instead when asked to and the port is taken', async () => {
+    const first = await startEmbeddedBroker({ port: await freePort() });
+    const second = await startEmbeddedBroker({ port: first.port, fallbackToFreePort: true });
+    try {
+      expect(second.portInUse).toBe(first.port);
+      expect(second.port).not.toBe(first.port);
+      expect(second.url).toBe(`mqtt://127.0.0.1:${second.port}`);
+      // why a round trip: the fallback broker must really serve, not only report a port
+      const sub = await mqtt.connectAsync(second.url);
+      const pub = await mqtt.connectAsync(second.url);
+      try {
+        await sub.subscribeAsync('f/+', { qos: 1 });
+        const received = new Promise<string>((resolve) => sub.once('message', (topic) => resolve(topic)));
+        await pub.publishAsync('f/1', 'x', { qos: 1 });
+        expect(await received).toBe('f/1');
+      } finally {
+        await Promise.all([sub.endAsync(), pub.endAsync()]);
+      }
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it('keeps the port it was given when that port is free, even with the fallback on', async () => {
+    const port = await freePort();
+    const broker = await startEmbeddedBroker({ port, fallbackToFreePort: true });
+    try {
+      expect(broker.port).toBe(port);
+      expect(broker.portInUse).toBeUndefined();
+    } finally {
+      await broker.close();
+    }
+  });
 });

@@ -12,7 +12,8 @@ const embeddedConfigSchema = z.object({
   ...rulesConfigShape,
   ...deliveryConfigShape,
   ...gatewayConfigShape,
-  SLUICE_EMBEDDED_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
+  // why no default here: unset means 1883, or a free port when 1883 is taken (see main.ts)
+  SLUICE_EMBEDDED_MQTT_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SLUICE_EMBEDDED_MQTT_HOST: z.string().default('127.0.0.1'),
 });
 export type EmbeddedConfig = z.infer<typeof embeddedConfigSchema>;

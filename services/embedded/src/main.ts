@@ -5,6 +5,8 @@ import { generateAdminKey } from '../../gateway/src/auth/admin-key';
 import { loadEmbeddedConfig } from './config';
 import { EmbeddedModule } from './embedded.module';
 
+const DEFAULT_MQTT_PORT = 1883;
+
 /**
  * Starts all four services in one process (`sluice start all`, `npm start`): the embedded MQTT
  * broker when SLUICE_MQTT_URL is unset, SQLite when SLUICE_DATABASE_URL is unset, and the
@@ -16,10 +18,19 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
   const broker = config.SLUICE_MQTT_URL
     ? null
     : await startEmbeddedBroker({
-        port: config.SLUICE_EMBEDDED_MQTT_PORT,
+        port: config.SLUICE_EMBEDDED_MQTT_PORT ?? DEFAULT_MQTT_PORT,
         host: config.SLUICE_EMBEDDED_MQTT_HOST,
+        // why only when unset: a port the user chose must not move; the default often collides
+        // with a broker already installed on the machine, and the quick start must still run
+        fallbackToFreePort: config.SLUICE_EMBEDDED_MQTT_PORT === undefined,
       });
-  if (broker) logger.log(`embedded MQTT broker listening on ${broker.url}`);
+  if (broker?.portInUse !== undefined) {
+    logger.warn(
+      `port ${broker.portInUse} is in use (another MQTT broker?), so the embedded MQTT broker listens on ` +
+        `${broker.url} instead. Set SLUICE_EMBEDDED_MQTT_PORT to choose its port, or ` +
+        `SLUICE_MQTT_URL=mqtt://127.0.0.1:${broker.portInUse} to use the broker that holds it.`,
+    );
+  } else if (broker) logger.log(`embedded MQTT broker listening on ${broker.url}`);
   let adminKey = config.SLUICE_ADMIN_KEY;
   if (!adminKey) {
     adminKey = generateAdminKey();
