@@ -7,7 +7,11 @@ const bin = resolve(__dirname, '../../bin/sluice.js');
 /** A Sluice service started as its own process from the built CLI (`npm run build` first). */
 export class SluiceProcess {
   private child?: ChildProcess;
+  /** stdout and stderr interleaved. */
   output = '';
+  /** stdout alone (where the JSON log lines go). */
+  stdout = '';
+  stderr = '';
   exitCode: number | null | undefined;
 
   constructor(
@@ -25,8 +29,14 @@ export class SluiceProcess {
       env: { PATH: process.env['PATH'] ?? '', SLUICE_LOG_LEVEL: 'log', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+      this.stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+      this.stderr += chunk.toString();
+    });
     child.on('exit', (code) => (this.exitCode = code));
     this.child = child;
     return this;

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createLogger, initTracing, NestJsonLogger, shutdownTracing } from '@sluice/telemetry';
+import { initTracing, shutdownTracing } from '@sluice/telemetry';
+import { initLogging } from './init-logging';
 
 export interface AppBasics {
   SLUICE_HTTP_PORT: number;
@@ -24,7 +25,7 @@ export async function startNestApp(
   // why first: spans and log lines of everything Nest starts must see the tracer and the logger
   const service = name.split(' ')[0] ?? name;
   initTracing(service === 'sluice' ? 'sluice' : `sluice-${service}`);
-  const logger = new NestJsonLogger(createLogger({ level: config.SLUICE_LOG_LEVEL, service }));
+  const logger = initLogging(service, config);
   const app = await NestFactory.create<NestExpressApplication>(module, { logger, abortOnError: false });
   // why: the publish API takes payloads up to SLUICE_PUBLISH_MAX_PAYLOAD_BYTES (1 MiB by default,
   // more in base64 and bulk); it answers 413 itself, so the parser only needs a generous ceiling

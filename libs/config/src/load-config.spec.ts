@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, httpPortShape, loadConfig, maskSensitive } from '@sluice/config';
+import { ConfigError, effectiveConfigOf, httpPortShape, loadConfig, maskSensitive } from '@sluice/config';
 
 const schema = z.object({
   ...httpPortShape(4000),
@@ -92,6 +92,23 @@ describe('loadConfig', () => {
     expect(lines[0]).not.toContain('topsecret');
     expect(lines[0]).not.toContain('hunter2');
     expect(lines[0]).toContain('postgres://u:***@db:5432/x');
+  });
+
+  it('keeps the masked effective configuration for the logger, and prints nothing by default', () => {
+    const withSecret = z.object({ SLUICE_ADMIN_KEY: z.string(), SLUICE_DATABASE_URL: z.string() });
+    const write = vi.spyOn(process.stderr, 'write');
+    const config = loadConfig(
+      withSecret,
+      { SLUICE_ADMIN_KEY: 'topsecret', SLUICE_DATABASE_URL: 'postgres://u:hunter2@db:5432/x' },
+      { sensitive: ['SLUICE_ADMIN_KEY'] },
+    );
+    expect(write).not.toHaveBeenCalled();
+    write.mockRestore();
+    expect(effectiveConfigOf(config)).toEqual({
+      SLUICE_ADMIN_KEY: '***',
+      SLUICE_DATABASE_URL: 'postgres://u:***@db:5432/x',
+    });
+    expect(effectiveConfigOf({})).toBeUndefined();
   });
 
   it('maskSensitive leaves ordinary values alone', () => {

@@ -5,7 +5,10 @@ import { ConfigError } from './config-error';
 export interface LoadConfigOptions {
   /** Settings whose values are masked when the effective configuration is logged. */
   sensitive?: readonly string[];
-  /** Where to log the effective configuration; `false` to stay quiet. */
+  /**
+   * Where to write the effective configuration line; `false` or unset: nowhere. Services leave it
+   * unset: their JSON logger writes it (as `config`) once it exists, from {@link effectiveConfigOf}.
+   */
   log?: ((line: string) => void) | false;
 }
 
@@ -37,11 +40,24 @@ export function loadConfig<S extends z.ZodObject>(
     );
   }
   const config = Object.freeze(result.data) as Readonly<z.infer<S>>;
-  if (options.log !== false) {
-    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-    log(`Effective configuration: ${JSON.stringify(maskSensitive(config, options.sensitive ?? []))}`);
-  }
+  const masked = maskSensitive(config, options.sensitive ?? []);
+  effective.set(config, masked);
+  if (options.log) options.log(`Effective configuration: ${JSON.stringify(masked)}`);
   return config;
+}
+
+// why a side table rather than a field: the config object stays exactly the schema's type, and the
+// masked view (which needs the service's list of sensitive settings) is there for the logger later
+const effective = new WeakMap<object, Record<string, unknown>>();
+
+/**
+ * The effective configuration of an object returned by {@link loadConfig}, with the sensitive
+ * settings and URL passwords masked; undefined for any other object.
+ *
+ * @example logger.info({ config: effectiveConfigOf(config) }, 'Effective configuration');
+ */
+export function effectiveConfigOf(config: object): Readonly<Record<string, unknown>> | undefined {
+  return effective.get(config);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { startNestApp } from '@sluice/app-runtime';
+import { initLogging, startNestApp } from '@sluice/app-runtime';
 import { startEmbeddedBroker } from '@sluice/embedded-broker';
 import { generateAdminKey } from '../../gateway/src/auth/admin-key';
 import { loadEmbeddedConfig } from './config';
@@ -14,6 +14,7 @@ const DEFAULT_MQTT_PORT = 1883;
  */
 export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
   const config = loadEmbeddedConfig(env);
+  initLogging('sluice', config);
   const logger = new Logger('Sluice');
   const broker = config.SLUICE_MQTT_URL
     ? null
