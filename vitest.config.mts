@@ -40,6 +40,22 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          // why its own project: scenarios stop and restart (private) servers and run for minutes
+          name: 'faults',
+          globals: true,
+          include: ['test/faults/**/*.fault-spec.ts'],
+          globalSetup: ['test/support/ensure-services.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          // why: after unit and integration, so its processes never compete with theirs for the 2 cores
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -19,6 +19,11 @@ export class SluiceProcess {
     readonly env: Record<string, string>,
   ) {}
 
+  /** The process id while it runs (0 before the first start). */
+  get pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
   get port(): number {
     return Number(this.env['SLUICE_HTTP_PORT']);
   }
