@@ -185,6 +185,8 @@ describe('envelope codec', () => {
       reason: 'ECONNREFUSED 127.0.0.1:9',
       node: 'delivery@host-1',
       at: 1_763_771_000_789,
+      ttlMs: 30_000,
+      gone: false,
     };
     expect(decodeComponentStatus(encodeComponentStatus(status))).toEqual(status);
     expect(ComponentState.COMPONENT_STATE_CONNECTED).toBe(2);

@@ -2,10 +2,23 @@ import { ActionRequest, ActionRequestBatch, DeadLetter } from './generated/sluic
 import { ConfigChange, ConfigOp } from './generated/sluice/v1/config';
 import { IngestBatch, IngestEnvelope, type UserProperty } from './generated/sluice/v1/ingest';
 import { ComponentState, ComponentStatus } from './generated/sluice/v1/status';
+import { MetricsReport, type ComponentMetrics } from './generated/sluice/v1/metrics';
+import { RuleTap, RuleTraceEvent } from './generated/sluice/v1/trace';
 import { EnvelopeDecodeError } from './errors';
 
 export { ComponentState, ConfigOp };
-export type { ActionRequest, ComponentStatus, ConfigChange, DeadLetter, IngestEnvelope, UserProperty };
+export type {
+  ActionRequest,
+  ComponentMetrics,
+  ComponentStatus,
+  ConfigChange,
+  DeadLetter,
+  IngestEnvelope,
+  MetricsReport,
+  RuleTap,
+  RuleTraceEvent,
+  UserProperty,
+};
 
 /**
  * Header set on a JetStream message whose body is a batch (IngestBatch / ActionRequestBatch), with
@@ -119,4 +132,34 @@ export function encodeComponentStatus(status: ComponentStatus): Uint8Array {
 /** @example const status = decodeComponentStatus(data); */
 export function decodeComponentStatus(bytes: Uint8Array): ComponentStatus {
   return decodeWith('ComponentStatus', (b) => ComponentStatus.decode(b), bytes);
+}
+
+/** @example await bus.notify(subjects.metrics(tenant), encodeMetricsReport({ tenant, node, at, ttlMs, gone: false, items })); */
+export function encodeMetricsReport(report: MetricsReport): Uint8Array {
+  return MetricsReport.encode(report).finish();
+}
+
+/** @example const report = decodeMetricsReport(data); */
+export function decodeMetricsReport(bytes: Uint8Array): MetricsReport {
+  return decodeWith('MetricsReport', (b) => MetricsReport.decode(b), bytes);
+}
+
+/** @example await bus.notify(subjects.ruleTap(tenant), encodeRuleTap({ tenant, ruleId, ttlMs: 30_000 })); */
+export function encodeRuleTap(tap: RuleTap): Uint8Array {
+  return RuleTap.encode(tap).finish();
+}
+
+/** @example const tap = decodeRuleTap(data); */
+export function decodeRuleTap(bytes: Uint8Array): RuleTap {
+  return decodeWith('RuleTap', (b) => RuleTap.decode(b), bytes);
+}
+
+/** @example await bus.notify(subjects.ruleTrace(tenant, ruleId), encodeRuleTraceEvent(event)); */
+export function encodeRuleTraceEvent(event: RuleTraceEvent): Uint8Array {
+  return RuleTraceEvent.encode(event).finish();
+}
+
+/** @example const event = decodeRuleTraceEvent(data); */
+export function decodeRuleTraceEvent(bytes: Uint8Array): RuleTraceEvent {
+  return decodeWith('RuleTraceEvent', (b) => RuleTraceEvent.decode(b), bytes);
 }

@@ -21,6 +21,12 @@ describe('createSubjects', () => {
     expect(s.status('acme')).toBe('sluice.status.acme');
     expect(s.status()).toBe('sluice.status.*');
     expect(t.streamOf(t.status('acme'))).toBeUndefined();
+    expect(s.metrics('acme')).toBe('sluice.metrics.acme');
+    expect(s.metrics()).toBe('sluice.metrics.*');
+    expect(s.ruleTap()).toBe('sluice.tap.*');
+    expect(t.ruleTrace('acme', 'r1')).toBe('T_ab12_sluice.trace.acme.r1');
+    expect(t.streamOf(t.ruleTrace('acme', 'r1'))).toBeUndefined();
+    expect(() => s.ruleTrace('acme', 'a.b')).toThrow(/invalid rule id/);
   });
 
   it('prefixes subjects and stream names with the namespace', () => {

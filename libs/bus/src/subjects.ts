@@ -31,6 +31,12 @@ export interface Subjects {
   usage(tenant?: string): string;
   /** Status announcements of a tenant's sources and connectors (`notify`); without a tenant, the filter. */
   status(tenant?: string): string;
+  /** Rule and action counters of a tenant (`notify`, rules and delivery -> gateway); without a tenant, the filter. */
+  metrics(tenant?: string): string;
+  /** Requests to trace a rule (`notify`, gateway -> rules); without a tenant, the filter for every tenant. */
+  ruleTap(tenant?: string): string;
+  /** Trace events of one tapped rule (`notify`, rules -> gateway): `<ns>sluice.trace.<tenant>.<rule>`. */
+  ruleTrace(tenant: string, ruleId: string): string;
   /** Stream name with the namespace, e.g. `T_ab12_INGEST`. */
   stream(name: StreamName): string;
   /** The subjects a stream captures (for the stream's configuration). */
@@ -81,6 +87,9 @@ export function createSubjects(namespace = ''): Subjects {
     config: (tenant) => `${root}.config.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     usage: (tenant) => `${root}.usage.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     status: (tenant) => `${root}.status.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
+    metrics: (tenant) => `${root}.metrics.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
+    ruleTap: (tenant) => `${root}.tap.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
+    ruleTrace: (tenant, ruleId) => pair(`${root}.trace.`, tenant, ruleId, 'rule id'),
     stream: (name) => `${namespace}${name}`,
     streamSubjects: (name) => [`${prefixes[name]}>`],
     streamOf: (subject) => STREAM_NAMES.find((name) => subject.startsWith(prefixes[name])),

@@ -171,7 +171,7 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
       expect(text).toContain(
         'sluice_action_failed_total{tenant="acme",connector="main",action="a1",code="DELIVERY_TIMEOUT"} 1',
       );
-      expect(text).toContain('sluice_action_late_reply_total{tenant="acme",connector="main"} 1');
+      expect(text).toContain('sluice_action_late_reply_total{tenant="acme",connector="main",action="a1"} 1');
     });
   });
 

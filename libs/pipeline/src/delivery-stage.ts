@@ -145,7 +145,7 @@ export class DeliveryStage {
             throw new Error(`action '${def.id}' of rule '${rule.id}': unknown connector '${def.connector}'`);
           const { config, fallbacks } = splitFallbacks(rules, rule, def.id, def.config);
           const action = handle.connector.createAction(config);
-          const labels = { tenant: tenantId, connector: handle.id };
+          const labels = { tenant: tenantId, connector: handle.id, action: def.id };
           const batcher =
             action.maxBatchSize > 1
               ? new RequestBatcher(action.maxBatchSize, this.policy.batchWindowMs, (records) =>
@@ -273,7 +273,7 @@ export class DeliveryStage {
       return { ok: false, retryable: false, code: 'ACTION_DATA_INVALID', message: (error as Error).message };
     }
     const record: DeliveryRecord = { id: request.id, data, headers: request.trace };
-    const labels = { tenant: request.tenant, connector: request.connectorId };
+    const labels = { tenant: request.tenant, connector: request.connectorId, action: request.actionId };
     if (!entry.batcher) return (await this.sendBatch(entry.action, labels, [record]))[0]!;
     this.metrics?.actionQueuing.inc(labels);
     try {
@@ -285,7 +285,7 @@ export class DeliveryStage {
 
   private async sendBatch(
     action: Action,
-    labels: { tenant: string; connector: string },
+    labels: { tenant: string; connector: string; action: string },
     records: DeliveryRecord[],
   ): Promise<DeliveryOutcome[]> {
     this.metrics?.actionInflight.inc(labels, records.length);
@@ -326,7 +326,7 @@ export class DeliveryStage {
       // why: an action that ran out of attempts was executed too, and counts for usage
       this.usage?.record(request.tenant);
       const code = failure.code;
-      this.metrics?.actionDeadLettered.inc({ tenant: request.tenant, connector: request.connectorId, code });
+      this.metrics?.actionDeadLettered.inc({ ...labels, code });
     }
   }
 }

@@ -35,3 +35,11 @@ export { DeadLetterAdmin, DeadLetterNotFoundError } from './delivery/dead-letter
 export type { DeadLetterEntry } from './delivery/dead-letter-admin';
 export { runDlqCli } from './delivery/dlq-cli';
 export type { DlqCliOptions } from './delivery/dlq-cli';
+export { StatusAnnouncer } from './status/status-announcer';
+export type { ComponentKind, ComponentProbeResult, ComponentStateName } from './status/status-announcer';
+export { MetricsAnnouncer } from './status/metrics-announcer';
+export { replicaNode } from './status/announce-schedule';
+export type { AnnounceOptions } from './status/announce-schedule';
+export { ruleMetricsByTenant, actionMetricsByTenant } from './status/metric-snapshots';
+export type { MetricsByTenant } from './status/metric-snapshots';
+export { connectorProbe } from './status/connector-probe';

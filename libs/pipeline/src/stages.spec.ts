@@ -258,7 +258,7 @@ describe('DeliveryStage', () => {
       );
       expect(text).toContain('sluice_action_retried_total{tenant="acme",connector="hook",action="a1"} 2');
       expect(text).toContain(
-        'sluice_action_dead_lettered_total{tenant="acme",connector="hook",code="CONNECTOR_UNAVAILABLE"} 1',
+        'sluice_action_dead_lettered_total{tenant="acme",connector="hook",action="a1",code="CONNECTOR_UNAVAILABLE"} 1',
       );
     });
   });

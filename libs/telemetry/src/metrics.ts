@@ -72,11 +72,12 @@ export class SluiceMetrics {
   readonly actionDeadLettered = this.counter(
     'sluice_action_dead_lettered_total',
     'Action requests written to the DLQ, by error code',
-    ['tenant', 'connector', 'code'],
+    ['tenant', 'connector', 'action', 'code'],
   );
   readonly actionInflight = this.gauge('sluice_action_inflight', 'Action requests being delivered now', [
     'tenant',
     'connector',
+    'action',
   ]);
   readonly actionLatency = new Histogram({
     name: 'sluice_action_latency_seconds',
@@ -98,12 +99,12 @@ export class SluiceMetrics {
   readonly actionQueuing = this.gauge(
     'sluice_action_queuing',
     'Action requests held by delivery, waiting for a batch or a paused circuit',
-    ['tenant', 'connector'],
+    ['tenant', 'connector', 'action'],
   );
   readonly actionLateReply = this.counter(
     'sluice_action_late_reply_total',
     'Answers from a target that came after the delivery timeout',
-    ['tenant', 'connector'],
+    ['tenant', 'connector', 'action'],
   );
   readonly actionFallback = this.counter(
     'sluice_action_fallback_total',

@@ -9,8 +9,13 @@ import {
 import { BUS, createSubjects, type Bus, type Consumption, type Subjects } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
 import {
+  actionMetricsByTenant,
+  connectorProbe,
   DeliveryStage,
+  MetricsAnnouncer,
   PIPELINE_DEFINITIONS,
+  replicaNode,
+  StatusAnnouncer,
   type ConnectorHandle,
   type PipelineDefinitions,
   type TenantChange,
@@ -31,6 +36,8 @@ export class ActionConsumer
   private readonly subjects: Subjects;
   private unsubscribe?: () => void;
   private readonly usage: UsageMeter;
+  private readonly status: StatusAnnouncer;
+  private readonly announcer: MetricsAnnouncer;
   readonly stage: DeliveryStage;
 
   constructor(
@@ -60,10 +67,21 @@ export class ActionConsumer
       metrics,
       this.usage,
     );
+    const announce = { node: replicaNode('delivery'), intervalMs: settings.SLUICE_STATUS_INTERVAL_MS };
+    this.status = new StatusAnnouncer(bus, this.subjects, this.logger, announce);
+    this.announcer = new MetricsAnnouncer(
+      bus,
+      this.subjects,
+      this.logger,
+      () => actionMetricsByTenant(metrics),
+      announce,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     this.usage.start();
+    this.status.start();
+    this.announcer.start();
     const added = await this.stage.load(this.pipeline.current());
     await this.applyChange({ added, removed: [] });
     this.unsubscribe = this.pipeline.onChange(async (tenantId, tenant) => {
@@ -81,6 +99,7 @@ export class ActionConsumer
     await Promise.all([...this.consumptions.values()].map((c) => c.stop()));
     // why: before the bus closes, so the last usage counts reach the gateway
     await this.usage.stop();
+    await Promise.all([this.status.stop(), this.announcer.stop()]);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -92,6 +111,9 @@ export class ActionConsumer
       await this.consumptions.get(handle)?.stop();
       this.consumptions.delete(handle);
       this.readiness.unregister(probeName(handle));
+      // why not for a changed connector: its replacement is tracked under the same id below
+      if (!added.some((a) => a.tenant === handle.tenant && a.id === handle.id))
+        await this.status.untrack(handle.tenant, 'connector', handle.id);
     }
     await this.stage.closeConnectors(removed);
     for (const handle of added) {
@@ -105,6 +127,7 @@ export class ActionConsumer
           return { up, detail };
         },
       });
+      this.status.track(tenant, 'connector', id, connectorProbe(this.stage, handle));
       // why no queue of our own: the ACTIONS stream is the bounded queue (limits, discard new) and
       // maxAckPending bounds what this process holds, so nothing is dropped here (docs/delivery.md)
       const consumption = await this.bus.consume(

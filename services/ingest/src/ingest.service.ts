@@ -10,6 +10,8 @@ import { ReadinessRegistry } from '@sluice/health';
 import {
   createIngestSink,
   PIPELINE_DEFINITIONS,
+  replicaNode,
+  StatusAnnouncer,
   type PipelineDefinitions,
   type SourceDefinition,
   type TenantDefinition,
@@ -33,6 +35,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly sources = new Map<string, RunningSource>();
   private readonly subjects: Subjects;
   private unsubscribe?: () => void;
+  private readonly status: StatusAnnouncer;
 
   constructor(
     @Inject(INGEST_SETTINGS) private readonly settings: ResolvedIngestSettings,
@@ -42,9 +45,14 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly metrics: SluiceMetrics,
   ) {
     this.subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
+    this.status = new StatusAnnouncer(bus, this.subjects, this.logger, {
+      node: replicaNode('ingest'),
+      intervalMs: settings.SLUICE_STATUS_INTERVAL_MS,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.status.start();
     for (const tenant of this.pipeline.current().tenants) await this.applyTenant(tenant.id, tenant);
     this.unsubscribe = this.pipeline.onChange((tenantId, tenant) => this.applyTenant(tenantId, tenant));
   }
@@ -53,6 +61,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await Promise.all([...this.sources.values()].map((s) => s.source.stop()));
+    // why after the sources: their last state is "gone", announced before the bus closes
+    await this.status.stop();
   }
 
   /**
@@ -72,6 +82,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       await running.source.stop();
       this.sources.delete(key);
       this.readiness.unregister(`${running.source.kind}:${key}`);
+      await this.status.untrack(tenantId, 'source', running.id);
       this.logger.log(`source ${key} stopped`);
     }
     for (const definition of wanted.values()) await this.startSource(tenantId, definition);
@@ -101,6 +112,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         return { up: status.state === 'connected', detail: status.reason ?? status.state };
       },
     });
+    this.status.track(tenantId, 'source', id, () => source.status());
     await source.start();
     this.logger.log(`${source.kind} source ${key} reading ${topics.map((t) => t.filter).join(', ')}`);
   }

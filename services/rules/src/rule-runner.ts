@@ -7,7 +7,14 @@ import {
 } from '@nestjs/common';
 import { BUS, createSubjects, type Bus, type Consumption } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
-import { PIPELINE_DEFINITIONS, RuleStage, type PipelineDefinitions } from '@sluice/pipeline';
+import {
+  MetricsAnnouncer,
+  PIPELINE_DEFINITIONS,
+  replicaNode,
+  ruleMetricsByTenant,
+  RuleStage,
+  type PipelineDefinitions,
+} from '@sluice/pipeline';
 import { SluiceMetrics } from '@sluice/telemetry';
 import type { RulesSettings } from './config';
 
@@ -19,6 +26,7 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger('Rules');
   private consumption?: Consumption;
   private unsubscribe?: () => void;
+  private readonly announcer: MetricsAnnouncer;
   readonly stage: RuleStage;
 
   constructor(
@@ -28,7 +36,13 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly readiness: ReadinessRegistry,
     metrics: SluiceMetrics,
   ) {
-    this.stage = new RuleStage(bus, createSubjects(settings.SLUICE_BUS_NAMESPACE), this.logger, metrics);
+    const subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
+    this.stage = new RuleStage(bus, subjects, this.logger, metrics);
+    // why from the Prometheus counters: the stage counts once, /metrics and the gateway read it
+    this.announcer = new MetricsAnnouncer(bus, subjects, this.logger, () => ruleMetricsByTenant(metrics), {
+      node: replicaNode('rules'),
+      intervalMs: settings.SLUICE_STATUS_INTERVAL_MS,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,6 +69,7 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
       name: 'rules:consumer',
       check: () => ({ up: this.consumption !== undefined }),
     });
+    this.announcer.start();
     const count = this.pipeline.current().tenants.reduce((n, t) => n + t.rules.length, 0);
     this.logger.log(`evaluating ${count} rule(s)`);
   }
@@ -62,5 +77,6 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await this.consumption?.stop();
+    await this.announcer.stop();
   }
 }

@@ -8,6 +8,8 @@ import { GraphQLJSONObject } from 'graphql-type-json';
 })
 export class ActionModel {
   @Field(() => ID) id!: string;
+  /** Not in the schema: lets field resolvers find live state without another argument. */
+  tenantId!: string;
   @Field(() => ID) ruleId!: string;
   @Field(() => ID) connectorId!: string;
   @Field(() => GraphQLJSONObject, { description: 'Templates and options, e.g. { path, body } for http.' })
@@ -19,7 +21,8 @@ export class ActionModel {
   @Field() updatedAt!: Date;
 
   static from(row: Action): ActionModel {
-    const { id, ruleId, connectorId, config, enabled, position, version, createdAt, updatedAt } = row;
-    return { id, ruleId, connectorId, config, enabled, position, version, createdAt, updatedAt };
+    const { id, tenantId, ruleId, connectorId, config, enabled, position, version, createdAt, updatedAt } =
+      row;
+    return { id, tenantId, ruleId, connectorId, config, enabled, position, version, createdAt, updatedAt };
   }
 }

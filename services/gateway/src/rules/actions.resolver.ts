@@ -1,8 +1,10 @@
 import { UseGuards, UsePipes } from '@nestjs/common';
-import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
 import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
 import { InputValidationPipe } from '../graphql/input-validation.pipe';
+import { MetricsBoard } from '../status/metrics-board.service';
+import { ActionMetricsModel } from '../status/metrics.model';
 import { ActionModel } from './action.model';
 import { ActionsService } from './actions.service';
 import { CreateActionInput, UpdateActionInput } from './rule.input';
@@ -11,7 +13,10 @@ import { CreateActionInput, UpdateActionInput } from './rule.input';
 @UseGuards(ApiKeyAuthGuard)
 @UsePipes(InputValidationPipe)
 export class ActionsResolver {
-  constructor(private readonly actions: ActionsService) {}
+  constructor(
+    private readonly actions: ActionsService,
+    private readonly metricsBoard: MetricsBoard,
+  ) {}
 
   @Mutation(() => ActionModel)
   createAction(
@@ -38,5 +43,10 @@ export class ActionsResolver {
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<string> {
     return this.actions.delete(tenant, id);
+  }
+
+  @ResolveField(() => ActionMetricsModel, { description: 'Live counters of the delivery replicas.' })
+  metrics(@Parent() action: ActionModel): ActionMetricsModel {
+    return ActionMetricsModel.from(this.metricsBoard.get(action.tenantId, 'action', action.id));
   }
 }

@@ -7,6 +7,8 @@ import { ActionModel } from './action.model';
 @ObjectType('Rule', { description: 'An EMQX-style SQL rule and its actions.' })
 export class RuleModel {
   @Field(() => ID) id!: string;
+  /** Not in the schema: lets field resolvers find live state without another argument. */
+  tenantId!: string;
   @Field() name!: string;
   @Field() description!: string;
   @Field() sql!: string;
@@ -18,10 +20,11 @@ export class RuleModel {
   @Field() updatedAt!: Date;
 
   static from(row: Rule, actions: Action[]): RuleModel {
-    const { id, name, description, sql, enabled, version, createdAt, updatedAt } = row;
+    const { id, tenantId, name, description, sql, enabled, version, createdAt, updatedAt } = row;
     const ordered = [...actions].sort((a, b) => a.position - b.position);
     return {
       id,
+      tenantId,
       name,
       description,
       sql,

@@ -1,10 +1,12 @@
 import { UseGuards, UsePipes } from '@nestjs/common';
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-type-json';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
 import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
 import { InputValidationPipe } from '../graphql/input-validation.pipe';
 import { PageArgs, type PageOf } from '../graphql/page.model';
+import { MetricsBoard } from '../status/metrics-board.service';
+import { RuleMetricsModel } from '../status/metrics.model';
 import { CreateRuleInput, RuleFilterInput, UpdateRuleInput } from './rule.input';
 import { RuleModel, RulePage, RuleTestResultModel } from './rule.model';
 import { RulesService } from './rules.service';
@@ -13,7 +15,10 @@ import { RulesService } from './rules.service';
 @UseGuards(ApiKeyAuthGuard)
 @UsePipes(InputValidationPipe)
 export class RulesResolver {
-  constructor(private readonly service: RulesService) {}
+  constructor(
+    private readonly service: RulesService,
+    private readonly metricsBoard: MetricsBoard,
+  ) {}
 
   @Query(() => RulePage)
   rules(
@@ -87,5 +92,10 @@ export class RulesResolver {
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<string> {
     return this.service.delete(tenant, id);
+  }
+
+  @ResolveField(() => RuleMetricsModel, { description: 'Live counters of the rules replicas.' })
+  metrics(@Parent() rule: RuleModel): RuleMetricsModel {
+    return RuleMetricsModel.from(this.metricsBoard.get(rule.tenantId, 'rule', rule.id));
   }
 }

@@ -18,8 +18,10 @@ const states: Record<number, string> = {
   [ComponentState.COMPONENT_STATE_DISCONNECTED]: 'disconnected',
   [ComponentState.COMPONENT_STATE_FAILED]: 'failed',
 };
-/** A replica that has not announced for this long is assumed gone and no longer shown. */
-const STALE_MS = 5 * 60_000;
+/** A replica that has not announced for this long (without a TTL of its own) is assumed gone. */
+const DEFAULT_TTL_MS = 5 * 60_000;
+
+type Entry = ComponentStatusModel & { tenant: string; expiresAt: number };
 
 /**
  * The latest status each replica announced for each source and connector (`<ns>sluice.status.*`).
@@ -28,7 +30,7 @@ const STALE_MS = 5 * 60_000;
 @Injectable()
 export class StatusBoard implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('StatusBoard');
-  private readonly latest = new Map<string, Map<string, ComponentStatusModel & { tenant: string }>>();
+  private readonly latest = new Map<string, Map<string, Entry>>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -52,15 +54,22 @@ export class StatusBoard implements OnApplicationBootstrap, OnApplicationShutdow
       if (subject.split('.').at(-1) !== status.tenant)
         throw new Error(`status of ${status.tenant} on ${subject}`);
       const key = `${status.tenant}/${status.kind}/${status.id}`;
-      const nodes = this.latest.get(key) ?? new Map<string, ComponentStatusModel & { tenant: string }>();
+      const nodes = this.latest.get(key) ?? new Map<string, Entry>();
       const previous = nodes.get(status.node);
       if (previous && previous.at.getTime() > status.at) return; // why: announcements may arrive out of order
+      if (status.gone) {
+        nodes.delete(status.node);
+        if (nodes.size === 0) this.latest.delete(key);
+        return;
+      }
       nodes.set(status.node, {
         tenant: status.tenant,
         node: status.node,
         state: states[status.state] ?? 'unknown',
         reason: status.reason || null,
         at: new Date(status.at),
+        // why the gateway's clock: the replicas' clocks may be off
+        expiresAt: Date.now() + (status.ttlMs || DEFAULT_TTL_MS),
       });
       this.latest.set(key, nodes);
     } catch (error) {
@@ -72,8 +81,8 @@ export class StatusBoard implements OnApplicationBootstrap, OnApplicationShutdow
   get(tenantId: string, kind: 'source' | 'connector', id: string, now = Date.now()): ComponentStatusModel[] {
     const nodes = this.latest.get(`${tenantId}/${kind}/${id}`);
     if (!nodes) return [];
+    for (const [node, entry] of nodes) if (now > entry.expiresAt) nodes.delete(node);
     return [...nodes.values()]
-      .filter((s) => now - s.at.getTime() <= STALE_MS)
       .sort((a, b) => a.node.localeCompare(b.node))
       .map(({ node, state, reason, at }) => ({ node, state, reason, at }));
   }
