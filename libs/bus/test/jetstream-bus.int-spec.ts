@@ -252,3 +252,42 @@ describe('JetStreamBus streams and server behaviour', () => {
     expect((await jsm.streams.info(subjects.stream('INGEST'))).state.messages).toBe(0);
   });
 });
+
+describe('JetStreamBus stop hands pulled messages back at once', () => {
+  it('another consumer of the durable gets what the stopped one had pulled, well before ackWait', async () => {
+    const { bus, subjects } = makeBus();
+    await bus.start();
+    const subject = subjects.ingest('acme', 's');
+    const total = 400;
+    await Promise.all(
+      Array.from({ length: total }, (_, i) =>
+        bus.publish(subject, new Uint8Array([i % 256]), { msgId: `m${i}` }),
+      ),
+    );
+    const options = {
+      stream: 'INGEST' as const,
+      durable: 'rules',
+      filterSubject: subjects.ingestAll(),
+      maxAckPending: 64,
+      ackWaitMs: 30_000,
+    };
+    const acked = new Set<string>();
+    const first = await bus.consume(options, async (m) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      await m.ack();
+      acked.add(m.msgId);
+    });
+    await eventually(() => expect(acked.size).toBeGreaterThan(50));
+    await first.stop();
+    const byFirst = acked.size;
+    const second = await bus.consume(options, async (m) => {
+      await m.ack();
+      acked.add(m.msgId);
+    });
+    // why 5 s: a message left to wait out the ack wait would come back only after 30 s
+    await eventually(() => expect(acked.size).toBe(total), { timeoutMs: 5_000 });
+    expect(byFirst).toBeLessThan(total);
+    await second.stop();
+    await bus.close();
+  });
+});
