@@ -1,11 +1,11 @@
 import { createKafkaSource, type KafkaSource } from '@sluice/sources';
 import { eventually } from '../../../test/support';
-import { FakeKafkaConsumerBroker } from './support/fake-kafka-consumer-broker';
+import { FakeKafkaBroker } from '../../../test/support/fake-kafka';
 import { RecordingSink } from './source-test-kit';
 
 // Kafka is the one server we fake at the wire level (CONVENTIONS.md): the real kafkajs consumer
 // joins a group, fetches record batches and commits offsets against it.
-let broker: FakeKafkaConsumerBroker;
+let broker: FakeKafkaBroker;
 const sources: KafkaSource[] = [];
 
 function source(sink: RecordingSink, extra: Record<string, unknown> = {}) {
@@ -26,7 +26,7 @@ function source(sink: RecordingSink, extra: Record<string, unknown> = {}) {
 }
 
 beforeEach(async () => {
-  broker = await new FakeKafkaConsumerBroker(2).start();
+  broker = await new FakeKafkaBroker(2).start();
 });
 
 afterEach(async () => {

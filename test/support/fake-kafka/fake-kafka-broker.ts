@@ -1,20 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
-
-/**
- * A single-node Kafka broker on loopback that speaks just enough of the wire protocol for ONE
- * kafkajs consumer in a group (a copy of libs/connectors' producer-side fake, extended):
- * ApiVersions v0-2, Metadata v0-1, FindCoordinator v0, JoinGroup v0, SyncGroup v0, Heartbeat v0,
- * LeaveGroup v0, OffsetFetch v1, OffsetCommit v2, ListOffsets v1, Fetch v4 (record batches, magic 2,
- * no compression). Tests `append()` records and read `committed`.
- */
-export interface FakeRecord {
-  key?: string | null;
-  value: string;
-  timestamp?: number;
-  headers?: Record<string, string>;
-}
+import { decodeRecordBatches, encodeRecordBatch, type FakeRecord, type ProducedRecord } from './record-batch';
+import { Reader, Writer } from './wire';
 
 const API = {
+  PRODUCE: 0,
   FETCH: 1,
   LIST_OFFSETS: 2,
   METADATA: 3,
@@ -28,6 +17,7 @@ const API = {
   API_VERSIONS: 18,
 } as const;
 const supported: [apiKey: number, min: number, max: number][] = [
+  [API.PRODUCE, 3, 3],
   [API.FETCH, 4, 4],
   [API.LIST_OFFSETS, 1, 1],
   [API.METADATA, 0, 1],
@@ -42,26 +32,42 @@ const supported: [apiKey: number, min: number, max: number][] = [
 ];
 const UNSUPPORTED_VERSION = 35;
 const REBALANCE_IN_PROGRESS = 27;
+const ILLEGAL_GENERATION = 22;
 
-export class FakeKafkaConsumerBroker {
-  /** Per `topic/partition`: the records appended, offset = index. */
+/**
+ * A single-node Kafka broker on loopback that speaks just enough of the wire protocol for the kafkajs
+ * producer and for ONE kafkajs consumer in a group: ApiVersions v0-2, Metadata v0-1, Produce v3
+ * (record batches, magic 2, uncompressed or gzip), FindCoordinator v0, JoinGroup v0, SyncGroup v0,
+ * Heartbeat v0, LeaveGroup v0, OffsetFetch v1, OffsetCommit v2, ListOffsets v1, Fetch v4 (record
+ * batches, magic 2, uncompressed). Every topic asked for exists with `partitions` partitions.
+ * Producer tests read `records` (what was produced, decoded); consumer tests `append()` records and
+ * read `committedOffset()`. Produced records land in the same logs, so a consumer can fetch them.
+ */
+export class FakeKafkaBroker {
+  /** Every record produced, in arrival order, with its produce request's settings. */
+  readonly records: ProducedRecord[] = [];
+  /** Produce requests received (a batch of records is one request per broker). */
+  produceRequests = 0;
+  /** Error code to answer the next produce requests with (e.g. 6 NOT_LEADER, 10 MESSAGE_TOO_LARGE). */
+  failProduceWith: number | undefined;
+  /** Per `topic/partition`: the records appended or produced, offset = index. */
   readonly logs = new Map<string, FakeRecord[]>();
   /** Per `group/topic/partition`: the last committed offset. */
   readonly committed = new Map<string, number>();
   readonly commitRequests: { topic: string; partition: number; offset: number }[] = [];
   /** Answer the next heartbeats with REBALANCE_IN_PROGRESS, forcing the member to join again. */
   forceRebalance = false;
+  port = 0;
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private generation = 0;
   private assignment = Buffer.alloc(0);
-  port = 0;
 
-  constructor(private readonly partitions = 2) {}
+  constructor(private readonly partitions = 3) {}
 
-  async start(): Promise<this> {
+  async start(port = 0): Promise<this> {
     this.server = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     const address = this.server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
     return this;
@@ -101,15 +107,17 @@ export class FakeKafkaConsumerBroker {
         pending = pending.subarray(4 + size);
         chain = chain.then(async () => {
           const response = await this.handle(new Reader(frame));
+          if (!response || socket.destroyed) return;
           const sized = Buffer.alloc(4);
           sized.writeInt32BE(response.length);
-          if (!socket.destroyed) socket.write(Buffer.concat([sized, response]));
+          socket.write(Buffer.concat([sized, response]));
         });
       }
     });
   }
 
-  private async handle(r: Reader): Promise<Buffer> {
+  /** One request frame in, one response frame out (none for an acks=0 produce). */
+  private async handle(r: Reader): Promise<Buffer | undefined> {
     const apiKey = r.int16();
     const version = r.int16();
     const correlationId = r.int32();
@@ -125,6 +133,8 @@ export class FakeKafkaConsumerBroker {
         return this.apiVersions(w.int16(0), version);
       case API.METADATA:
         return this.metadata(r, w);
+      case API.PRODUCE:
+        return this.produce(r, w);
       case API.FIND_COORDINATOR:
         r.string();
         return w.int16(0).int32(0).string('127.0.0.1').int32(this.port).done();
@@ -171,6 +181,42 @@ export class FakeKafkaConsumerBroker {
         w.int16(0).int32(p).int32(0).int32(1).int32(0).int32(1).int32(0);
     }
     return w.done();
+  }
+
+  private produce(r: Reader, w: Writer): Buffer | undefined {
+    this.produceRequests++;
+    r.nullableString(); // transactional id
+    const acks = r.int16();
+    r.int32(); // timeout
+    const answers: [string, [number, number, number][]][] = [];
+    const topicCount = r.int32();
+    for (let t = 0; t < topicCount; t++) {
+      const topic = r.string();
+      const partitions: [number, number, number][] = [];
+      const partitionCount = r.int32();
+      for (let p = 0; p < partitionCount; p++) {
+        const partition = r.int32();
+        const recordSet = r.bytes();
+        if (this.failProduceWith !== undefined) {
+          partitions.push([partition, this.failProduceWith, -1]);
+          continue;
+        }
+        const base = this.logs.get(`${topic}/${partition}`)?.length ?? 0;
+        const decoded = decodeRecordBatches(recordSet, topic, partition, base, acks);
+        this.records.push(...decoded);
+        this.append(topic, partition, ...decoded);
+        partitions.push([partition, 0, base]);
+      }
+      answers.push([topic, partitions]);
+    }
+    if (acks === 0) return undefined;
+    w.int32(answers.length);
+    for (const [topic, partitions] of answers) {
+      w.string(topic).int32(partitions.length);
+      for (const [partition, error, offset] of partitions)
+        w.int32(partition).int16(error).int64(offset).int64(-1);
+    }
+    return w.int32(0).done();
   }
 
   private joinGroup(r: Reader, w: Writer): Buffer {
@@ -222,7 +268,7 @@ export class FakeKafkaConsumerBroker {
         r.array(r.int32(), () => [r.int32(), Number(r.int64()), r.nullableString()] as const),
       ] as const;
     });
-    const error = generation === this.generation ? 0 : 22; // ILLEGAL_GENERATION
+    const error = generation === this.generation ? 0 : ILLEGAL_GENERATION;
     w.int32(topics.length);
     for (const [topic, partitions] of topics) {
       w.string(topic).int32(partitions.length);
@@ -279,133 +325,9 @@ export class FakeKafkaConsumerBroker {
         const log = this.logs.get(`${topic}/${partition}`) ?? [];
         w.int32(partition).int16(0).int64(log.length).int64(log.length).int32(0); // no aborted transactions
         const records = log.slice(offset, offset + 50);
-        w.bytes(records.length === 0 ? Buffer.alloc(0) : recordBatch(offset, records));
+        w.bytes(records.length === 0 ? Buffer.alloc(0) : encodeRecordBatch(offset, records));
       }
     }
     return w.done();
   }
-}
-
-/** Records as one record batch (magic 2, no compression); kafkajs does not check the CRC. */
-function recordBatch(baseOffset: number, records: FakeRecord[]): Buffer {
-  const first = records[0]!.timestamp ?? 0;
-  const body = new Writer();
-  records.forEach((record, i) => {
-    const rec = new Writer()
-      .int8(0)
-      .varint((record.timestamp ?? 0) - first)
-      .varint(i)
-      .varBytes(record.key === undefined || record.key === null ? null : Buffer.from(record.key))
-      .varBytes(Buffer.from(record.value));
-    const headers = Object.entries(record.headers ?? {});
-    rec.varint(headers.length);
-    for (const [k, v] of headers) rec.varBytes(Buffer.from(k)).varBytes(Buffer.from(v));
-    const encoded = rec.done();
-    body.varint(encoded.length).raw(encoded);
-  });
-  const after = new Writer()
-    .int32(0) // partition leader epoch
-    .int8(2) // magic
-    .int32(0) // crc
-    .int16(0) // attributes
-    .int32(records.length - 1)
-    .int64(first)
-    .int64(first)
-    .int64(-1) // producer id
-    .int16(-1)
-    .int32(-1)
-    .int32(records.length)
-    .raw(body.done())
-    .done();
-  return new Writer().int64(baseOffset).int32(after.length).raw(after).done();
-}
-
-class Reader {
-  private at = 0;
-  constructor(private readonly buf: Buffer) {}
-  remaining = () => this.buf.length - this.at;
-  take(n: number): Buffer {
-    const out = this.buf.subarray(this.at, this.at + n);
-    this.at += n;
-    return out;
-  }
-  int8 = () => this.take(1).readInt8(0);
-  int16 = () => this.take(2).readInt16BE(0);
-  int32 = () => this.take(4).readInt32BE(0);
-  int64 = () => this.take(8).readBigInt64BE(0);
-  string = () => this.take(this.int16()).toString();
-  nullableString(): string | null {
-    const n = this.int16();
-    return n < 0 ? null : this.take(n).toString();
-  }
-  bytes = () => this.take(this.int32());
-  array = <T>(n: number, item: () => T): T[] => Array.from({ length: n }, item);
-  /** Zig-zag varint, as record fields use. */
-  varint(): number {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = this.take(1)[0]!;
-      value += (byte & 0x7f) * 2 ** shift;
-      if ((byte & 0x80) === 0) break;
-      shift += 7;
-    }
-    return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-  }
-  varBytes(): Buffer | null {
-    const n = this.varint();
-    return n < 0 ? null : this.take(n);
-  }
-}
-
-class Writer {
-  private parts: Buffer[] = [];
-  private put(size: number, write: (b: Buffer) => void): this {
-    const b = Buffer.alloc(size);
-    write(b);
-    this.parts.push(b);
-    return this;
-  }
-  int8 = (v: number) => this.put(1, (b) => b.writeInt8(v));
-  int16 = (v: number) => this.put(2, (b) => b.writeInt16BE(v));
-  int32 = (v: number) => this.put(4, (b) => b.writeInt32BE(v));
-  int64 = (v: number) => this.put(8, (b) => b.writeBigInt64BE(BigInt(v)));
-  string = (s: string) => {
-    const bytes = Buffer.from(s);
-    this.int16(bytes.length);
-    this.parts.push(bytes);
-    return this;
-  };
-  nullableString = (s: string | null) => (s === null ? this.int16(-1) : this.string(s));
-  bytes = (b: Buffer) => {
-    this.int32(b.length);
-    this.parts.push(b);
-    return this;
-  };
-  raw = (b: Buffer) => {
-    this.parts.push(b);
-    return this;
-  };
-  /** Zig-zag varint, as record fields use. */
-  varint = (v: number) => {
-    let z = v >= 0 ? v * 2 : -v * 2 - 1;
-    const out: number[] = [];
-    while (z >= 0x80) {
-      out.push((z % 0x80) | 0x80);
-      z = Math.floor(z / 0x80);
-    }
-    out.push(z);
-    this.parts.push(Buffer.from(out));
-    return this;
-  };
-  varBytes = (b: Buffer | null) => {
-    if (b === null) return this.varint(-1);
-    this.varint(b.length);
-    this.parts.push(b);
-    return this;
-  };
-  get length() {
-    return this.parts.reduce((n, p) => n + p.length, 0);
-  }
-  done = () => Buffer.concat(this.parts);
 }
