@@ -1,127 +1,76 @@
+import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { FakeKafkaBroker } from '../support/fake-kafka';
 import {
   deleteTestStreams,
   eventually,
   freePort,
   HttpTarget,
+  OtlpReceiver,
   SluiceProcess,
   smallStreamLimits,
+  SPAN_KIND_CONSUMER,
+  SPAN_KIND_INTERNAL,
+  SPAN_KIND_PRODUCER,
+  SPAN_KIND_SERVER,
+  STATUS_CODE_ERROR,
   testNamespace,
   testServers,
-  writeSkeletonPipeline,
+  type TestNamespace,
 } from '../support';
 
-/** One span as an OTLP/HTTP JSON export carries it, with its service. */
-interface ExportedSpan {
-  service: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  kind: number;
-  status: number;
-  attributes: Record<string, unknown>;
-}
-
-// OTLP enums (opentelemetry-proto trace.proto): SpanKind and Status.StatusCode
-const SPAN_KIND_INTERNAL = 1;
-const SPAN_KIND_PRODUCER = 4;
-const SPAN_KIND_CONSUMER = 5;
-const STATUS_CODE_ERROR = 2;
-
-/** A tiny OTLP/HTTP receiver: accepts JSON exports on /v1/traces and keeps their spans. */
-class OtlpReceiver {
-  readonly spans: ExportedSpan[] = [];
-  private server?: Server;
-  port = 0;
-
-  async start(): Promise<this> {
-    this.port = await freePort();
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.url === '/v1/traces' && req.headers['content-type']?.startsWith('application/json')) {
-          this.collect(JSON.parse(Buffer.concat(chunks).toString()) as OtlpExport);
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-        } else {
-          res.writeHead(415).end();
-        }
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get tracesUrl(): string {
-    return `http://127.0.0.1:${this.port}/v1/traces`;
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private collect(body: OtlpExport): void {
-    for (const resourceSpans of body.resourceSpans ?? []) {
-      const resource = attributesOf(resourceSpans.resource?.attributes);
-      for (const scope of resourceSpans.scopeSpans ?? []) {
-        for (const span of scope.spans ?? []) {
-          this.spans.push({
-            service: String(resource['service.name']),
-            traceId: hexId(span.traceId),
-            spanId: hexId(span.spanId),
-            parentSpanId: hexId(span.parentSpanId),
-            name: span.name,
-            kind: span.kind,
-            status: span.status?.code ?? 0,
-            attributes: attributesOf(span.attributes),
-          });
-        }
-      }
-    }
-  }
-}
-
-interface OtlpAttribute {
-  key: string;
-  value: { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
-}
-interface OtlpExport {
-  resourceSpans?: {
-    resource?: { attributes?: OtlpAttribute[] };
-    scopeSpans?: {
-      spans?: {
-        traceId: string;
-        spanId: string;
-        parentSpanId?: string;
-        name: string;
-        kind: number;
-        status?: { code?: number };
-        attributes?: OtlpAttribute[];
-      }[];
-    }[];
-  }[];
-}
-
-function attributesOf(list: OtlpAttribute[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const { key, value } of list) {
-    out[key] =
-      value.stringValue ??
-      (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
-      value.boolValue ??
-      value.doubleValue;
-  }
-  return out;
-}
-
-// why both: OTLP/JSON specifies hex ids, older exporters sent base64
-function hexId(id: string | undefined): string {
-  if (!id) return '';
-  return /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, 'base64').toString('hex');
+/**
+ * The skeleton pipeline (sensors/# -> HTTP) plus a rule on fanout/# whose three actions go to
+ * Mosquitto (MQTT 5 republish), RabbitMQ and Kafka (the wire-level fake broker).
+ */
+function writeTracingPipeline(ns: TestNamespace, targetUrl: string, kafka: string, queue: string): string {
+  const sensors = `${ns.topicPrefix}sensors/#`;
+  const fanout = `${ns.topicPrefix}fanout/#`;
+  const pipeline = {
+    tenants: [
+      {
+        id: `t${ns.id}`,
+        sources: [
+          {
+            id: 'devices',
+            topics: [
+              { filter: sensors, qos: 1 },
+              { filter: fanout, qos: 1 },
+            ],
+          },
+        ],
+        connectors: [
+          { id: 'webhook', kind: 'http', config: { url: targetUrl } },
+          { id: 'republish', kind: 'mqtt', config: { url: testServers.mqttUrl, protocolVersion: 5 } },
+          { id: 'amqp', kind: 'rabbitmq', config: { url: testServers.amqpUrl } },
+          { id: 'kafka', kind: 'kafka', config: { brokers: [kafka] } },
+        ],
+        rules: [
+          {
+            id: 'all-sensors',
+            sql: `SELECT * FROM "${sensors}"`,
+            actions: [{ id: 'post', connector: 'webhook', config: { method: 'POST' } }],
+          },
+          {
+            id: 'fanout',
+            sql: `SELECT * FROM "${fanout}"`,
+            actions: [
+              { id: 'mqtt', connector: 'republish', config: { topic: `${ns.topicPrefix}out/mqtt` } },
+              { id: 'rabbit', connector: 'amqp', config: { routingKey: queue } },
+              { id: 'produce', connector: 'kafka', config: { topic: `traced-${ns.id}` } },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const path = join(mkdtempSync(join(tmpdir(), `sluice-${ns.id}-`)), 'pipeline.json');
+  writeFileSync(path, JSON.stringify(pipeline, null, 2));
+  return path;
 }
 
 // One message through four processes (ingest, rules, delivery, gateway) with OTLP export on:
@@ -130,8 +79,15 @@ describe('tracing across the mesh: one trace per message', () => {
   const ns = testNamespace();
   const target = new HttpTarget();
   const receiver = new OtlpReceiver();
+  const kafka = new FakeKafkaBroker(1);
+  const queue = `${ns.streamPrefix}traced`;
+  const adminKey = 'e2e-admin-key-0123456789abcdef';
   const processes: SluiceProcess[] = [];
   let publisher: mqtt.MqttClient;
+  let amqp: ChannelModel;
+  let channel: Channel;
+  let gateway: SluiceProcess;
+  const republished: mqtt.IPublishPacket[] = [];
 
   const serviceEnv = async (pipelineFile: string) => ({
     SLUICE_BUS: 'nats',
@@ -153,21 +109,26 @@ describe('tracing across the mesh: one trace per message', () => {
   beforeAll(async () => {
     await target.start();
     await receiver.start();
-    const pipelineFile = writeSkeletonPipeline(ns, target.url);
+    await kafka.start();
+    amqp = await connect(testServers.amqpUrl);
+    channel = await amqp.createChannel();
+    await channel.assertQueue(queue, { durable: false });
+    const pipelineFile = writeTracingPipeline(ns, target.url, kafka.address, queue);
     for (const service of ['delivery', 'rules', 'ingest'] as const) {
       processes.push(new SluiceProcess(service, await serviceEnv(pipelineFile)).start());
     }
-    processes.push(
-      new SluiceProcess('gateway', {
-        ...(await serviceEnv(pipelineFile)),
-        SLUICE_DATABASE_URL: testServers.postgresUrl,
-        SLUICE_DATABASE_SCHEMA: ns.pgSchema,
-        SLUICE_ADMIN_KEY: 'e2e-admin-key-0123456789abcdef',
-        SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
-      }).start(),
-    );
+    gateway = new SluiceProcess('gateway', {
+      ...(await serviceEnv(pipelineFile)),
+      SLUICE_DATABASE_URL: testServers.postgresUrl,
+      SLUICE_DATABASE_SCHEMA: ns.pgSchema,
+      SLUICE_ADMIN_KEY: adminKey,
+      SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
+    }).start();
+    processes.push(gateway);
     await Promise.all(processes.map((p) => p.ready()));
     publisher = await mqtt.connectAsync(testServers.mqttUrl, { protocolVersion: 5 });
+    publisher.on('message', (_topic, _payload, packet) => republished.push(packet));
+    await publisher.subscribeAsync(`${ns.topicPrefix}out/#`, { qos: 1 });
   });
 
   afterAll(async () => {
@@ -175,6 +136,9 @@ describe('tracing across the mesh: one trace per message', () => {
     await Promise.all(processes.map((p) => p.stop()));
     await target.close();
     await receiver.close();
+    await kafka.close();
+    await channel?.deleteQueue(queue);
+    await amqp?.close();
     await deleteTestStreams({ prefix: ns.streamPrefix });
   });
 
@@ -277,5 +241,145 @@ describe('tracing across the mesh: one trace per message', () => {
     const second = await followOne('d4');
     expect(second.ingest.traceId).not.toBe(first.ingest.traceId);
     expect(second.spans.map((s) => s.spanId)).not.toContain(first.deliver.spanId);
+  });
+
+  /** A fresh W3C parent as a caller would send it: its trace id, its span id and the header. */
+  const callerParent = () => {
+    const traceId = randomBytes(16).toString('hex');
+    const spanId = randomBytes(8).toString('hex');
+    return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+  };
+
+  it("continues an HTTP publish request's traceparent: gateway -> ingest -> rule -> delivery", async () => {
+    const caller = callerParent();
+    const topic = `${ns.topicPrefix}sensors/http-1`;
+    const response = await fetch(`http://127.0.0.1:${gateway.port}/api/v5/publish`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`admin:${adminKey}`).toString('base64')}`,
+        'content-type': 'application/json',
+        traceparent: caller.traceparent,
+      },
+      body: JSON.stringify({ topic, payload: '{"temp":5}', qos: 1 }),
+    });
+    expect(response.status).toBe(200);
+    const spans = await eventually(
+      () => {
+        const trace = receiver.spans.filter((s) => s.traceId === caller.traceId);
+        expect(trace.map((s) => s.service).sort()).toEqual([
+          'sluice-delivery',
+          'sluice-gateway',
+          'sluice-ingest',
+          'sluice-rules',
+        ]);
+        return trace;
+      },
+      { timeoutMs: 15_000 },
+    );
+    const byService = (service: string) => spans.find((s) => s.service === service)!;
+    const publish = byService('sluice-gateway');
+    expect(publish.name).toBe('POST /api/v5/publish');
+    expect(publish.kind).toBe(SPAN_KIND_SERVER);
+    expect(publish.parentSpanId).toBe(caller.spanId);
+    expect(publish.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.response.status_code': 200,
+    });
+    const ingest = byService('sluice-ingest');
+    expect(ingest.name).toBe(`ingest ${topic}`);
+    expect(ingest.parentSpanId).toBe(publish.spanId);
+    expect(byService('sluice-rules').parentSpanId).toBe(ingest.spanId);
+    const deliver = byService('sluice-delivery');
+    expect(deliver.parentSpanId).toBe(byService('sluice-rules').spanId);
+    const request = await eventually(() => {
+      const found = target.requests.find((r) => (JSON.parse(r.body) as { topic: string }).topic === topic);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(request.headers['traceparent']).toBe(`00-${caller.traceId}-${deliver.spanId}-01`);
+  });
+
+  it('names the GraphQL server span after the operation, as a child of the caller', async () => {
+    const caller = callerParent();
+    const response = await fetch(`http://127.0.0.1:${gateway.port}/graphql`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${adminKey}`,
+        'content-type': 'application/json',
+        traceparent: caller.traceparent,
+      },
+      body: JSON.stringify({ query: 'query TracedKinds { connectorKinds }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(
+      ((await response.json()) as { data?: { connectorKinds: string[] } }).data?.connectorKinds,
+    ).toContain('kafka');
+    const span = await eventually(() => {
+      const found = receiver.spans.filter((s) => s.traceId === caller.traceId);
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    });
+    expect(span).toMatchObject({
+      service: 'sluice-gateway',
+      name: 'query TracedKinds',
+      kind: SPAN_KIND_SERVER,
+      parentSpanId: caller.spanId,
+    });
+    expect(span.status).not.toBe(STATUS_CODE_ERROR);
+    expect(span.attributes).toMatchObject({
+      'graphql.operation.type': 'query',
+      'graphql.operation.name': 'TracedKinds',
+    });
+  });
+
+  it('carries each delivery span into MQTT 5 user properties, AMQP headers and Kafka headers', async () => {
+    const topic = `${ns.topicPrefix}fanout/d9`;
+    await publisher.publishAsync(topic, JSON.stringify({ temp: 9 }), { qos: 1 });
+    const spans = await eventually(
+      () => {
+        const ingest = receiver.spans.filter((s) => s.name === `ingest ${topic}`);
+        expect(ingest).toHaveLength(1);
+        const trace = receiver.spans.filter((s) => s.traceId === ingest[0]!.traceId);
+        expect(trace.map((s) => s.name).sort()).toEqual([
+          'deliver amqp',
+          'deliver kafka',
+          'deliver republish',
+          `ingest ${topic}`,
+          'rule fanout',
+        ]);
+        return trace;
+      },
+      { timeoutMs: 15_000 },
+    );
+    const rule = spans.find((s) => s.name === 'rule fanout')!;
+    /** The traceparent a target must get: the trace, and the delivery attempt's span as parent. */
+    const expected = (connector: string) => {
+      const deliver = spans.find((s) => s.name === `deliver ${connector}`)!;
+      expect(deliver.parentSpanId).toBe(rule.spanId);
+      expect(deliver.attributes['sluice.delivery.outcome']).toBe('OK');
+      return `00-${rule.traceId}-${deliver.spanId}-01`;
+    };
+
+    const fromMosquitto = await eventually(() => {
+      const packet = republished.find((p) => JSON.parse(p.payload.toString()).topic === topic);
+      expect(packet).toBeDefined();
+      return packet!;
+    });
+    expect(fromMosquitto.properties?.userProperties?.['traceparent']).toBe(expected('republish'));
+
+    const fromRabbit = await eventually(async () => {
+      const message = await channel.get(queue, { noAck: true });
+      expect(message).not.toBe(false);
+      return message as Exclude<typeof message, false>;
+    });
+    expect(JSON.parse(fromRabbit.content.toString())).toMatchObject({ topic });
+    expect(String(fromRabbit.properties.headers?.['traceparent'])).toBe(expected('amqp'));
+
+    const fromKafka = await eventually(() => {
+      const record = kafka.records.find((r) => r.topic === `traced-${ns.id}`);
+      expect(record).toBeDefined();
+      return record!;
+    });
+    expect(fromKafka.headers['traceparent']).toBe(expected('kafka'));
   });
 });

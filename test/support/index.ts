@@ -13,3 +13,12 @@ export { QosStream, compareDelivery, connectPublisher, describeReport, streamPay
 export type { LossReport } from './qos-stream';
 export { FaultMesh, rssMiB, sumMetric, writeFaultPipeline } from './fault-mesh';
 export type { MeshService } from './fault-mesh';
+export {
+  OtlpReceiver,
+  SPAN_KIND_CONSUMER,
+  SPAN_KIND_INTERNAL,
+  SPAN_KIND_PRODUCER,
+  SPAN_KIND_SERVER,
+  STATUS_CODE_ERROR,
+} from './otlp-receiver';
+export type { ExportedSpan } from './otlp-receiver';

@@ -21,3 +21,6 @@ export { createLogger, logLevelFromEnv, logFormatFromEnv } from './logger';
 export type { LoggerOptions, SluiceLogFormat, SluiceLogLevel } from './logger';
 export { NestJsonLogger } from './logger/nest-logger';
 export { redactText, redactValue, REDACTED } from './logger/redact';
+export { httpServerSpans } from './http/http-server-span';
+export { HttpTracingModule } from './http/http-tracing.module';
+export { graphqlTracingPlugin } from './http/graphql-tracing.plugin';

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PersistenceModule } from '@sluice/persistence';
+import { HttpTracingModule } from '@sluice/telemetry';
 import { ADMIN_KEY } from './auth/admin-key';
 import type { GatewaySettings } from './config';
 import { GatewayService } from './gateway.service';
@@ -18,6 +19,8 @@ export class GatewayModule {
         PersistenceModule.forRoot(settings, { schema: settings.SLUICE_DATABASE_SCHEMA }),
         PublishModule,
         GraphqlApiModule,
+        // a server span per API request, continuing the caller's traceparent (docs/observability.md)
+        HttpTracingModule.forRoutes('graphql', 'api/v5/publish', 'api/v5/publish/bulk', 'pub'),
       ],
       providers: [
         { provide: ADMIN_KEY, useValue: settings.SLUICE_ADMIN_KEY },

@@ -1,6 +1,7 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import { graphqlTracingPlugin } from '@sluice/telemetry';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import type { GraphqlContext } from '../auth/principal';
 import { ConnectorsModule } from '../connectors/connectors.module';
@@ -27,7 +28,7 @@ import { traceIdPlugin } from './trace-id.plugin';
       introspection: true,
       includeStacktraceInErrorResponses: false,
       formatError: formatGraphqlError,
-      plugins: [traceIdPlugin()],
+      plugins: [traceIdPlugin(), graphqlTracingPlugin()],
       validationRules: [queryLimitsRule(defaultQueryLimits)],
       context: ({ req }: GraphqlContext): GraphqlContext => ({ req }),
     }),
