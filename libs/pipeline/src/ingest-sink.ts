@@ -1,4 +1,10 @@
-import { encodeIngestEnvelope, type Bus, type Subjects } from '@sluice/bus';
+import {
+  createIngestBatchPublisher,
+  type BatchPublisherOptions,
+  type Bus,
+  type IngestEnvelope,
+  type Subjects,
+} from '@sluice/bus';
 import type { IngestedMessage, MessageSink } from '@sluice/sources';
 import { describeError } from '@sluice/errors';
 import {
@@ -13,6 +19,15 @@ import {
 /**
  * The ingest step's sink: stores each message from a source in the INGEST stream under its stable
  * id. It resolves only once the stream has it, which is when the source may acknowledge the broker.
+ *
+ * Messages travel in batch envelopes (group commit, `createIngestBatchPublisher`): a message goes
+ * out at once while a publish slot is free, and the ones arriving while every slot waits for its
+ * PubAck leave together in the next JetStream message. So light traffic waits for nothing, and
+ * heavy traffic pays NATS's per-message cost (about 20 µs of server CPU, BASELINES.md) once per
+ * batch. A batch is stored whole or not at all: if it fails, every message in it is rejected, so
+ * none is acknowledged to the broker and each is retried (QoS 1/2) or counted as dropped (QoS 0).
+ * Each envelope keeps its own stable id inside the batch; docs/sources.md says how a message
+ * stored twice (a retried batch) is de-duplicated downstream.
  */
 export function createIngestSink(
   bus: Bus,
@@ -20,9 +35,17 @@ export function createIngestSink(
   tenant: string,
   source: string,
   metrics?: SluiceMetrics,
+  batching?: BatchPublisherOptions,
 ): MessageSink {
   const subject = subjects.ingest(tenant, source);
+  const batches = createIngestBatchPublisher(bus, batching);
+  // why bound once: `inc(labels)` hashes and validates the label set on every call
   const labels = { tenant, source };
+  const received = ([0, 1, 2] as const).map((qos) =>
+    metrics?.sourceReceived.labels({ ...labels, qos: String(qos) }),
+  );
+  const stored = metrics?.sourceStored.labels(labels);
+  const storeFailures = metrics?.sourceStoreFailures.labels(labels);
   return async (message: IngestedMessage) => {
     const props = message.properties;
     // why here: a message's trace starts (or continues the device's traceparent) when Sluice gets it
@@ -41,7 +64,7 @@ export function createIngestSink(
         'sluice.qos': message.qos,
       });
     }
-    const data = encodeIngestEnvelope({
+    const envelope: IngestEnvelope = {
       id: message.id,
       tenant,
       source,
@@ -58,18 +81,20 @@ export function createIngestSink(
       contentType: props?.contentType,
       responseTopic: props?.responseTopic,
       correlationData: props?.correlationData,
-      userProperties: (props?.userProperties ?? []).map(([key, value]) => ({ key, value })),
+      userProperties: props?.userProperties
+        ? props.userProperties.map(([key, value]) => ({ key, value }))
+        : [],
       trace: spanCarrier(span),
-    });
-    metrics?.sourceReceived.inc({ ...labels, qos: String(message.qos) });
+    };
+    received[message.qos]?.inc();
     try {
-      await bus.publish(subject, data, { msgId: message.id });
+      await batches.publish(subject, envelope);
     } catch (error) {
-      metrics?.sourceStoreFailures.inc(labels);
+      storeFailures?.inc();
       endSpan(span, describeError(error));
       throw error;
     }
     endSpan(span);
-    metrics?.sourceStored.inc(labels);
+    stored?.inc();
   };
 }

@@ -17,6 +17,10 @@ export const ingestConfigShape = {
   SLUICE_INGEST_CLIENT_ID_PREFIX: z.string().min(1).default('sluice-ingest'),
   SLUICE_INGEST_CONNECTIONS: z.coerce.number().int().positive().default(1),
   SLUICE_INGEST_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
+  // batch envelopes into INGEST (group commit): most messages per JetStream message, and JetStream
+  // messages of one source awaiting their PubAck at once
+  SLUICE_INGEST_BATCH_MAX_MESSAGES: z.coerce.number().int().positive().default(100),
+  SLUICE_INGEST_BATCH_IN_FLIGHT: z.coerce.number().int().positive().default(2),
 };
 
 const ingestConfigSchema = z.object({

@@ -93,7 +93,10 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const key = `${tenantId}/${id}`;
     const source = createSource(
       this.sourceConfig(tenantId, definition),
-      createIngestSink(this.bus, this.subjects, tenantId, id, this.metrics),
+      createIngestSink(this.bus, this.subjects, tenantId, id, this.metrics, {
+        maxMessages: this.settings.SLUICE_INGEST_BATCH_MAX_MESSAGES,
+        maxInFlight: this.settings.SLUICE_INGEST_BATCH_IN_FLIGHT,
+      }),
       {
         logger: this.logger,
         // The sink counts received/stored/failed; only the source knows what it dropped (QoS 0, core NATS).

@@ -26,6 +26,15 @@ describe('DeliveryIds', () => {
     expect(new DeliveryIds('t/s', 'c-0').idFor(2, 7, 'a/b', payload)).not.toBe(first);
   });
 
+  it('tells apart two messages on the same packet id and ack count by topic and payload', () => {
+    const ids = new DeliveryIds('t/s', 'c-0');
+    const first = ids.idFor(1, 7, 'a/b', payload);
+    expect(ids.idFor(1, 7, 'a/c', payload)).not.toBe(first);
+    expect(ids.idFor(1, 7, 'a/b', Buffer.from('{"t":2}'))).not.toBe(first);
+    expect(ids.idFor(2, 7, 'a/b', payload)).not.toBe(first);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+
   it('gives every QoS 0 message its own id', () => {
     const ids = new DeliveryIds('t/s', 'c-0');
     expect(ids.idFor(0, undefined, 'a/b', payload)).not.toBe(ids.idFor(0, undefined, 'a/b', payload));
