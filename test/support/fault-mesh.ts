@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from './eventually';
 import { freePort, type TestNamespace } from './test-namespace';
 import { SluiceProcess } from './sluice-process';
 
@@ -83,6 +84,25 @@ export class FaultMesh {
     return sumMetric(text, name, labelFilter);
   }
 
+  /** Each stage's counters (ingest received/stored, rules matched/passed, delivery success), for failure messages. */
+  async stageCounts(): Promise<string> {
+    const counters: [MeshService, string][] = [
+      ['ingest', 'sluice_source_messages_received_total'],
+      ['ingest', 'sluice_source_messages_stored_total'],
+      ['ingest', 'sluice_source_messages_dropped_total'],
+      ['rules', 'sluice_rule_matched_total'],
+      ['rules', 'sluice_rule_passed_total'],
+      ['delivery', 'sluice_action_success_total'],
+      ['delivery', 'sluice_action_dead_lettered_total'],
+    ];
+    const values = await Promise.all(
+      counters
+        .filter(([service]) => this.processes.has(service))
+        .map(async ([service, name]) => `${name} ${await this.metric(service, name).catch(() => NaN)}`),
+    );
+    return values.join(', ');
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.processes.values()].map((p) => p.stop()));
   }
@@ -91,6 +111,27 @@ export class FaultMesh {
   output(chars = 3000): string {
     return [...this.processes.values()].map((p) => `--- ${p.service}\n${p.output.slice(-chars)}`).join('\n');
   }
+}
+
+/**
+ * Resolves once `read()` has not changed for `quietMs` (polled, so the pipeline has drained what it
+ * will deliver); rejects after `timeoutMs`. For scenarios where some loss is the expected outcome.
+ */
+export async function quiescent(read: () => number, quietMs = 3_000, timeoutMs = 60_000): Promise<number> {
+  let last = read();
+  let changedAt = Date.now();
+  return eventually(
+    () => {
+      const now = read();
+      if (now !== last) {
+        last = now;
+        changedAt = Date.now();
+      }
+      if (Date.now() - changedAt < quietMs) throw new Error(`still changing: ${now}`);
+      return now;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }
 
 /** Sums a metric over the label sets that contain `labelFilter` in a Prometheus text exposition. */
@@ -115,7 +156,7 @@ export function rssMiB(pid: number): number {
 }
 
 /**
- * Writes a one-tenant pipeline: one MQTT source on `<topicPrefix>#` at QoS 1, the given connectors
+ * Writes a one-tenant pipeline: by default one MQTT source on `<topicPrefix>#` at QoS 1, the given connectors
  * and rules. Returns the file's path.
  */
 export function writeFaultPipeline(
@@ -126,12 +167,15 @@ export function writeFaultPipeline(
     sql: string;
     actions: { id: string; connector: string; config: Record<string, unknown> }[];
   }[],
+  sources: Record<string, unknown>[] = [
+    { id: 'devices', topics: [{ filter: `${ns.topicPrefix}#`, qos: 1 }] },
+  ],
 ): string {
   const pipeline = {
     tenants: [
       {
         id: `t${ns.id}`,
-        sources: [{ id: 'devices', topics: [{ filter: `${ns.topicPrefix}#`, qos: 1 }] }],
+        sources,
         connectors,
         rules,
       },

@@ -11,7 +11,7 @@ export { PrivateNats, PrivateMosquitto, ensureBinary, portOpen } from './private
 export { PrivatePostgres } from './private-postgres';
 export { QosStream, compareDelivery, connectPublisher, describeReport, streamPayload } from './qos-stream';
 export type { LossReport } from './qos-stream';
-export { FaultMesh, rssMiB, sumMetric, writeFaultPipeline } from './fault-mesh';
+export { FaultMesh, quiescent, rssMiB, sumMetric, writeFaultPipeline } from './fault-mesh';
 export type { MeshService } from './fault-mesh';
 export {
   OtlpReceiver,
