@@ -43,3 +43,5 @@ export type { AnnounceOptions } from './status/announce-schedule';
 export { ruleMetricsByTenant, actionMetricsByTenant } from './status/metric-snapshots';
 export type { MetricsByTenant } from './status/metric-snapshots';
 export { connectorProbe } from './status/connector-probe';
+export { RuleTaps } from './rule-trace/rule-tap';
+export type { RuleTapOptions } from './rule-trace/rule-tap';

@@ -21,6 +21,7 @@ import {
 } from '@sluice/telemetry';
 import { compileRule, TopicFilterIndex, type CompiledRule } from '@sluice/rule-engine';
 import { toRuleContext } from './message-context';
+import type { RuleTaps } from './rule-trace/rule-tap';
 import type { PipelineDefinition, RuleDefinition, TenantDefinition } from './pipeline-definition';
 import type { StageLogger } from './stage-logger';
 
@@ -69,6 +70,8 @@ export class RuleStage {
     private readonly subjects: Subjects,
     private readonly log: StageLogger,
     private readonly metrics?: SluiceMetrics,
+    /** Live rule traces the gateway asked for (none: nothing is traced). */
+    private readonly taps?: RuleTaps,
   ) {}
 
   /** Compiles every enabled rule; throws the rule's SQL error, prefixed with the rule, when one is invalid. */
@@ -167,6 +170,7 @@ export class RuleStage {
       this.metrics?.ruleMatched.inc(labels);
       const span = startSpan(`rule ${rule.definition.id}`, SpanKind.INTERNAL, parent);
       const result = rule.compiled.evaluate(context);
+      this.taps?.observe(rule.tenant, rule.definition.id, envelope, result);
       if ('error' in result) {
         this.counters.failed++;
         this.metrics?.ruleFailed.inc({ ...labels, reason: 'exception' });

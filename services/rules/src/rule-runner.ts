@@ -13,6 +13,7 @@ import {
   replicaNode,
   ruleMetricsByTenant,
   RuleStage,
+  RuleTaps,
   type PipelineDefinitions,
 } from '@sluice/pipeline';
 import { SluiceMetrics } from '@sluice/telemetry';
@@ -27,6 +28,7 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
   private consumption?: Consumption;
   private unsubscribe?: () => void;
   private readonly announcer: MetricsAnnouncer;
+  private readonly taps: RuleTaps;
   readonly stage: RuleStage;
 
   constructor(
@@ -37,7 +39,8 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
     metrics: SluiceMetrics,
   ) {
     const subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
-    this.stage = new RuleStage(bus, subjects, this.logger, metrics);
+    this.taps = new RuleTaps(bus, subjects, this.logger, { node: replicaNode('rules') });
+    this.stage = new RuleStage(bus, subjects, this.logger, metrics, this.taps);
     // why from the Prometheus counters: the stage counts once, /metrics and the gateway read it
     this.announcer = new MetricsAnnouncer(bus, subjects, this.logger, () => ruleMetricsByTenant(metrics), {
       node: replicaNode('rules'),
@@ -70,6 +73,7 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
       check: () => ({ up: this.consumption !== undefined }),
     });
     this.announcer.start();
+    this.taps.start();
     const count = this.pipeline.current().tenants.reduce((n, t) => n + t.rules.length, 0);
     this.logger.log(`evaluating ${count} rule(s)`);
   }
@@ -77,6 +81,7 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await this.consumption?.stop();
+    this.taps.stop();
     await this.announcer.stop();
   }
 }

@@ -3,7 +3,6 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlTracingPlugin } from '@sluice/telemetry';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
-import type { GraphqlContext } from '../auth/principal';
 import { ConnectorsModule } from '../connectors/connectors.module';
 import { RulesModule } from '../rules/rules.module';
 import { SourcesModule } from '../sources/sources.module';
@@ -11,6 +10,7 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { UsageModule } from '../usage/usage.module';
 import { formatGraphqlError } from './format-error';
 import { defaultQueryLimits, queryLimitsRule } from './query-limits';
+import { graphqlContext, graphqlWsOptions } from './subscriptions';
 import { traceIdPlugin } from './trace-id.plugin';
 
 /**
@@ -30,7 +30,9 @@ import { traceIdPlugin } from './trace-id.plugin';
       formatError: formatGraphqlError,
       plugins: [traceIdPlugin(), graphqlTracingPlugin()],
       validationRules: [queryLimitsRule(defaultQueryLimits)],
-      context: ({ req }: GraphqlContext): GraphqlContext => ({ req }),
+      context: graphqlContext,
+      // why graphql-ws only: subscriptions-transport-ws is unmaintained
+      subscriptions: { 'graphql-ws': graphqlWsOptions },
     }),
     TenantsModule,
     ApiKeysModule,

@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver';
 import { ConnectorsResolver } from '../connectors/connectors.resolver';
 import { ActionsResolver } from '../rules/actions.resolver';
+import { RuleTraceResolver } from '../rules/rule-trace.resolver';
 import { RulesResolver } from '../rules/rules.resolver';
 import { SourcesResolver } from '../sources/sources.resolver';
 import { TenantsResolver } from '../tenants/tenants.resolver';
@@ -20,6 +21,7 @@ export const graphqlResolvers = [
   ConnectorsResolver,
   RulesResolver,
   ActionsResolver,
+  RuleTraceResolver,
   UsageResolver,
 ];
 

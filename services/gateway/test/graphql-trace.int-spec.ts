@@ -1,0 +1,135 @@
+import {
+  createSubjects,
+  decodeRuleTap,
+  encodeIngestEnvelope,
+  type Consumption,
+  type RuleTap,
+} from '@sluice/bus';
+import { RuleStage, RuleTaps } from '@sluice/pipeline';
+import { eventually, testNamespace } from '../../../test/support';
+import { subscribe } from '../../../test/support/graphql-subscription';
+import { createRule, ok, storedDefinition, tenantWithKey } from './graphql-fixture';
+import { startGraphqlApp } from './graphql-test-app';
+
+interface TraceEvent {
+  ruleId: string;
+  messageId: string;
+  topic: string;
+  matched: boolean;
+  outputs: Record<string, unknown>[];
+  error: string | null;
+  node: string;
+}
+
+const TRACE = `subscription($r: ID!, $t: ID) {
+  ruleTrace(ruleId: $r, tenantId: $t) { ruleId messageId topic matched outputs error node } }`;
+
+// The rules side runs in this process on the gateway's bus: a real RuleStage with RuleTaps.
+describe('ruleTrace subscription', () => {
+  const ns = testNamespace();
+  const subjects = createSubjects(ns.streamPrefix);
+  const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+  let t: Awaited<ReturnType<typeof startGraphqlApp>>;
+  let taps: RuleTaps;
+  let stage: RuleStage;
+  let consumption: Consumption;
+  const tapRequests: RuleTap[] = [];
+
+  beforeAll(async () => {
+    t = await startGraphqlApp('sqlite', { busNamespace: ns.streamPrefix });
+    taps = new RuleTaps(t.bus, subjects, quiet, { node: 'rules@test:1' });
+    taps.start();
+    t.bus.onNotify(subjects.ruleTap(), (data) => tapRequests.push(decodeRuleTap(data)));
+    stage = new RuleStage(t.bus, subjects, quiet, undefined, taps);
+    consumption = await t.bus.consume(
+      { stream: 'INGEST', durable: 'rules', filterSubject: subjects.ingestAll() },
+      (message) => stage.handle(message),
+    );
+  });
+  afterAll(async () => {
+    await consumption?.stop();
+    taps?.stop();
+    await t?.close();
+    await t?.dispose();
+  });
+
+  const publish = (tenant: string, id: string, topic: string, payload: unknown) =>
+    t.bus.publish(
+      subjects.ingest(tenant, 'src'),
+      encodeIngestEnvelope({
+        id,
+        tenant,
+        source: 'src',
+        topic,
+        payload: Buffer.from(JSON.stringify(payload)),
+        qos: 1,
+        retain: false,
+        userProperties: [],
+        clientid: '',
+        username: '',
+        peerhost: '',
+        receivedAt: Date.now(),
+        trace: {},
+      }),
+      { msgId: id },
+    );
+
+  it("streams the rule's evaluations while subscribed, and ends the tap when the subscriber leaves", async () => {
+    const a = await tenantWithKey(t, 'trace-a');
+    const rule = ok(
+      await createRule(t, a.key, {
+        name: 'hot',
+        sql: 'SELECT payload.x AS x FROM "t/#" WHERE payload.x > 1',
+        actions: [],
+      }),
+    ).createRule;
+    stage.loadTenant((await storedDefinition(t, a.id))!);
+
+    const sub = subscribe<TraceEvent>(t.url, a.key, TRACE, { r: rule.id });
+    await eventually(() => expect(taps.size).toBe(1));
+    expect(tapRequests.at(-1)).toEqual({ tenant: a.id, ruleId: rule.id, ttlMs: 30_000 });
+    await publish(a.id, 'm-hot', 't/1', { x: 5 });
+    await publish(a.id, 'm-cold', 't/2', { x: 0 });
+    await eventually(() => expect(sub.events).toHaveLength(2));
+    expect(sub.errors).toEqual([]);
+    const byId = Object.fromEntries(sub.events.map((e) => [e.messageId, e]));
+    expect(byId['m-hot']).toEqual({
+      ruleId: rule.id,
+      messageId: 'm-hot',
+      topic: 't/1',
+      matched: true,
+      outputs: [{ x: 5 }],
+      error: null,
+      node: 'rules@test:1',
+    });
+    expect(byId['m-cold']).toMatchObject({ topic: 't/2', matched: false, outputs: [], error: null });
+
+    await sub.close();
+    await eventually(() => expect(tapRequests.at(-1)).toEqual({ tenant: a.id, ruleId: rule.id, ttlMs: 0 }));
+    await eventually(() => expect(taps.size).toBe(0));
+  });
+
+  it("refuses another tenant's rule, another tenant's id and a missing key", async () => {
+    const a = await tenantWithKey(t, 'trace-owner');
+    const b = await tenantWithKey(t, 'trace-other');
+    const rule = ok(
+      await createRule(t, a.key, { name: 'r', sql: 'SELECT * FROM "t/#"', actions: [] }),
+    ).createRule;
+    const before = tapRequests.length;
+    const attempts = [
+      subscribe<TraceEvent>(t.url, b.key, TRACE, { r: rule.id }),
+      subscribe<TraceEvent>(t.url, b.key, TRACE, { r: rule.id, t: a.id }),
+      subscribe<TraceEvent>(t.url, undefined, TRACE, { r: rule.id }),
+    ];
+    await Promise.all(attempts.map((s) => s.ended));
+    expect(attempts.map((s) => s.errors.map((e) => e.extensions?.code))).toEqual([
+      ['NOT_FOUND'],
+      ['FORBIDDEN'],
+      ['UNAUTHENTICATED'],
+    ]);
+    expect(attempts.flatMap((s) => s.events)).toEqual([]);
+    // nothing was tapped for them
+    expect(tapRequests.slice(before)).toEqual([]);
+    await Promise.all(attempts.map((s) => s.close()));
+  });
+});
