@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { servedEndpoints } from './manifest-checks';
@@ -171,6 +171,14 @@ describe('the observability profile', () => {
     const docs = readFileSync(join(root, 'docs/operations.md'), 'utf8');
     const documented = new Set([...docs.matchAll(/`(sluice_[a-z_]+)`/g)].map((m) => m[1]!));
     expect([...used].filter((m) => !documented.has(m))).toEqual([]);
+    // and every one of them is a metric the code registers (prom-client's defaults carry our prefix)
+    const telemetry = join(root, 'libs/telemetry/src');
+    const code = readdirSync(telemetry)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(telemetry, f), 'utf8'))
+      .join('\n');
+    const registered = new Set([...code.matchAll(/'(sluice_[a-z_]+)'/g)].map((m) => m[1]!));
+    expect([...used].filter((m) => !registered.has(m) && !m.startsWith('sluice_process_'))).toEqual([]);
     for (const label of ['rule', 'action', 'connector', 'source'])
       expect(dashboard).toContain(`by (tenant, ${label}`);
     for (const metric of ['sluice_consumer_pending_messages', 'sluice_consumer_redelivered_messages'])

@@ -60,6 +60,22 @@ export interface StreamStats {
   maxBytes: number;
 }
 
+/** A durable consumer's state (JetStream consumer info; the in-process bus keeps the same counts). */
+export interface ConsumerStats {
+  /** The durable name (`rules`, `delivery_<tenant>_<connector>`). */
+  name: string;
+  /** Stored messages this consumer has not delivered yet. */
+  pending: number;
+  /** Delivered and not acknowledged yet (includes those waiting to be redelivered). */
+  ackPending: number;
+  /** Of the ack-pending ones, those delivered more than once. */
+  redelivered: number;
+  /** Deliveries so far, redeliveries included (the consumer sequence). */
+  delivered: number;
+  /** Deliveries acknowledged (or terminated) so far: the ack floor. */
+  acknowledged: number;
+}
+
 export interface BusHealth {
   status: 'up' | 'down';
   detail?: string;
@@ -79,6 +95,8 @@ export interface Bus {
   health(): BusHealth;
   /** What a stream holds against its limits (metrics: a filling stream is backpressure building up). */
   streamStats?(name: StreamName): Promise<StreamStats>;
+  /** The state of every durable consumer on a stream (metrics: where messages wait). */
+  consumerStats?(name: StreamName): Promise<ConsumerStats[]>;
   /** Stops consumers, flushes what is in flight and closes the connection. */
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ export type {
   PublishOptions,
   StreamName,
   StreamStats,
+  ConsumerStats,
 } from './bus';
 export {
   BATCH_HEADER,

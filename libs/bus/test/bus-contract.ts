@@ -75,6 +75,25 @@ export function describeBusContract(
       expect(stats.maxBytes).toBe(limits.maxBytes);
     });
 
+    it("reports each durable consumer's pending, ack-pending, delivered and acknowledged counts", async () => {
+      for (const id of ['a', 'b', 'hold']) await t.bus.publish(subject, data(id), { msgId: id });
+      const handled: string[] = [];
+      const c = await t.bus.consume(consumer('rules', { maxAckPending: 1, ackWaitMs: 60_000 }), async (m) => {
+        handled.push(text(m));
+        if (text(m) !== 'hold') await m.ack();
+      });
+      await eventually(() => expect(handled).toEqual(['a', 'b', 'hold']));
+      // held back by maxAckPending 1 while 'hold' waits for its ack
+      for (const id of ['c', 'd']) await t.bus.publish(subject, data(id), { msgId: id });
+      await eventually(async () =>
+        expect(await t.bus.consumerStats!('INGEST')).toEqual([
+          { name: 'rules', pending: 2, ackPending: 1, redelivered: 0, delivered: 3, acknowledged: 2 },
+        ]),
+      );
+      expect(await t.bus.consumerStats!('DLQ')).toEqual([]);
+      await c.stop();
+    });
+
     it('drops a second publish with the same msgId', async () => {
       await t.bus.publish(subject, data('first'), { msgId: 'dup' });
       await t.bus.publish(subject, data('second'), { msgId: 'dup' });

@@ -10,6 +10,7 @@ import {
 import { CONFIG_STORE, type ConfigStore } from '@sluice/config-store';
 import { loadPipelineFile, parsePipelineDefinition, type PipelineDefinition } from './pipeline-definition';
 import { PipelineDefinitions } from './pipeline-definitions';
+import { BusStateMetrics } from './status/bus-state-metrics';
 
 export const PIPELINE_DEFINITIONS = Symbol('PIPELINE_DEFINITIONS');
 
@@ -45,6 +46,7 @@ export class PipelineModule {
           },
         },
         PipelineDefinitionsStopper,
+        BusStateMetrics,
       ],
       exports: [PIPELINE_DEFINITIONS],
     };

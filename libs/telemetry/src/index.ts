@@ -24,3 +24,5 @@ export { redactText, redactValue, REDACTED } from './logger/redact';
 export { httpServerSpans } from './http/http-server-span';
 export { HttpTracingModule } from './http/http-tracing.module';
 export { graphqlTracingPlugin } from './http/graphql-tracing.plugin';
+export { registerBusStateMetrics } from './bus-state-metrics';
+export type { BusStateSource, ConsumerSample, StreamSample } from './bus-state-metrics';

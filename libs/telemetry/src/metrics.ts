@@ -28,6 +28,22 @@ export class SluiceMetrics {
     ['tenant', 'source'],
   );
 
+  readonly sourceUp = new Gauge<'tenant' | 'source' | 'kind'>({
+    name: 'sluice_source_up',
+    help: '1 while the source is connected and reading, 0 otherwise',
+    labelNames: ['tenant', 'source', 'kind'],
+    registers: [this.registry],
+    // why read at scrape time: a source's state changes inside its client library, without an event here
+    collect: () => {
+      this.sourceUp.reset();
+      for (const { labels, up } of this.sourceProbes.values()) this.sourceUp.set(labels, up() ? 1 : 0);
+    },
+  });
+  private readonly sourceProbes = new Map<
+    string,
+    { labels: { tenant: string; source: string; kind: string }; up: () => boolean }
+  >();
+
   // rules (EMQX names: matched, passed, failed, no_result)
   readonly ruleMatched = this.counter('sluice_rule_matched_total', 'Messages whose topic matched the rule', [
     'tenant',
@@ -125,6 +141,21 @@ export class SluiceMetrics {
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
+  }
+
+  /**
+   * Reports `sluice_source_up` for a source from `up` at every scrape, until the returned
+   * function is called (when the source stops).
+   *
+   * @example const untrack = metrics.trackSource('acme', 'devices', 'mqtt', () => source.status().state === 'connected');
+   */
+  trackSource(tenant: string, source: string, kind: string, up: () => boolean): () => void {
+    const key = `${tenant}\u0000${source}`;
+    const probe = { labels: { tenant, source, kind }, up };
+    this.sourceProbes.set(key, probe);
+    return () => {
+      if (this.sourceProbes.get(key) === probe) this.sourceProbes.delete(key);
+    };
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -26,6 +26,8 @@ interface RunningSource {
   id: string;
   fingerprint: string;
   source: AnySource;
+  /** Stops reporting `sluice_source_up` for it. */
+  untrackMetrics: () => void;
 }
 
 /** Opens the sources of the pipeline and stores what they receive in INGEST; follows config changes. */
@@ -80,6 +82,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         continue;
       }
       await running.source.stop();
+      running.untrackMetrics();
       this.sources.delete(key);
       this.readiness.unregister(`${running.source.kind}:${key}`);
       await this.status.untrack(tenantId, 'source', running.id);
@@ -107,7 +110,19 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         },
       },
     );
-    this.sources.set(key, { tenant: tenantId, id, fingerprint: JSON.stringify(definition), source });
+    const untrackMetrics = this.metrics.trackSource(
+      tenantId,
+      id,
+      source.kind,
+      () => source.status().state === 'connected',
+    );
+    this.sources.set(key, {
+      tenant: tenantId,
+      id,
+      fingerprint: JSON.stringify(definition),
+      source,
+      untrackMetrics,
+    });
     this.readiness.register({
       name: `${source.kind}:${key}`,
       check: () => {

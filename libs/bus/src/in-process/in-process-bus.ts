@@ -7,6 +7,7 @@ import type {
   PublishOptions,
   StreamName,
   StreamStats,
+  ConsumerStats,
 } from '../bus';
 import type { BusConfig } from '../bus.config';
 import { silentLogger, type BusLogger } from '../bus-logger';
@@ -158,6 +159,11 @@ export class InProcessBus implements Bus {
       maxMessages: stream.limits.maxMsgs,
       maxBytes: stream.limits.maxBytes,
     });
+  }
+
+  consumerStats(name: StreamName): Promise<ConsumerStats[]> {
+    const { consumers } = this.streams.get(name)!;
+    return Promise.resolve([...consumers.values()].map((consumer) => consumer.stats()));
   }
 
   /** Messages and bytes a stream holds (tests, metrics). */

@@ -1,4 +1,4 @@
-import type { BusMessage, MessageHandler } from '../bus';
+import type { BusMessage, ConsumerStats, MessageHandler } from '../bus';
 import type { BusLogger } from '../bus-logger';
 import { describeError } from '@sluice/errors';
 import type { InProcessStream } from './in-process-stream';
@@ -54,6 +54,8 @@ export class InProcessConsumer {
   private readonly pending = new Map<number, PendingState>();
   private readonly subscribers: Subscriber[] = [];
   private nextSubscriber = 0;
+  private delivered = 0;
+  private acknowledged = 0;
   private pumpScheduled = false;
   private closed = false;
 
@@ -92,6 +94,20 @@ export class InProcessConsumer {
 
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** The same counts as JetStream's consumer info (metrics). */
+  stats(): ConsumerStats {
+    let redelivered = 0;
+    for (const state of this.pending.values()) if (state.deliveries > 1) redelivered++;
+    return {
+      name: this.durable,
+      pending: this.ready.length,
+      ackPending: this.pending.size,
+      redelivered,
+      delivered: this.delivered,
+      acknowledged: this.acknowledged,
+    };
   }
 
   close(): void {
@@ -137,6 +153,7 @@ export class InProcessConsumer {
     }
     const state = this.pending.get(seq) ?? { deliveries: 0, generation: 0, queued: false };
     state.deliveries++;
+    this.delivered++;
     state.generation++;
     state.queued = false;
     this.pending.set(seq, state);
@@ -176,6 +193,7 @@ export class InProcessConsumer {
     if (!state) return;
     clearTimeout(state.timer);
     this.pending.delete(seq);
+    this.acknowledged++;
     if (this.removeOnAck) this.stream.remove(seq);
     this.schedulePump();
   }

@@ -16,6 +16,7 @@ import type {
   PublishOptions,
   StreamName,
   StreamStats,
+  ConsumerStats,
 } from '../bus';
 import type { BusConfig } from '../bus.config';
 import { silentLogger, type BusLogger } from '../bus-logger';
@@ -189,6 +190,22 @@ export class JetStreamBus implements Bus {
       maxMessages: info.config.max_msgs,
       maxBytes: info.config.max_bytes,
     };
+  }
+
+  async consumerStats(name: StreamName): Promise<ConsumerStats[]> {
+    if (!this.jsm) throw new BusUnavailableError(this.unavailableReason());
+    const stats: ConsumerStats[] = [];
+    for await (const info of this.jsm.consumers.list(this.subjects.stream(name))) {
+      stats.push({
+        name: info.name,
+        pending: info.num_pending,
+        ackPending: info.num_ack_pending,
+        redelivered: info.num_redelivered,
+        delivered: info.delivered.consumer_seq,
+        acknowledged: info.ack_floor.consumer_seq,
+      });
+    }
+    return stats;
   }
 
   /** Messages a stream holds (tests, metrics). */
