@@ -132,6 +132,8 @@ export class DeliveryStage {
         const breaker = new CircuitBreaker({
           threshold: this.policy.breakerThreshold,
           openMs: this.policy.breakerOpenMs,
+          // why: the health check that closes the circuit again (testConnection never throws)
+          onProbeRefused: () => void connector.testConnection(),
         });
         const handle = { tenant: tenantId, id: def.id, fingerprint, connector, breaker };
         created.push(handle);

@@ -77,6 +77,21 @@ describe('CircuitBreaker', () => {
     expect(b.admit(false)).toBe(true);
   });
 
+  it('asks for a health check, once per open period, instead of the probe a disconnected connector does not get', () => {
+    let checks = 0;
+    const b = new CircuitBreaker({ threshold: 3, openMs: 1_000, onProbeRefused: () => checks++ }, () => now);
+    for (let i = 0; i < 3; i++) b.record(fail);
+    expect(b.admit(true)).toBe(false);
+    expect(checks).toBe(0); // still open: not yet time to probe
+    now = 1_000;
+    expect(b.admit(true)).toBe(false);
+    expect(b.admit(true)).toBe(false);
+    expect(checks).toBe(1);
+    now = 2_000;
+    expect(b.admit(true)).toBe(false);
+    expect(checks).toBe(2);
+  });
+
   it('pauses a held-back delivery at least until the circuit may probe again', () => {
     const b = breaker();
     for (let i = 0; i < 3; i++) b.record(fail);

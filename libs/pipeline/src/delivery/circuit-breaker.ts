@@ -5,6 +5,13 @@ export interface BreakerOptions {
   threshold: number;
   /** How long the circuit first stays open before one probe delivery may try the target. */
   openMs: number;
+  /**
+   * Called when the circuit would probe but the connector reports itself disconnected: the health
+   * check (`connector.testConnection()`) that may mark it connected again. Without it, a connector
+   * that only deliveries can mark connected (a refused connection) would keep the circuit open for
+   * good, since it never gets a probe delivery.
+   */
+  onProbeRefused?: () => void;
 }
 
 /** Each failed probe doubles the open time, up to this many times `openMs`. */
@@ -50,6 +57,7 @@ export class CircuitBreaker {
     if (state === 'closed') return true;
     if (state === 'half-open' && disconnected) {
       this.open();
+      this.options.onProbeRefused?.();
       return false;
     }
     if (state === 'half-open' && !this.probing) {
