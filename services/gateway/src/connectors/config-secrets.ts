@@ -5,7 +5,10 @@
  */
 const commonSecretPaths = ['password', 'pass', 'token', 'tls.key', 'tls.passphrase'];
 // why whole headers for HTTP: they commonly carry Authorization or API-key headers
-const kindSecretPaths: Readonly<Record<string, readonly string[]>> = { http: ['headers'] };
+const kindSecretPaths: Readonly<Record<string, readonly string[]>> = {
+  http: ['headers'],
+  kafka: ['sasl.password'],
+};
 /** The password inside a `scheme://user:password@host` URL. */
 export const URL_PASSWORD = 'url.password';
 

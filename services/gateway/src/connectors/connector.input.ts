@@ -1,21 +1,34 @@
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { IsBoolean, IsObject, IsOptional, IsString, Length, Min } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-type-json';
+import { TypedConnectorConfigs } from './connector-config.input';
 
-@InputType()
-export class CreateConnectorInput {
+@InputType({
+  description:
+    'Give the configuration typed, in the field named after the kind (`http: { url }`), or as `kind` ' +
+    'plus the `config` JSON.',
+})
+export class CreateConnectorInput extends TypedConnectorConfigs {
   @Field() @Length(1, 128) name!: string;
-  @Field({ description: 'One of connectorKinds (http, postgres, mysql, redis, rabbitmq, mqtt, nats).' })
+  @Field({
+    nullable: true,
+    description: 'One of connectorKinds; implied by a typed configuration, needed with config.',
+  })
+  @IsOptional()
   @Length(1, 32)
-  kind!: string;
-  @Field(() => GraphQLJSONObject, { description: "The kind's configuration, secrets included." })
+  kind?: string;
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: "The kind's configuration as JSON, secrets included (the untyped alternative).",
+  })
+  @IsOptional()
   @IsObject()
-  config!: Record<string, unknown>;
+  config?: Record<string, unknown>;
   @Field({ nullable: true, defaultValue: true }) @IsOptional() @IsBoolean() enabled?: boolean;
 }
 
-@InputType()
-export class UpdateConnectorInput {
+@InputType({ description: "A typed configuration (the connector's kind) or config replaces the stored one." })
+export class UpdateConnectorInput extends TypedConnectorConfigs {
   @Field(() => ID) @Length(1, 64) id!: string;
   @Field(() => Int, { description: 'The version you read.' }) @Min(1) version!: number;
   @Field({ nullable: true }) @IsOptional() @Length(1, 128) name?: string;

@@ -10,6 +10,7 @@ import type { ConnectorFilterInput, CreateConnectorInput, UpdateConnectorInput }
 import { ConnectorModel, type ConnectorStatusModel } from './connector.model';
 import { buildConnector, validateConnectorConfig } from './connector-validation';
 import { closeQuietly } from '../propagation/definition-check';
+import { chooseConfig } from './typed-config';
 
 const TEST_TIMEOUT_MS = 10_000;
 
@@ -22,8 +23,10 @@ export class ConnectorsService {
   ) {}
 
   async create(tenantId: string, input: CreateConnectorInput): Promise<ConnectorModel> {
-    await validateConnectorConfig(input.kind, input.config);
-    const { config, secrets } = splitSecrets(input.kind, input.config);
+    const chosen = chooseConfig(input);
+    const kind = chosen.kind;
+    await validateConnectorConfig(kind, chosen.config, 'input', chosen.configPath);
+    const { config, secrets } = splitSecrets(kind, chosen.config ?? {});
     const row = await this.changes.apply(tenantId, async (repos, tenant, manager) => {
       const plan = planOf(this.plans, tenant.plan);
       if ((await repos.connectors.count(tenantId)) >= plan.maxConnectors) {
@@ -31,7 +34,7 @@ export class ConnectorsService {
       }
       const created = await repos.connectors.create(tenantId, {
         name: input.name,
-        kind: input.kind,
+        kind,
         enabled: input.enabled ?? true,
         config,
         secretsSealed: null,
@@ -50,11 +53,13 @@ export class ConnectorsService {
       const current = await repos.connectors.require(tenantId, input.id);
       let config = current.config;
       let secretsSealed = current.secretsSealed;
-      if (input.config !== undefined || input.clearSecrets !== undefined) {
-        const split = input.config ? splitSecrets(current.kind, input.config) : { config, secrets: {} };
+      const chosen = chooseConfig(input, current.kind);
+      if (chosen.config !== undefined || input.clearSecrets !== undefined) {
+        const split = chosen.config ? splitSecrets(current.kind, chosen.config) : { config, secrets: {} };
         const stored = openSecrets(this.box, 'connector', current);
         const secrets = nextSecrets(stored, split.secrets, input.clearSecrets);
-        await validateConnectorConfig(current.kind, mergeSecrets(split.config, secrets));
+        const merged = mergeSecrets(split.config, secrets);
+        await validateConnectorConfig(current.kind, merged, 'input', chosen.configPath);
         config = split.config;
         secretsSealed = this.seal(current.id, secrets);
       }

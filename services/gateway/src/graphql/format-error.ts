@@ -13,6 +13,13 @@ const graphqlCodes: Readonly<Record<string, string>> = {
 const hidden = new Set(['name', 'message', 'stack', 'code', 'category', 'cause']);
 
 /**
+ * Codes Apollo gives errors of the request itself (parsing, validation, variable coercion). Such an
+ * error may wrap a TypeError from graphql-js (an Int that is not one), yet it is the client's
+ * mistake and safe to show.
+ */
+const requestErrorCodes = new Set(['BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+
+/**
  * Apollo's `formatError`: a SluiceError becomes `{ message, extensions: { code, sluiceCode,
  * ...details } }` (details are its own scalar fields, such as `line`, `column`, `field`); anything
  * unknown is logged and answered with a generic INTERNAL_SERVER_ERROR. Never a stack trace.
@@ -34,9 +41,13 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   }
   // why: errors graphql-js or Apollo raised themselves (syntax, validation, a bad variable) have no
   // resolver error behind them and are safe to show; anything thrown from a resolver is not
-  if (original === error && formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') {
+  const code = formatted.extensions?.code;
+  const requestError = formatted.path === undefined && requestErrorCodes.has(String(code));
+  if ((original === error && code !== 'INTERNAL_SERVER_ERROR') || requestError) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return { ...base, message: formatted.message, extensions };
+    // why: a variable's bad value names its path ("... at \"input.http.poolSize\"; ..."), as our own errors do
+    const field = code === 'BAD_USER_INPUT' ? /at "([^"]+)"/.exec(formatted.message)?.[1] : undefined;
+    return { ...base, message: formatted.message, extensions: { ...extensions, ...(field && { field }) } };
   }
   // why not logged here: traceIdPlugin logs it with the request's trace id
   const mapped = mapError(original);

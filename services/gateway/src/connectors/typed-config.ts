@@ -1,0 +1,75 @@
+import { InputInvalidError } from '../errors/api-errors';
+import { TYPED_KINDS, type TypedConnectorConfigs } from './connector-config.input';
+
+/** Where a connector input's configuration came from, and the path its errors name. */
+export interface ChosenConfig {
+  kind: string;
+  /** Undefined: the input changes no configuration (an update of other fields). */
+  config?: Record<string, unknown>;
+  /** `input.config` or `input.<kind>`. */
+  configPath: string;
+}
+
+interface ConnectorConfigInput extends TypedConnectorConfigs {
+  kind?: string | null;
+  config?: Record<string, unknown> | null;
+}
+
+/**
+ * Picks a connector input's configuration: one typed field (`http: { url }`), whose name is the
+ * kind, or the `config` JSON with `kind`. `existingKind` is the stored connector's kind on update.
+ *
+ * @example chooseConfig({ name: 'x', http: { url } }) // { kind: 'http', config: { url }, configPath: 'input.http' }
+ */
+export function chooseConfig(input: ConnectorConfigInput, existingKind?: string): ChosenConfig {
+  const typed = TYPED_KINDS.filter((kind) => input[kind] !== undefined && input[kind] !== null);
+  if (typed.length > 1) {
+    throw new InputInvalidError(
+      `input.${typed[1]}`,
+      `give the configuration of one kind only (${typed.join(', ')})`,
+    );
+  }
+  const kindOf = existingKind ?? input.kind ?? undefined;
+  const [chosen] = typed;
+  if (chosen) {
+    const path = `input.${chosen}`;
+    if (input.config !== undefined && input.config !== null) {
+      throw new InputInvalidError('input.config', `give either config or ${chosen}, not both`);
+    }
+    if (kindOf !== undefined && kindOf !== chosen) {
+      const field = existingKind === undefined ? 'input.kind' : path;
+      throw new InputInvalidError(field, `the connector is of kind '${kindOf}', not '${chosen}'`);
+    }
+    return { kind: chosen, config: plain(input[chosen]) as Record<string, unknown>, configPath: path };
+  }
+  if (kindOf === undefined) {
+    throw new InputInvalidError(
+      'input.kind',
+      `name the kind, or give a typed configuration (${TYPED_KINDS.join(', ')})`,
+    );
+  }
+  if (existingKind === undefined && (input.config === undefined || input.config === null)) {
+    throw new InputInvalidError(
+      'input.config',
+      `give the configuration: config, or one of ${TYPED_KINDS.join(', ')}`,
+    );
+  }
+  return { kind: kindOf, config: input.config ?? undefined, configPath: 'input.config' };
+}
+
+/** A typed input as the connector library takes it: unset fields left out, headers as a map. */
+function plain(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) {
+    if (key === 'headers') {
+      return Object.fromEntries((value as { name: string; value: string }[]).map((h) => [h.name, h.value]));
+    }
+    return value.map((item) => plain(item));
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(value)) {
+    if (field === undefined || field === null) continue;
+    out[name] = plain(field, name);
+  }
+  return out;
+}
