@@ -76,6 +76,14 @@ export interface ConsumerStats {
   acknowledged: number;
 }
 
+/** What a durable consumer still has to do: its queue, in Sluice terms (an action queue on ACTIONS). */
+export interface ConsumerBacklog {
+  /** Stored, matching its filter, not yet delivered. */
+  pending: number;
+  /** Delivered and not yet acknowledged (being handled, or waiting out a nak delay). */
+  ackPending: number;
+}
+
 export interface BusHealth {
   status: 'up' | 'down';
   detail?: string;
@@ -97,6 +105,11 @@ export interface Bus {
   streamStats?(name: StreamName): Promise<StreamStats>;
   /** The state of every durable consumer on a stream (metrics: where messages wait). */
   consumerStats?(name: StreamName): Promise<ConsumerStats[]>;
+  /**
+   * The backlog of a durable consumer (`durable` as given to {@link consume}), or undefined when no
+   * consumer of that name exists yet. One server call: callers cache it, never ask per message.
+   */
+  consumerBacklog?(stream: StreamName, durable: string): Promise<ConsumerBacklog | undefined>;
   /** Stops consumers, flushes what is in flight and closes the connection. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 export type {
+  ConsumerBacklog,
   Bus,
   BusHealth,
   BusMessage,

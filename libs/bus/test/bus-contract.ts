@@ -213,6 +213,23 @@ export function describeBusContract(
       await c.stop();
     });
 
+    it('reports a durable consumer backlog: not yet delivered and unacknowledged', async () => {
+      const backlog = (durable: string) => t.bus.consumerBacklog!('INGEST', durable);
+      expect(await backlog('rules')).toBeUndefined();
+      for (let i = 0; i < 5; i++) await t.bus.publish(subject, data(`b${i}`), { msgId: `b${i}` });
+      const held: BusMessage[] = [];
+      const c = await t.bus.consume(consumer('rules', { maxAckPending: 2 }), (m) => {
+        held.push(m);
+        return Promise.resolve();
+      });
+      await eventually(() => expect(held).toHaveLength(2));
+      expect(await backlog('rules')).toEqual({ pending: 3, ackPending: 2 });
+      await held[0]!.ack();
+      await eventually(async () => expect(await backlog('rules')).toEqual({ pending: 2, ackPending: 2 }));
+      for (const m of held.splice(0)) await m.ack();
+      await c.stop();
+    });
+
     it('splits the work of one durable between two consumers', async () => {
       const byA: string[] = [];
       const byB: string[] = [];

@@ -22,6 +22,7 @@ import {
   withSpan,
   type SluiceMetrics,
 } from '@sluice/telemetry';
+import { splitQueueSettings } from './action-queue/queue-settings';
 import { CircuitBreaker } from './delivery/circuit-breaker';
 import { DeadLetterWriter } from './delivery/dead-letter-writer';
 import { backoffMs, defaultDeliveryPolicy, type DeliveryPolicy } from './delivery/delivery-policy';
@@ -122,13 +123,15 @@ export class DeliveryStage {
     const actions = new Map<string, ActionEntry>();
     try {
       for (const def of tenant?.connectors ?? []) {
-        const fingerprint = JSON.stringify([def.kind, def.config]);
+        // why split: `queue` bounds the connector's queue in the rules stage; the driver never sees it
+        const driverConfig = splitQueueSettings(def.config).config;
+        const fingerprint = JSON.stringify([def.kind, driverConfig]);
         const existing = this.connectors.get(`${tenantId}/${def.id}`);
         if (existing?.fingerprint === fingerprint) {
           next.set(def.id, existing);
           continue;
         }
-        const connector = this.connectorFactory(def.kind, def.config);
+        const connector = this.connectorFactory(def.kind, driverConfig);
         const breaker = new CircuitBreaker({
           threshold: this.policy.breakerThreshold,
           openMs: this.policy.breakerOpenMs,

@@ -17,6 +17,9 @@ export { PipelineModule, PIPELINE_DEFINITIONS } from './pipeline.module';
 export { toRuleContext } from './message-context';
 export { createIngestSink } from './ingest-sink';
 export { RuleStage } from './rule-stage';
+export { ActionQueueLimits, ActionQueueFullError, deliveryDurable } from './action-queue/action-queue-limits';
+export { splitQueueSettings, actionQueueSchema } from './action-queue/queue-settings';
+export type { ActionQueueSettings } from './action-queue/queue-settings';
 export type { RuleStageCounters } from './rule-stage';
 export { DeliveryStage, defaultDeliveryPolicy } from './delivery-stage';
 export type {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SluiceError } from '@sluice/errors';
 import { z } from 'zod';
+import { actionQueueSchema } from './action-queue/queue-settings';
 
 const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
 
@@ -25,11 +26,19 @@ export const sourceDefinitionSchema = z.looseObject({
   topics: z.array(topicSubscriptionSchema).min(1),
 });
 
-export const connectorDefinitionSchema = z.object({
-  id: idSchema,
-  kind: z.string().min(1),
-  config: z.record(z.string(), z.unknown()).default({}),
-});
+export const connectorDefinitionSchema = z
+  .object({
+    id: idSchema,
+    kind: z.string().min(1),
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((connector, ctx) => {
+    // why here: `queue` is Sluice's key (its action queue bound), not the driver's; see queue-settings.ts
+    if (connector.config['queue'] === undefined) return;
+    const parsed = actionQueueSchema.safeParse(connector.config['queue']);
+    for (const issue of parsed.error?.issues ?? [])
+      ctx.addIssue({ code: 'custom', path: ['config', 'queue', ...issue.path], message: issue.message });
+  });
 
 export const actionDefinitionSchema = z.object({
   id: idSchema,

@@ -20,6 +20,7 @@ import {
   type Span,
 } from '@sluice/telemetry';
 import { compileRule, TopicFilterIndex, type CompiledRule } from '@sluice/rule-engine';
+import { ActionQueueFullError, type ActionQueueLimits } from './action-queue/action-queue-limits';
 import { toRuleContext } from './message-context';
 import type { RuleTaps } from './rule-trace/rule-tap';
 import type { PipelineDefinition, RuleDefinition, TenantDefinition } from './pipeline-definition';
@@ -72,6 +73,8 @@ export class RuleStage {
     private readonly metrics?: SluiceMetrics,
     /** Live rule traces the gateway asked for (none: nothing is traced). */
     private readonly taps?: RuleTaps,
+    /** Bounds each connector's action queue; without it only the ACTIONS stream limits apply. */
+    private readonly queues?: ActionQueueLimits,
   ) {}
 
   /** Compiles every enabled rule; throws the rule's SQL error, prefixed with the rule, when one is invalid. */
@@ -128,9 +131,11 @@ export class RuleStage {
     try {
       await Promise.all(stored);
     } catch (error) {
-      this.log.warn(
-        `could not store the action requests of ${message.msgId}, retrying: ${describeError(error).message}`,
-      );
+      // why quiet for a full queue: that is backpressure working (logged once by the queue limits)
+      if (!(error instanceof ActionQueueFullError))
+        this.log.warn(
+          `could not store the action requests of ${message.msgId}, retrying: ${describeError(error).message}`,
+        );
       message.nak(RETRY_DELAY_MS);
       return;
     }
@@ -210,7 +215,13 @@ export class RuleStage {
             createdAt: Date.now(),
             trace,
           });
-          stored.push(this.bus.publish(action.subject, data, { msgId: id }));
+          const publish = () => this.bus.publish(action.subject, data, { msgId: id });
+          // why through the queue limits: a full action queue applies its overflow policy (docs/delivery.md)
+          stored.push(
+            this.queues
+              ? this.queues.admit(rule.tenant, action.connector, action.id, data, publish)
+              : publish(),
+          );
           this.counters.actionRequests++;
         }
       });

@@ -117,6 +117,16 @@ export class SluiceMetrics {
     'Action requests held by delivery, waiting for a batch or a paused circuit',
     ['tenant', 'connector', 'action'],
   );
+  readonly actionQueueBacklog = this.gauge(
+    'sluice_action_queue_backlog',
+    'Requests in a bounded action queue (its ACTIONS consumer backlog) as the rules stage estimates it',
+    ['tenant', 'connector'],
+  );
+  readonly actionQueueBackpressure = this.counter(
+    'sluice_action_queue_backpressure_total',
+    'Requests held back because their action queue was full (overflow policy backpressure)',
+    ['tenant', 'connector'],
+  );
   readonly actionLateReply = this.counter(
     'sluice_action_late_reply_total',
     'Answers from a target that came after the delivery timeout',

@@ -12,6 +12,7 @@ import {
   actionMetricsByTenant,
   connectorProbe,
   DeliveryStage,
+  deliveryDurable,
   MetricsAnnouncer,
   PIPELINE_DEFINITIONS,
   replicaNode,
@@ -128,12 +129,12 @@ export class ActionConsumer
         },
       });
       this.status.track(tenant, 'connector', id, connectorProbe(this.stage, handle));
-      // why no queue of our own: the ACTIONS stream is the bounded queue (limits, discard new) and
-      // maxAckPending bounds what this process holds, so nothing is dropped here (docs/delivery.md)
+      // why no queue of our own: this consumer's ACTIONS backlog is the connector's queue, bounded by
+      // the rules stage (config `queue`), and maxAckPending bounds what this process holds (docs/delivery.md)
       const consumption = await this.bus.consume(
         {
           stream: 'ACTIONS',
-          durable: `delivery_${tenant}_${id}`,
+          durable: deliveryDurable(tenant, id),
           filterSubject: this.subjects.actions(tenant, id),
           maxAckPending: this.settings.SLUICE_DELIVERY_CONCURRENCY,
         },

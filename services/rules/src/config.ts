@@ -8,6 +8,8 @@ export const rulesConfigShape = {
   ...pipelineConfigShape,
   /** Ingested messages being evaluated at once (the INGEST consumer's in-flight window). */
   SLUICE_RULES_CONCURRENCY: z.coerce.number().int().positive().default(256),
+  /** How often the backlog of each bounded action queue is read from the bus (docs/delivery.md). */
+  SLUICE_RULES_QUEUE_REFRESH_MS: z.coerce.number().int().positive().default(500),
 };
 
 const rulesConfigSchema = z.object({ ...httpPortShape(4002), ...logConfigShape, ...rulesConfigShape });

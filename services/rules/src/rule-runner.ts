@@ -8,6 +8,7 @@ import {
 import { BUS, createSubjects, type Bus, type Consumption } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
 import {
+  ActionQueueLimits,
   MetricsAnnouncer,
   PIPELINE_DEFINITIONS,
   replicaNode,
@@ -29,6 +30,7 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
   private unsubscribe?: () => void;
   private readonly announcer: MetricsAnnouncer;
   private readonly taps: RuleTaps;
+  private readonly queues: ActionQueueLimits;
   readonly stage: RuleStage;
 
   constructor(
@@ -40,7 +42,14 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
   ) {
     const subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
     this.taps = new RuleTaps(bus, subjects, this.logger, { node: replicaNode('rules') });
-    this.stage = new RuleStage(bus, subjects, this.logger, metrics, this.taps);
+    this.queues = new ActionQueueLimits(
+      bus,
+      subjects,
+      this.logger,
+      settings.SLUICE_RULES_QUEUE_REFRESH_MS,
+      metrics,
+    );
+    this.stage = new RuleStage(bus, subjects, this.logger, metrics, this.taps, this.queues);
     // why from the Prometheus counters: the stage counts once, /metrics and the gateway read it
     this.announcer = new MetricsAnnouncer(bus, subjects, this.logger, () => ruleMetricsByTenant(metrics), {
       node: replicaNode('rules'),
@@ -50,10 +59,14 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
 
   async onApplicationBootstrap(): Promise<void> {
     this.stage.load(this.pipeline.current());
+    for (const tenant of this.pipeline.current().tenants) this.queues.setTenant(tenant);
+    this.queues.start();
     this.unsubscribe = this.pipeline.onChange((tenantId, tenant) => {
       // why: a rule that does not compile throws here and the tenant's running rules stay
       if (tenant) this.stage.loadTenant(tenant);
       else this.stage.removeTenant(tenantId);
+      if (tenant) this.queues.setTenant(tenant);
+      else this.queues.removeTenant(tenantId);
       this.logger.log(
         `tenant '${tenantId}': ${tenant ? `${tenant.rules.length} rule(s) loaded` : 'removed'}`,
       );
@@ -82,6 +95,7 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
     this.unsubscribe?.();
     await this.consumption?.stop();
     this.taps.stop();
+    await this.queues.stop();
     await this.announcer.stop();
   }
 }

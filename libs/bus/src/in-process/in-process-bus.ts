@@ -8,6 +8,7 @@ import type {
   StreamName,
   StreamStats,
   ConsumerStats,
+  ConsumerBacklog,
 } from '../bus';
 import type { BusConfig } from '../bus.config';
 import { silentLogger, type BusLogger } from '../bus-logger';
@@ -164,6 +165,11 @@ export class InProcessBus implements Bus {
   consumerStats(name: StreamName): Promise<ConsumerStats[]> {
     const { consumers } = this.streams.get(name)!;
     return Promise.resolve([...consumers.values()].map((consumer) => consumer.stats()));
+  }
+
+  consumerBacklog(name: StreamName, durable: string): Promise<ConsumerBacklog | undefined> {
+    const consumer = this.streams.get(name)!.consumers.get(this.subjects.durable(durable));
+    return Promise.resolve(consumer?.backlog);
   }
 
   /** Messages and bytes a stream holds (tests, metrics). */

@@ -110,6 +110,13 @@ export class InProcessConsumer {
     };
   }
 
+  /** Like JetStream's consumer info: not yet delivered, and delivered but not acknowledged. */
+  get backlog(): { pending: number; ackPending: number } {
+    // why filtered: `ready` may still list messages the stream dropped (limits, age)
+    const pending = this.ready.filter((seq) => this.stream.get(seq) !== undefined).length;
+    return { pending, ackPending: this.pending.size };
+  }
+
   close(): void {
     this.closed = true;
     for (const state of this.pending.values()) clearTimeout(state.timer);

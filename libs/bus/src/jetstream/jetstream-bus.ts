@@ -11,6 +11,7 @@ import type {
   Bus,
   BusHealth,
   Consumption,
+  ConsumerBacklog,
   ConsumerOptions,
   MessageHandler,
   PublishOptions,
@@ -31,6 +32,7 @@ import { ReplyWindow } from './reply-window';
 
 const MAX_RECONNECT_DELAY_MS = 5_000;
 const ACK_WINDOW = 1 << 20;
+const CONSUMER_NOT_FOUND = 10014;
 
 /**
  * The mesh's bus: NATS JetStream streams INGEST, ACTIONS and DLQ, durable pull consumers, and core
@@ -206,6 +208,19 @@ export class JetStreamBus implements Bus {
       });
     }
     return stats;
+  }
+
+  async consumerBacklog(name: StreamName, durable: string): Promise<ConsumerBacklog | undefined> {
+    if (!this.jsm) throw new BusUnavailableError(this.unavailableReason());
+    try {
+      const info = await this.jsm.consumers.info(this.subjects.stream(name), this.subjects.durable(durable));
+      return { pending: info.num_pending, ackPending: info.num_ack_pending };
+    } catch (error) {
+      // why by code: JetStream answers 10014 for a consumer that does not exist (not created yet)
+      if ((error as { api_error?: { err_code?: number } }).api_error?.err_code === CONSUMER_NOT_FOUND)
+        return undefined;
+      throw error;
+    }
   }
 
   /** Messages a stream holds (tests, metrics). */

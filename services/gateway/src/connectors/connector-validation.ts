@@ -4,6 +4,7 @@ import {
   createConnector,
   type Connector,
 } from '@sluice/connectors';
+import { splitQueueSettings } from '@sluice/pipeline';
 import { InputInvalidError } from '../errors/api-errors';
 import { closeQuietly } from '../propagation/definition-check';
 
@@ -29,7 +30,9 @@ export function buildConnector(
   configPath?: string,
 ): Connector {
   try {
-    return createConnector(kind, config);
+    // why split: `queue` is the pipeline's (the action queue bound), validated there, not the driver's
+    const record = config && typeof config === 'object' ? (config as Record<string, unknown>) : undefined;
+    return createConnector(kind, record ? splitQueueSettings(record).config : config);
   } catch (error) {
     throw asInputError(error, field, configPath);
   }

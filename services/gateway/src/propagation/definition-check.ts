@@ -1,5 +1,5 @@
 import { createConnector, type Connector } from '@sluice/connectors';
-import type { TenantDefinition } from '@sluice/pipeline';
+import { splitQueueSettings, type TenantDefinition } from '@sluice/pipeline';
 import { compileRule } from '@sluice/rule-engine';
 
 /**
@@ -18,7 +18,7 @@ export async function checkDefinition(definition: TenantDefinition): Promise<voi
     }
   }
   for (const { kind, config, id } of definition.connectors) {
-    const connector = createConnector(kind, config);
+    const connector = createConnector(kind, splitQueueSettings(config).config);
     try {
       for (const actionConfig of actionsByConnector.get(id) ?? []) connector.createAction(actionConfig);
     } finally {
