@@ -290,4 +290,32 @@ describe('JetStreamBus stop hands pulled messages back at once', () => {
     await second.stop();
     await bus.close();
   });
+
+  it('hands back at once what reaches an idle consumer while it stops', async () => {
+    const { bus, subjects } = makeBus();
+    await bus.start();
+    const subject = subjects.ingest('acme', 's');
+    const options = {
+      stream: 'INGEST' as const,
+      durable: 'rules',
+      filterSubject: subjects.ingestAll(),
+      ackWaitMs: 30_000,
+    };
+    const acked = new Set<string>();
+    const handler = async (m: { msgId: string; ack(): Promise<void> }) => {
+      await m.ack();
+      acked.add(m.msgId);
+    };
+    const first = await bus.consume(options, handler);
+    // its pull request is open and waiting: what is published now goes to it, mid-stop
+    const stopping = first.stop();
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) => bus.publish(subject, new Uint8Array([i]), { msgId: `late${i}` })),
+    );
+    await stopping;
+    const second = await bus.consume(options, handler);
+    await eventually(() => expect(acked.size).toBe(5), { timeoutMs: 5_000 });
+    await second.stop();
+    await bus.close();
+  });
 });

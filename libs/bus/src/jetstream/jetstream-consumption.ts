@@ -6,6 +6,16 @@ import { JetStreamMessage } from './jetstream-message';
 import type { ReplyWindow } from './reply-window';
 
 const DRAIN_TIMEOUT_MS = 2_000;
+/** How long a stopping consumer waits for its open pull requests to be filled before unsubscribing. */
+const STOP_GRACE_MS = 200;
+/** Redelivery delay of what a stopping consumer hands back: past the grace, so not back to itself. */
+const STOP_NAK_DELAY_MS = 2 * STOP_GRACE_MS;
+
+/** nats.js 2.x internals of a consume() iterator that a clean stop needs (see `stop`). */
+interface PullInternals {
+  refilling?: boolean;
+  sub?: Subscription;
+}
 
 /**
  * One running pull consumption: keeps up to `maxAckPending` messages buffered and runs the handler
@@ -33,27 +43,32 @@ export class JetStreamConsumption implements Consumption {
     this.loop = this.run(this.messages);
   }
 
+  /**
+   * Stops without leaving messages stranded until the ack wait (30 s). The server hands messages to
+   * our open pull requests; one it sends after it processed our unsubscribe is dropped unseen, yet
+   * stays ack-pending. So: first stop asking for more (no refill); pull requests that get filled end
+   * by themselves, and nats.js then ends the iterator with nothing more on its way (the busy case).
+   * If they are still open after a short grace (little traffic), drain the subscription: unsubscribe,
+   * then flush, so what was sent before the unsubscribe still arrives. Everything that arrives while
+   * stopping is nak'ed with a short delay, past the grace, so it goes to another replica, not back here.
+   */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.drain();
+    // why the cast: nats.js 2.x keeps these internal; the int-spec "hands pulled messages back at
+    // once" pins the behaviour across upgrades (without them, stop still works, only slower)
+    const internals = this.messages as unknown as PullInternals | undefined;
+    if (internals && typeof internals.refilling === 'boolean') internals.refilling = false;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'grace'>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS, 'grace')));
+    const outcome = await Promise.race([this.loop?.then(() => 'ended' as const), grace]);
+    clearTimeout(timer);
+    if (outcome !== 'ended') await this.drain(internals?.sub);
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /**
-   * Ends the pull subscription so that nothing the server already sent is lost: a plain
-   * `messages.stop()` unsubscribes at once, and whatever was on the wire (delivered by the server,
-   * so ack-pending) is dropped by the client and only comes back after the ack wait (30 s). Draining
-   * unsubscribes, then flushes: messages sent before the server saw the unsubscribe still reach the
-   * iterator, which yields them before it ends, and `run` naks them at once for another replica.
-   */
-  private async drain(): Promise<void> {
-    // why the cast: nats.js 2.x keeps the consume() subscription internal, but it honours a drained
-    // one (the iterator ends after the drained messages, as on a connection drain); the int-spec
-    // "hands pulled messages back at once" pins this across nats.js upgrades
-    const internal = this.messages as unknown as { sub?: Subscription } | undefined;
-    const sub = internal?.sub;
+  private async drain(sub: Subscription | undefined): Promise<void> {
     if (sub && !sub.isClosed()) {
       // why a deadline: the drain's flush waits for the server, which may be unreachable right now
       let timer: NodeJS.Timeout | undefined;
@@ -78,11 +93,11 @@ export class JetStreamConsumption implements Consumption {
       for await (const msg of messages) {
         if (this.stopping) {
           // why: hand it back now rather than after ackWait, so another replica takes it
-          msg.nak();
+          msg.nak(STOP_NAK_DELAY_MS);
           continue;
         }
         while (this.inFlight.size >= this.maxAckPending) await Promise.race(this.inFlight);
-        if (this.stopping) msg.nak();
+        if (this.stopping) msg.nak(STOP_NAK_DELAY_MS);
         else this.dispatch(msg);
       }
     } catch (error) {
