@@ -22,3 +22,4 @@ export {
   STATUS_CODE_ERROR,
 } from './otlp-receiver';
 export type { ExportedSpan } from './otlp-receiver';
+export { IdTarget } from './id-target';

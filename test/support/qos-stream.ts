@@ -59,6 +59,34 @@ export class QosStream {
     );
   }
 
+  /**
+   * Closed loop: keeps at most `window` messages between the publisher and the target (`arrived()`
+   * counts what the target got) for `warmupSeconds` and then `seconds`; returns the rate that
+   * arrived in the measured part (messages per second), the sustained rate of the pipeline.
+   */
+  async closedLoop(
+    seconds: number,
+    window: number,
+    arrived: () => number,
+    warmupSeconds = 3,
+  ): Promise<number> {
+    const base = arrived();
+    const start = performance.now();
+    let measuredFrom = 0;
+    let arrivedThen = 0;
+    for (;;) {
+      const elapsed = (performance.now() - start) / 1000;
+      if (elapsed >= warmupSeconds + seconds) break;
+      if (measuredFrom === 0 && elapsed >= warmupSeconds) {
+        measuredFrom = performance.now();
+        arrivedThen = arrived();
+      }
+      while (this.sent - (arrived() - base) < window) this.send(`${this.run}-${this.sent++}`);
+      await new Promise((done) => setTimeout(done, 5));
+    }
+    return (arrived() - arrivedThen) / ((performance.now() - measuredFrom) / 1000);
+  }
+
   private send(id: string): void {
     this.attempted.add(id);
     this.client()
