@@ -53,5 +53,6 @@ function withKind(kind: SourceKind, source: Source): AnySource {
     stop: () => source.stop(),
     status: () => source.status(),
     metrics: () => source.metrics(),
+    ...(source.connectionMetrics ? { connectionMetrics: () => source.connectionMetrics!() } : {}),
   };
 }

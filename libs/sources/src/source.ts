@@ -1,4 +1,4 @@
-import type { SourceMetrics, SourceStatus } from './types';
+import type { ConnectionMetrics, SourceMetrics, SourceStatus } from './types';
 
 export type SourceKind = 'mqtt' | 'kafka' | 'nats';
 
@@ -10,4 +10,6 @@ export interface Source {
   stop(): Promise<void>;
   status(): SourceStatus;
   metrics(): SourceMetrics;
+  /** Each broker connection's counters, for a source with several (MQTT). */
+  connectionMetrics?(): ConnectionMetrics[];
 }

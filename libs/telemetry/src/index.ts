@@ -1,4 +1,5 @@
 export { SluiceMetrics } from './metrics';
+export type { SourceConnectionMetrics, SourceConnectionSample } from './source-connection-metrics';
 export { TelemetryModule } from './telemetry.module';
 export {
   initTracing,

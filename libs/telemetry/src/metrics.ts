@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SourceConnectionMetrics } from './source-connection-metrics';
 
 /**
  * Every Sluice metric, on one registry per process (so the embedded mode shows all four services
@@ -43,6 +44,9 @@ export class SluiceMetrics {
     string,
     { labels: { tenant: string; source: string; kind: string }; up: () => boolean }
   >();
+
+  /** Per connection of each source: `metrics.sourceConnections.track(...)` (source-connection-metrics.ts). */
+  readonly sourceConnections = new SourceConnectionMetrics(this.registry);
 
   // rules (EMQX names: matched, passed, failed, no_result)
   readonly ruleMatched = this.counter('sluice_rule_matched_total', 'Messages whose topic matched the rule', [

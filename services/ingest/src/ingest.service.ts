@@ -17,7 +17,7 @@ import {
   type TenantDefinition,
 } from '@sluice/pipeline';
 import { createSource, type AnySource, type AnySourceConfigInput } from '@sluice/sources';
-import { SluiceMetrics } from '@sluice/telemetry';
+import { SluiceMetrics, type SourceConnectionSample } from '@sluice/telemetry';
 import { clientIdPrefix } from './client-id';
 import { INGEST_SETTINGS, type ResolvedIngestSettings } from './ingest.settings';
 
@@ -26,7 +26,7 @@ interface RunningSource {
   id: string;
   fingerprint: string;
   source: AnySource;
-  /** Stops reporting `sluice_source_up` for it. */
+  /** Stops reporting `sluice_source_up` and the per-connection metrics for it. */
   untrackMetrics: () => void;
 }
 
@@ -110,12 +110,19 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         },
       },
     );
-    const untrackMetrics = this.metrics.trackSource(
+    const untrackUp = this.metrics.trackSource(
       tenantId,
       id,
       source.kind,
       () => source.status().state === 'connected',
     );
+    const untrackConnections = this.metrics.sourceConnections.track(tenantId, id, () =>
+      connectionSamples(source),
+    );
+    const untrackMetrics = () => {
+      untrackUp();
+      untrackConnections();
+    };
     this.sources.set(key, {
       tenant: tenantId,
       id,
@@ -177,4 +184,22 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         };
     }
   }
+}
+
+/** A source's connections as the metrics see them; a Kafka or NATS source is one, named by its kind. */
+function connectionSamples(source: AnySource): SourceConnectionSample[] {
+  const connections = source.connectionMetrics?.() ?? [
+    { ...source.metrics(), clientId: source.kind, state: source.status().state },
+  ];
+  return connections.map((c) => ({
+    client: c.clientId,
+    connected: c.state === 'connected',
+    received: c.received,
+    stored: c.stored,
+    acked: c.acked,
+    bytes: c.bytes,
+    droppedByReason: c.droppedByReason,
+    inFlight: c.inFlight,
+    reconnects: c.reconnects,
+  }));
 }
