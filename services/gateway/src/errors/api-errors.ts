@@ -51,6 +51,12 @@ export class RuleSyntaxError extends SluiceError {
   }
 }
 
+/** A live rule trace needs the bus, and this gateway has none. */
+export class RuleTraceUnavailableError extends SluiceError {
+  readonly code = 'RULE_TRACE_UNAVAILABLE';
+  readonly category = 'UNAVAILABLE';
+}
+
 function describe(resource: QuotaExceededError['resource']): string {
   return resource === 'actionsPerRule' ? 'actions per rule' : resource;
 }

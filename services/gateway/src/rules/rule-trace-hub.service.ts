@@ -1,5 +1,5 @@
 import { EventEmitter, on } from 'node:events';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import {
   BUS,
   createSubjects,
@@ -10,6 +10,7 @@ import {
 } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
 import type { GatewaySettings } from '../config';
+import { RuleTraceUnavailableError } from '../errors/api-errors';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { RuleTraceEventModel } from './rule-trace.model';
 
@@ -38,7 +39,8 @@ export class RuleTraceHub implements OnApplicationShutdown {
   private readonly subjects: Subjects;
 
   constructor(
-    @Inject(BUS) private readonly bus: Bus,
+    // why optional: a gateway without a bus (the publish API alone) still serves the schema
+    @Optional() @Inject(BUS) private readonly bus: Bus | undefined,
     @Inject(GATEWAY_SETTINGS) settings: GatewaySettings,
   ) {
     this.subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
@@ -49,7 +51,9 @@ export class RuleTraceHub implements OnApplicationShutdown {
    * caller has checked that the rule belongs to the tenant.
    */
   subscribe(tenant: string, ruleId: string): AsyncIterableIterator<RuleTraceEventModel> {
-    const trace = this.join(tenant, ruleId);
+    const bus = this.bus;
+    if (!bus) throw new RuleTraceUnavailableError('this gateway is not connected to the bus');
+    const trace = this.join(bus, tenant, ruleId);
     const controller = new AbortController();
     const events = on(trace.events, 'event', { signal: controller.signal }) as AsyncIterableIterator<
       [RuleTraceEventModel]
@@ -98,12 +102,12 @@ export class RuleTraceHub implements OnApplicationShutdown {
     }
   }
 
-  private join(tenant: string, ruleId: string): Trace {
+  private join(bus: Bus, tenant: string, ruleId: string): Trace {
     const key = `${tenant}/${ruleId}`;
     let trace = this.traces.get(key);
     if (!trace) {
       const events = new EventEmitter();
-      const unsubscribe = this.bus.onNotify(this.subjects.ruleTrace(tenant, ruleId), (data) => {
+      const unsubscribe = bus.onNotify(this.subjects.ruleTrace(tenant, ruleId), (data) => {
         try {
           events.emit('event', RuleTraceEventModel.from(decodeRuleTraceEvent(data)));
         } catch (error) {
@@ -130,6 +134,7 @@ export class RuleTraceHub implements OnApplicationShutdown {
 
   /** Asks the rules replicas to tap the rule for `ttlMs` (0: stop now). */
   private tap(tenant: string, ruleId: string, ttlMs: number): void {
+    if (!this.bus) return;
     this.bus
       .notify(this.subjects.ruleTap(tenant), encodeRuleTap({ tenant, ruleId, ttlMs }))
       .catch((e: unknown) => {
