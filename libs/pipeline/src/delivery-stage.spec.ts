@@ -155,6 +155,34 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
     expect([...main.sentIds].sort()).toEqual([...ids].sort());
   });
 
+  it('shows requests waiting for a batch as queuing and those being sent as inflight, then zero', async () => {
+    await setUp({ batchWindowMs: 300 }, 10);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    main.respond = async () => {
+      await gate;
+      return { ok: true };
+    };
+    const gauge = async (name: string) => {
+      const line = (await metrics.render())
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{tenant="acme",connector="main",action="a1"}`));
+      return Number(line?.split(' ').pop() ?? 'NaN');
+    };
+    await Promise.all(['q1', 'q2', 'q3'].map((id) => publish(id)));
+    await eventually(async () => expect(await gauge('sluice_action_queuing')).toBe(3));
+    expect(main.calls).toHaveLength(0);
+    // the window closes: the batch is being sent, and the target holds it
+    await eventually(async () => expect(await gauge('sluice_action_inflight')).toBe(3));
+    expect(await gauge('sluice_action_queuing')).toBe(0);
+    release();
+    await eventually(() => expect(stage.counters.delivered).toBe(3));
+    expect(await gauge('sluice_action_inflight')).toBe(0);
+    expect(await metrics.render()).toContain(
+      'sluice_action_success_total{tenant="acme",connector="main",action="a1"} 3',
+    );
+  });
+
   it('fails a hung send with DELIVERY_TIMEOUT, retries it and counts the late reply', async () => {
     await setUp({ sendTimeoutMs: 30 });
     let first = true;
@@ -186,10 +214,16 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
     const handle = stage['connectors'].get('acme/main')!;
     expect(stage.connectorHealth(handle).up).toBe(false);
     expect(stage.connectorHealth(handle).detail).toMatch(/^circuit (open|half-open): unavailable/);
+    expect(await metrics.render()).toContain(
+      'sluice_connector_circuit_open{tenant="acme",connector="main"} 1',
+    );
     main.respond = () => ({ ok: true });
     await eventually(() => expect(stage.counters.delivered).toBe(4), { timeoutMs: 10_000 });
     expect(dlq).toHaveLength(0);
     expect(stage.connectorHealth(handle)).toEqual({ up: true, detail: 'connected' });
+    expect(await metrics.render()).toContain(
+      'sluice_connector_circuit_open{tenant="acme",connector="main"} 0',
+    );
     // sends while down: the attempts before the circuit opened plus one probe per open period
     expect(main.sentIds.length).toBeLessThan(stage.counters.paused);
   }, 20_000);
@@ -223,6 +257,9 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
     expect(decodeDeadLetter(dlq[0]!.data).request?.id).toBe('f1');
     expect(backup.calls[0]![0]!.data).toEqual({ n: 'f1' });
     expect(stage.counters.fellBack).toBe(1);
+    expect(await metrics.render()).toContain(
+      'sluice_action_fallback_total{tenant="acme",connector="main",action="a1"} 1',
+    );
   });
 
   it('does not fall back again from a failed fallback request', async () => {

@@ -153,9 +153,10 @@ export class DeliveryStage {
           const labels = { tenant: tenantId, connector: handle.id, action: def.id };
           const batcher =
             action.maxBatchSize > 1
-              ? new RequestBatcher(action.maxBatchSize, this.policy.batchWindowMs, (records) =>
-                  this.sendBatch(action, labels, records),
-                )
+              ? new RequestBatcher(action.maxBatchSize, this.policy.batchWindowMs, (records) => {
+                  this.metrics?.actionQueuing.dec(labels, records.length);
+                  return this.sendBatch(action, labels, records);
+                })
               : undefined;
           actions.set(actionKey(tenantId, rule.id, def.id), { action, handle, batcher, fallbacks });
         }
@@ -280,12 +281,10 @@ export class DeliveryStage {
     const record: DeliveryRecord = { id: request.id, data, headers: request.trace };
     const labels = { tenant: request.tenant, connector: request.connectorId, action: request.actionId };
     if (!entry.batcher) return (await this.sendBatch(entry.action, labels, [record]))[0]!;
+    // why no dec here: the request stops queuing when its batch goes out (see applyTenant), not
+    // when the send settles, or it would count as queuing and inflight at once
     this.metrics?.actionQueuing.inc(labels);
-    try {
-      return await entry.batcher.add(record);
-    } finally {
-      this.metrics?.actionQueuing.dec(labels);
-    }
+    return entry.batcher.add(record);
   }
 
   private async sendBatch(
