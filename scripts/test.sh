@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as the README and .ci/run call it: servers, build, types, lint, tests.
+# The whole test suite, as the README and .ci/run call it: servers, build, types, lint, tests (vitest's
+# unit and integration projects, then the faults project: docs/faults.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
