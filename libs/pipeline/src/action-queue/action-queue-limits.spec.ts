@@ -167,6 +167,17 @@ describe('ActionQueueLimits with the rule stage', () => {
     );
   });
 
+  it('keeps what it knows of a queue across a config change, applying the new bound', async () => {
+    await setup({ maxMessages: 2, overflow: 'drop_new' });
+    await publish(['a', 'b']);
+    await eventually(() => expect(bus.streamSize('ACTIONS').messages).toBe(2));
+    // the bound is raised to 3: one more fits, not three more
+    limits!.setTenant(pipelineWith({ maxMessages: 3, overflow: 'drop_new' }).tenants[0]!);
+    await publish(['c', 'd', 'e']);
+    await eventually(() => expect(bus.streamSize('DLQ').messages).toBe(2));
+    expect(bus.streamSize('ACTIONS').messages).toBe(3);
+  });
+
   it('bounds bytes too, estimated from the size of the requests', async () => {
     await setup({ maxBytes: 2_500, overflow: 'drop_new' });
     const held = await stuckDelivery();

@@ -38,10 +38,10 @@ const EWMA = 0.05;
 /**
  * Bounds each connector's action queue, for the rules stage: every request is published through
  * {@link admit}, which decides from a cache, never asking the server per request. The cache is the
- * consumer's backlog (JetStream num_pending + num_ack_pending, {@link Bus.consumerBacklog}), refreshed
- * every `refreshMs`, plus the requests published since and those being published. Bytes are the backlog times the mean request size
- * seen here (consumer info has no byte count). A connector without a `queue` setting is not bounded
- * here (the ACTIONS stream limits still apply).
+ * consumer's backlog (JetStream num_pending + num_ack_pending, {@link Bus.consumerBacklog}),
+ * refreshed every `refreshMs`, plus the requests published since and those being published. Bytes
+ * are the backlog times the mean request size seen here (consumer info has no byte count). A
+ * connector without a `queue` setting is not bounded here (the ACTIONS stream limits still apply).
  */
 export class ActionQueueLimits {
   private readonly queues = new Map<string, QueueState>();
@@ -57,23 +57,33 @@ export class ActionQueueLimits {
     private readonly metrics?: SluiceMetrics,
   ) {}
 
-  /** Takes a tenant's queue settings from its connectors' configs (validated there). */
+  /**
+   * Takes a tenant's queue settings from its connectors' configs (validated there). A connector that
+   * stays bounded keeps what is known of its queue, so a config change does not forget the backlog.
+   */
   setTenant(tenant: TenantDefinition): void {
+    const previous = new Map([...this.queues].filter(([, state]) => state.tenant === tenant.id));
     this.removeTenant(tenant.id);
     for (const connector of tenant.connectors) {
       const { queue } = splitQueueSettings(connector.config);
       if (!queue) continue;
-      this.queues.set(`${tenant.id}/${connector.id}`, {
-        tenant: tenant.id,
-        connector: connector.id,
-        settings: queue,
-        backlog: 0,
-        publishing: 0,
-        stored: 0,
-        consumed: false,
-        meanBytes: 0,
-        full: false,
-      });
+      const key = `${tenant.id}/${connector.id}`;
+      const kept = previous.get(key);
+      if (kept) kept.settings = queue;
+      this.queues.set(
+        key,
+        kept ?? {
+          tenant: tenant.id,
+          connector: connector.id,
+          settings: queue,
+          backlog: 0,
+          publishing: 0,
+          stored: 0,
+          consumed: false,
+          meanBytes: 0,
+          full: false,
+        },
+      );
     }
   }
 
