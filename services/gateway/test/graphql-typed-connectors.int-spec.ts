@@ -1,3 +1,4 @@
+import { testServers } from '../../../test/support';
 import { createConnector, failure, ok, storedDefinition, tenantWithKey } from './graphql-fixture';
 import { startGraphqlApp } from './graphql-test-app';
 
@@ -168,6 +169,20 @@ describe('typed connector configuration', () => {
       secretsSet: ['password'],
     });
     expect(await stored(c.id)).toMatchObject({ url: 'postgres://u@10.0.0.1:5432/db', password: 'keepme' });
+  });
+
+  it('tries a typed configuration with testConnector, naming bad fields under input', async () => {
+    const query = 'query($i: TestConnectorInput) { testConnector(input: $i) { state reason } }';
+    const up = ok(
+      await t.gql<{ testConnector: { state: string } }>(tenant.key, query, {
+        i: { postgres: { url: testServers.postgresUrl, connectTimeoutMs: 5_000 } },
+      }),
+    );
+    expect(up.testConnector.state).toBe('connected');
+    const bad = failure(await t.gql(tenant.key, query, { i: { redis: { url: 'http://x' } } }));
+    expect(bad.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.redis.url' });
+    const neither = failure(await t.gql(tenant.key, query, {}));
+    expect(neither.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kind' });
   });
 
   it('still takes kind and config JSON', async () => {

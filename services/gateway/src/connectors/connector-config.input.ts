@@ -1,4 +1,5 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
+import { IsObject, IsOptional } from 'class-validator';
 
 // Typed configurations per connector kind, mirroring the schemas in @sluice/connectors (which still
 // validate every value: a bad one is BAD_USER_INPUT naming its path, e.g. `input.http.poolSize`).
@@ -113,14 +114,38 @@ export class NatsConnectorConfigInput {
 /** The typed configuration fields of a connector input, one per kind (GraphQL name = kind). */
 @InputType({ isAbstract: true })
 export class TypedConnectorConfigs {
-  @Field(() => HttpConnectorConfigInput, { nullable: true }) http?: HttpConnectorConfigInput;
-  @Field(() => KafkaConnectorConfigInput, { nullable: true }) kafka?: KafkaConnectorConfigInput;
-  @Field(() => SqlConnectorConfigInput, { nullable: true }) postgres?: SqlConnectorConfigInput;
-  @Field(() => SqlConnectorConfigInput, { nullable: true }) mysql?: SqlConnectorConfigInput;
-  @Field(() => RedisConnectorConfigInput, { nullable: true }) redis?: RedisConnectorConfigInput;
-  @Field(() => RabbitmqConnectorConfigInput, { nullable: true }) rabbitmq?: RabbitmqConnectorConfigInput;
-  @Field(() => MqttConnectorConfigInput, { nullable: true }) mqtt?: MqttConnectorConfigInput;
-  @Field(() => NatsConnectorConfigInput, { nullable: true }) nats?: NatsConnectorConfigInput;
+  @Field(() => HttpConnectorConfigInput, { nullable: true })
+  @IsOptional()
+  @IsObject()
+  http?: HttpConnectorConfigInput;
+  @Field(() => KafkaConnectorConfigInput, { nullable: true })
+  @IsOptional()
+  @IsObject()
+  kafka?: KafkaConnectorConfigInput;
+  @Field(() => SqlConnectorConfigInput, { nullable: true })
+  @IsOptional()
+  @IsObject()
+  postgres?: SqlConnectorConfigInput;
+  @Field(() => SqlConnectorConfigInput, { nullable: true })
+  @IsOptional()
+  @IsObject()
+  mysql?: SqlConnectorConfigInput;
+  @Field(() => RedisConnectorConfigInput, { nullable: true })
+  @IsOptional()
+  @IsObject()
+  redis?: RedisConnectorConfigInput;
+  @Field(() => RabbitmqConnectorConfigInput, { nullable: true })
+  @IsOptional()
+  @IsObject()
+  rabbitmq?: RabbitmqConnectorConfigInput;
+  @Field(() => MqttConnectorConfigInput, { nullable: true })
+  @IsOptional()
+  @IsObject()
+  mqtt?: MqttConnectorConfigInput;
+  @Field(() => NatsConnectorConfigInput, { nullable: true })
+  @IsOptional()
+  @IsObject()
+  nats?: NatsConnectorConfigInput;
 }
 
 export const TYPED_KINDS = [

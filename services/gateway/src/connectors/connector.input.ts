@@ -51,3 +51,8 @@ export class ConnectorFilterInput {
   @Field({ nullable: true }) @IsOptional() @IsString() kind?: string;
   @Field({ nullable: true }) @IsOptional() @IsBoolean() enabled?: boolean;
 }
+
+@InputType({
+  description: 'A configuration to try, typed: the field named after the kind (`http: { url }`).',
+})
+export class TestConnectorInput extends TypedConnectorConfigs {}

@@ -8,7 +8,12 @@ import { InputValidationPipe } from '../graphql/input-validation.pipe';
 import { ComponentStatusModel } from '../status/component-status.model';
 import { StatusBoard } from '../status/status-board.service';
 import { PageArgs, type PageOf } from '../graphql/page.model';
-import { ConnectorFilterInput, CreateConnectorInput, UpdateConnectorInput } from './connector.input';
+import {
+  ConnectorFilterInput,
+  CreateConnectorInput,
+  TestConnectorInput,
+  UpdateConnectorInput,
+} from './connector.input';
 import { ConnectorModel, ConnectorPage, ConnectorStatusModel } from './connector.model';
 import { ConnectorsService } from './connectors.service';
 
@@ -45,14 +50,17 @@ export class ConnectorsResolver {
     return this.service.get(tenant, id);
   }
 
-  @Query(() => ConnectorStatusModel, { description: 'Tries a connection without saving anything.' })
+  @Query(() => ConnectorStatusModel, {
+    description: 'Tries a connection without saving anything: `input` typed, or `kind` with `config`.',
+  })
   testConnector(
     @CurrentTenant() _tenant: TenantId,
-    @Args('kind') kind: string,
-    @Args('config', { type: () => GraphQLJSONObject }) config: Record<string, unknown>,
+    @Args('kind', { nullable: true }) kind?: string,
+    @Args('config', { type: () => GraphQLJSONObject, nullable: true }) config?: Record<string, unknown>,
+    @Args('input', { type: () => TestConnectorInput, nullable: true }) input?: TestConnectorInput,
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<ConnectorStatusModel> {
-    return this.service.test(kind, config);
+    return this.service.test({ ...input, kind, config });
   }
 
   @Mutation(() => ConnectorModel)

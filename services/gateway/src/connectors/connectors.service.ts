@@ -6,7 +6,12 @@ import { PLANS, planOf, type Plans } from '../plans/plans';
 import { openSecrets, secretContext } from '../propagation/tenant-definition';
 import { TenantChanges } from '../propagation/tenant-changes.service';
 import { mergeSecrets, nextSecrets, splitSecrets, type Secrets } from './config-secrets';
-import type { ConnectorFilterInput, CreateConnectorInput, UpdateConnectorInput } from './connector.input';
+import type {
+  ConnectorFilterInput,
+  CreateConnectorInput,
+  TestConnectorInput,
+  UpdateConnectorInput,
+} from './connector.input';
 import { ConnectorModel, type ConnectorStatusModel } from './connector.model';
 import { buildConnector, validateConnectorConfig } from './connector-validation';
 import { closeQuietly } from '../propagation/definition-check';
@@ -96,9 +101,12 @@ export class ConnectorsService {
   }
 
   /** Tries a configuration's connection without saving anything. */
-  async test(kind: string, config: Record<string, unknown>): Promise<ConnectorStatusModel> {
-    // why no prefix: testConnector takes `kind` and `config` as arguments, not an input object
-    const connector = buildConnector(kind, config, '');
+  async test(
+    args: TestConnectorInput & { kind?: string; config?: Record<string, unknown> },
+  ): Promise<ConnectorStatusModel> {
+    // why these paths: testConnector takes `kind` and `config` as arguments, the typed ones in `input`
+    const chosen = chooseConfig(args, undefined, { kind: 'kind', config: 'config', typed: 'input' });
+    const connector = buildConnector(chosen.kind, chosen.config, '', chosen.configPath);
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<ConnectorStatusModel>((resolve) => {

@@ -15,46 +15,60 @@ interface ConnectorConfigInput extends TypedConnectorConfigs {
   config?: Record<string, unknown> | null;
 }
 
+/** Where the fields sit in the operation: `input.kind` and `input.http` for mutations. */
+export interface ConfigFieldPaths {
+  kind: string;
+  config: string;
+  /** The object holding the typed fields. */
+  typed: string;
+}
+
+const mutationPaths: ConfigFieldPaths = { kind: 'input.kind', config: 'input.config', typed: 'input' };
+
 /**
  * Picks a connector input's configuration: one typed field (`http: { url }`), whose name is the
  * kind, or the `config` JSON with `kind`. `existingKind` is the stored connector's kind on update.
  *
  * @example chooseConfig({ name: 'x', http: { url } }) // { kind: 'http', config: { url }, configPath: 'input.http' }
  */
-export function chooseConfig(input: ConnectorConfigInput, existingKind?: string): ChosenConfig {
+export function chooseConfig(
+  input: ConnectorConfigInput,
+  existingKind?: string,
+  paths: ConfigFieldPaths = mutationPaths,
+): ChosenConfig {
   const typed = TYPED_KINDS.filter((kind) => input[kind] !== undefined && input[kind] !== null);
   if (typed.length > 1) {
     throw new InputInvalidError(
-      `input.${typed[1]}`,
+      `${paths.typed}.${typed[1]}`,
       `give the configuration of one kind only (${typed.join(', ')})`,
     );
   }
   const kindOf = existingKind ?? input.kind ?? undefined;
   const [chosen] = typed;
   if (chosen) {
-    const path = `input.${chosen}`;
+    const path = `${paths.typed}.${chosen}`;
     if (input.config !== undefined && input.config !== null) {
-      throw new InputInvalidError('input.config', `give either config or ${chosen}, not both`);
+      throw new InputInvalidError(paths.config, `give either config or ${chosen}, not both`);
     }
     if (kindOf !== undefined && kindOf !== chosen) {
-      const field = existingKind === undefined ? 'input.kind' : path;
+      const field = existingKind === undefined ? paths.kind : path;
       throw new InputInvalidError(field, `the connector is of kind '${kindOf}', not '${chosen}'`);
     }
     return { kind: chosen, config: plain(input[chosen]) as Record<string, unknown>, configPath: path };
   }
   if (kindOf === undefined) {
     throw new InputInvalidError(
-      'input.kind',
+      paths.kind,
       `name the kind, or give a typed configuration (${TYPED_KINDS.join(', ')})`,
     );
   }
   if (existingKind === undefined && (input.config === undefined || input.config === null)) {
     throw new InputInvalidError(
-      'input.config',
+      paths.config,
       `give the configuration: config, or one of ${TYPED_KINDS.join(', ')}`,
     );
   }
-  return { kind: kindOf, config: input.config ?? undefined, configPath: 'input.config' };
+  return { kind: kindOf, config: input.config ?? undefined, configPath: paths.config };
 }
 
 /** A typed input as the connector library takes it: unset fields left out, headers as a map. */
