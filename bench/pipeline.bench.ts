@@ -6,6 +6,10 @@
  * Sluice's sustained rate (closed loop) at QoS 0 and 1, end-to-end latency at 25/50/90% of it
  * (open loop), and CPU and peak memory per process. Writes its section of docs/benchmarks.md and
  * docs/benchmarks-latency.svg. Needs `npm run build` first.
+ *
+ * `npm run bench -- --tracing [--rounds N] [--paced R]` instead compares the mesh with tracing off, sampled at
+ * 100% to an OTLP receiver, and sampled out (ratio 0): throughput and CPU per message of each,
+ * written to the tracing section of docs/benchmarks.md (bench/e2e/tracing-cost.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -28,6 +32,7 @@ import { clientIdPrefix } from '../services/ingest/src/client-id';
 import { fmt, load1, machineInfo, percentile } from './e2e/measure';
 import { latencySvg, replaceSection, table, type LatencyPoint, type Series } from './e2e/report';
 import { deleteNamespace, freePort, ServiceProcess, writeBenchPipeline } from './e2e/services';
+import { runTracingCost, tracingMarkdown } from './e2e/tracing-cost';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -271,7 +276,23 @@ function markdown(
   return parts.join('\n');
 }
 
+async function tracingMain(): Promise<void> {
+  const started = new Date();
+  const rounds = Number(arg('rounds') ?? 2);
+  const pacedRate = Number(arg('paced') ?? 40);
+  const runs = await runTracingCost({ natsUrl, mqttUrl, seconds, window, rounds, pacedRate });
+  const text = tracingMarkdown(
+    runs,
+    { seconds, window, rounds, pacedRate },
+    started,
+    (Date.now() - started.getTime()) / 1000,
+  );
+  console.log(text);
+  replaceSection(join(root, 'docs/benchmarks.md'), 'e2e-tracing', text);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--tracing')) return tracingMain();
   const started = new Date();
   const loads = [load1()];
   const results: ModeResult[] = [];
