@@ -79,6 +79,8 @@ describe('metrics: /metrics of running services counts a known stream', () => {
       const delivery = await scrape('delivery');
       expect(sumMetric(delivery, 'sluice_action_success_total', `action="post"`)).toBe(N);
       expect(sumMetric(delivery, 'sluice_action_failed_total', labels)).toBe(0);
+      // read at scrape time: nobody asked /health/ready of the delivery service here
+      expect(delivery).toContain(`sluice_connector_up{tenant="${tenant}",connector="webhook",kind="http"} 1`);
     });
 
     // stream and consumer state, read from JetStream when scraped (cached for 2 s)

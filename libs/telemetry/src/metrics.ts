@@ -146,11 +146,22 @@ export class SluiceMetrics {
     '1 while the connector circuit breaker pauses deliveries (open or half-open)',
     ['tenant', 'connector'],
   );
-  readonly connectorUp = this.gauge('sluice_connector_up', '1 when the connector is connected', [
-    'tenant',
-    'connector',
-    'kind',
-  ]);
+  readonly connectorUp = new Gauge<'tenant' | 'connector' | 'kind'>({
+    name: 'sluice_connector_up',
+    help: '1 while the connector is connected and its circuit closed (delivery results count), 0 otherwise',
+    labelNames: ['tenant', 'connector', 'kind'],
+    registers: [this.registry],
+    // why read at scrape time: it was set only when /health/ready was asked, so a Prometheus that
+    // scrapes /metrics alone saw no value, or a stale one
+    collect: () => {
+      this.connectorUp.reset();
+      for (const { labels, up } of this.connectorProbes.values()) this.connectorUp.set(labels, up() ? 1 : 0);
+    },
+  });
+  private readonly connectorProbes = new Map<
+    string,
+    { labels: { tenant: string; connector: string; kind: string }; up: () => boolean }
+  >();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true)
@@ -169,6 +180,21 @@ export class SluiceMetrics {
     this.sourceProbes.set(key, probe);
     return () => {
       if (this.sourceProbes.get(key) === probe) this.sourceProbes.delete(key);
+    };
+  }
+
+  /**
+   * Reports `sluice_connector_up` for a connector from `up` at every scrape, until the returned
+   * function is called (when the connector is retired).
+   *
+   * @example const untrack = metrics.trackConnector('acme', 'api', 'http', () => stage.connectorHealth(handle).up);
+   */
+  trackConnector(tenant: string, connector: string, kind: string, up: () => boolean): () => void {
+    const key = `${tenant}\u0000${connector}`;
+    const probe = { labels: { tenant, connector, kind }, up };
+    this.connectorProbes.set(key, probe);
+    return () => {
+      if (this.connectorProbes.get(key) === probe) this.connectorProbes.delete(key);
     };
   }
 

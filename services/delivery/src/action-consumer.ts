@@ -34,6 +34,7 @@ export class ActionConsumer
 {
   private readonly logger = new Logger('Delivery');
   private readonly consumptions = new Map<ConnectorHandle, Consumption>();
+  private readonly untrackUp = new Map<ConnectorHandle, () => void>();
   private readonly subjects: Subjects;
   private unsubscribe?: () => void;
   private readonly usage: UsageMeter;
@@ -112,6 +113,8 @@ export class ActionConsumer
       await this.consumptions.get(handle)?.stop();
       this.consumptions.delete(handle);
       this.readiness.unregister(probeName(handle));
+      this.untrackUp.get(handle)?.();
+      this.untrackUp.delete(handle);
       // why not for a changed connector: its replacement is tracked under the same id below
       if (!added.some((a) => a.tenant === handle.tenant && a.id === handle.id))
         await this.status.untrack(handle.tenant, 'connector', handle.id);
@@ -121,13 +124,13 @@ export class ActionConsumer
       const { tenant, id, connector } = handle;
       this.readiness.register({
         name: probeName(handle),
-        check: () => {
-          // why the stage: status follows delivery results too (open circuit = down)
-          const { up, detail } = this.stage.connectorHealth(handle);
-          this.metrics.connectorUp.set({ tenant, connector: id, kind: connector.kind }, up ? 1 : 0);
-          return { up, detail };
-        },
+        // why the stage: status follows delivery results too (open circuit = down)
+        check: () => this.stage.connectorHealth(handle),
       });
+      this.untrackUp.set(
+        handle,
+        this.metrics.trackConnector(tenant, id, connector.kind, () => this.stage.connectorHealth(handle).up),
+      );
       this.status.track(tenant, 'connector', id, connectorProbe(this.stage, handle));
       // why no queue of our own: this consumer's ACTIONS backlog is the connector's queue, bounded by
       // the rules stage (config `queue`), and maxAckPending bounds what this process holds (docs/delivery.md)
