@@ -128,6 +128,14 @@ describe('ruleTrace subscription', () => {
       ['UNAUTHENTICATED'],
     ]);
     expect(attempts.flatMap((s) => s.events)).toEqual([]);
+    // queries and mutations do not run over WebSocket (no limits there)
+    const query = subscribe(t.url, a.key, '{ rules { nodes { id } } }');
+    await query.ended;
+    expect(query.errors.map((e) => e.extensions)).toEqual([
+      { code: 'BAD_USER_INPUT', sluiceCode: 'SUBSCRIPTIONS_ONLY' },
+    ]);
+    expect(query.events).toEqual([]);
+    await query.close();
     // nothing was tapped for them
     expect(tapRequests.slice(before)).toEqual([]);
     await Promise.all(attempts.map((s) => s.close()));

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
 import type { ExecutionResult } from 'graphql';
+import { graphql } from './graphql-runtime';
 import type { GraphqlContext } from '../auth/principal';
 import { formatGraphqlError } from './format-error';
 
@@ -30,6 +31,28 @@ export function graphqlContext(argument: ContextArgument): GraphqlContext {
  */
 export const graphqlWsOptions: GraphQLWsSubscriptionsConfig = {
   path: '/graphql',
+  // why: over WebSocket only subscriptions run; queries and mutations go through POST /graphql,
+  // where the depth and cost limits and the request tracing apply
+  onSubscribe: (_ctx, _id, payload) => {
+    let operations: readonly string[];
+    try {
+      operations = graphql
+        .parse(payload.query)
+        .definitions.filter((d) => d.kind === graphql.Kind.OPERATION_DEFINITION)
+        .map((d) => d.operation);
+    } catch {
+      return undefined; // graphql-ws reports the syntax error itself
+    }
+    if (operations.every((operation) => operation === 'subscription')) return undefined;
+    return [
+      new graphql.GraphQLError(
+        'only subscriptions run over WebSocket; send queries and mutations to POST /graphql',
+        {
+          extensions: { code: 'BAD_USER_INPUT', sluiceCode: 'SUBSCRIPTIONS_ONLY' },
+        },
+      ),
+    ];
+  },
   onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
     result.errors
       ? {
