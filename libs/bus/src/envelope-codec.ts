@@ -26,6 +26,12 @@ export type {
  */
 export const BATCH_HEADER = 'Sluice-Batch';
 
+/** Header on an action request stored again alone for a retry: the attempts already made. */
+export const ATTEMPTS_HEADER = 'Sluice-Attempts';
+
+/** Header on an action request stored again for a retry: not to be tried before this time (epoch ms). */
+export const NOT_BEFORE_HEADER = 'Sluice-Not-Before';
+
 /** What a dead letter needs; the rest defaults (first failure = last failure, no raw bytes). */
 export type DeadLetterInput = Pick<DeadLetter, 'errorCode' | 'errorMessage' | 'attempts' | 'failedAt'> &
   Partial<Pick<DeadLetter, 'request' | 'firstFailedAt'>> & { raw?: Uint8Array };

@@ -13,7 +13,9 @@ export type {
   ConsumerStats,
 } from './bus';
 export {
+  ATTEMPTS_HEADER,
   BATCH_HEADER,
+  NOT_BEFORE_HEADER,
   ComponentState,
   ConfigOp,
   decodeComponentStatus,

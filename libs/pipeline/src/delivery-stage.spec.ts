@@ -1,8 +1,10 @@
 import {
+  BATCH_HEADER,
   createSubjects,
   decodeDeadLetter,
   defaultBusConfig,
   encodeActionRequest,
+  encodeActionRequestBatch,
   InProcessBus,
   type BusMessage,
 } from '@sluice/bus';
@@ -136,6 +138,76 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
       }),
       { msgId: id },
     );
+
+  const request = (id: string) => ({
+    id,
+    tenant: 'acme',
+    ruleId: 'r',
+    actionId: 'a1',
+    connectorId: 'main',
+    data: Buffer.from(JSON.stringify({ n: id })),
+    sourceMessageId: id,
+    createdAt: 0,
+    trace: {},
+  });
+  /** A batch envelope as the rule stage stores it. */
+  const publishBatch = (ids: string[]) =>
+    bus.publish(subjects.actions('acme', 'main'), encodeActionRequestBatch(ids.map(request)), {
+      msgId: `batch:${ids.join(',')}`,
+      headers: { [BATCH_HEADER]: String(ids.length) },
+    });
+  const sent = (id: string) => main.sentIds.filter((s) => s === id).length;
+
+  it('delivers a batch envelope; a failed request is retried alone, the others are not sent again', async () => {
+    await setUp({ batchWindowMs: 5 }, 10);
+    let failures = 0;
+    main.respond = (r) => (r.id === 'b2' && failures++ < 2 ? down : { ok: true });
+    const ids = ['b1', 'b2', 'b3', 'b4'];
+    await publishBatch(ids);
+    await eventually(() => expect(stage.counters.delivered).toBe(4));
+    expect(ids.map(sent)).toEqual([1, 3, 1, 1]);
+    expect(stage.counters.retried).toBe(2);
+    const text = await metrics.render();
+    // per request, counted once however often b2 came back
+    expect(text).toContain('sluice_action_matched_total{tenant="acme",connector="main",action="a1"} 4');
+    expect(text).toContain('sluice_action_success_total{tenant="acme",connector="main",action="a1"} 4');
+    expect(text).toContain('sluice_action_retried_total{tenant="acme",connector="main",action="a1"} 2');
+  });
+
+  it('dead-letters the poison request of a batch alone, after its own attempts; the rest flow on', async () => {
+    await setUp({ batchWindowMs: 5, maxAttempts: 3, breakerThreshold: 100 }, 10);
+    main.respond = (r) =>
+      r.id === 'bad'
+        ? { ok: false, retryable: false, code: 'HTTP_400', message: 'bad' }
+        : r.id === 'flaky'
+          ? down
+          : { ok: true };
+    const dlq = await collect(bus, subjects.dlqAll());
+    await publishBatch(['ok1', 'bad', 'flaky', 'ok2']);
+    await eventually(() => expect(dlq).toHaveLength(2));
+    const letters = dlq.map((m) => decodeDeadLetter(m.data));
+    const byId = new Map(letters.map((l) => [l.request?.id, l]));
+    expect(byId.get('bad')).toMatchObject({ errorCode: 'HTTP_400', attempts: 1 });
+    expect(byId.get('flaky')).toMatchObject({ errorCode: 'HTTP_503', attempts: 3 });
+    expect(['ok1', 'bad', 'flaky', 'ok2'].map(sent)).toEqual([1, 1, 3, 1]);
+    expect(stage.counters).toMatchObject({ delivered: 2, deadLettered: 2 });
+  });
+
+  it('pauses a batch while the circuit is open without burning attempts, then delivers it once', async () => {
+    await setUp({ batchWindowMs: 5, breakerThreshold: 1, breakerOpenMs: 40, maxAttempts: 5 }, 10);
+    main.respond = () => down;
+    const dlq = await collect(bus, subjects.dlqAll());
+    await publish('opener');
+    await eventually(() => expect(stage.counters.paused).toBeGreaterThan(0));
+    await publishBatch(['c1', 'c2', 'c3']);
+    // far more pauses than maxAttempts: the batch waited rather than failing
+    await eventually(() => expect(stage.counters.paused).toBeGreaterThan(10), { timeoutMs: 8_000 });
+    main.respond = () => ({ ok: true });
+    await eventually(() => expect(stage.counters).toMatchObject({ delivered: 4 }), { timeoutMs: 10_000 });
+    expect(dlq).toHaveLength(0);
+    // the probes may have carried the batch while it failed, but far fewer times than it was paused
+    expect(['c1', 'c2', 'c3'].map(sent).every((n) => n >= 1 && n < 5)).toBe(true);
+  }, 20_000);
 
   it('sends requests in batches of at most maxBatchSize and settles each by its own outcome', async () => {
     await setUp({ batchWindowMs: 20 }, 10);

@@ -1,6 +1,9 @@
 import {
-  decodeActionRequest,
+  ATTEMPTS_HEADER,
+  BATCH_HEADER,
+  decodeActionRequests,
   encodeActionRequest,
+  NOT_BEFORE_HEADER,
   type ActionRequest,
   type Bus,
   type BusMessage,
@@ -195,38 +198,109 @@ export class DeliveryStage {
     return { up: true, detail: 'connected' };
   }
 
-  /** Handles one ACTIONS message: never throws; acks, naks with backoff, pauses, or dead-letters. */
+  /**
+   * Handles one ACTIONS message, a single request or a batch envelope (BATCH_HEADER): never throws;
+   * acks, naks with backoff, pauses, or dead-letters. A batch is acked once each of its requests is
+   * delivered, dead-lettered, or stored again alone for its retry (docs/adr/0003-batched-delivery.md).
+   */
   async handle(message: BusMessage): Promise<void> {
-    let request: ActionRequest;
+    let requests: ActionRequest[];
     try {
-      request = decodeActionRequest(message.data);
+      requests = decodeActionRequests(message);
     } catch (error) {
       this.log.error(`undecodable ACTIONS message ${message.msgId}: ${describeError(error).message}`);
       const failure = { code: 'ACTION_REQUEST_UNDECODABLE', message: describeError(error).message };
       await this.deadLetters.write(message, undefined, failure, message.deliveryCount);
       return;
     }
+    const headers = message.headers;
+    const batched = headers[BATCH_HEADER] !== undefined;
+    const paused = this.paused.get(message.msgId) ?? 0;
+    // why: a request stored again for its retry waits in the stream until its backoff has passed
+    const notBefore = Number(headers[NOT_BEFORE_HEADER] ?? 0);
+    if (!batched && notBefore > Date.now()) return this.pause(message, notBefore - Date.now());
+    const first = requests[0];
+    const entry = first && this.actions.get(actionKey(first.tenant, first.ruleId, first.actionId));
+    const breaker = entry?.handle.breaker;
+    if (breaker && !breaker.admit(entry.handle.connector.status().state === 'disconnected')) {
+      // why: the target is down; the message waits in the stream without using an attempt
+      this.counters.paused++;
+      return this.pause(message, breaker.pauseMs());
+    }
+    const attempt = Number(headers[ATTEMPTS_HEADER] ?? 0) + message.deliveryCount - paused;
+    const firstDelivery = headers[ATTEMPTS_HEADER] === undefined && message.deliveryCount - paused === 1;
+    if (!batched) {
+      const result = await this.process(requests[0]!, attempt, firstDelivery, message.msgId);
+      if (result.kind === 'retry') message.nak(result.delayMs);
+      else if (result.kind === 'unstored') message.nak(this.policy.maxBackoffMs);
+      else {
+        this.paused.delete(message.msgId);
+        await message.ack();
+      }
+      return;
+    }
+    const results = await Promise.all(
+      requests.map((r) => this.process(r, attempt, firstDelivery, `${message.msgId}/${r.id}`)),
+    );
+    try {
+      const retries: Promise<void>[] = [];
+      results.forEach((result, i) => {
+        if (result.kind === 'retry') retries.push(this.storeRetry(message.subject, requests[i]!, result));
+      });
+      await Promise.all(retries);
+    } catch (error) {
+      // why: a crash-like path; the batch comes back whole, so delivered requests repeat (at-least-once)
+      this.log.warn(`could not store the retries of ${message.msgId}: ${describeError(error).message}`);
+      message.nak(this.policy.maxBackoffMs);
+      return;
+    }
+    if (results.some((r) => r.kind === 'unstored')) {
+      message.nak(this.policy.maxBackoffMs);
+      return;
+    }
+    this.paused.delete(message.msgId);
+    await message.ack();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.connectors.values()].map((h) => h.connector.close()));
+  }
+
+  private pause(message: BusMessage, delayMs: number): void {
+    this.paused.set(message.msgId, (this.paused.get(message.msgId) ?? 0) + 1);
+    message.nak(delayMs);
+  }
+
+  /** Stores a request of a batch alone for its next attempt, keyed so a repeated batch stores it once. */
+  private storeRetry(subject: string, request: ActionRequest, retry: Retry): Promise<void> {
+    return this.bus.publish(subject, encodeActionRequest(request), {
+      msgId: `${request.id}/attempt/${retry.attempt}`,
+      headers: {
+        [ATTEMPTS_HEADER]: String(retry.attempt),
+        [NOT_BEFORE_HEADER]: String(Date.now() + retry.delayMs),
+      },
+    });
+  }
+
+  /** One request: delivers it, or decides its retry, or gives up on it; acks nothing. */
+  private async process(
+    request: ActionRequest,
+    attempt: number,
+    firstDelivery: boolean,
+    letterId: string,
+  ): Promise<Disposition> {
     const entry = this.actions.get(actionKey(request.tenant, request.ruleId, request.actionId));
     const labels = { tenant: request.tenant, connector: request.connectorId, action: request.actionId };
-    const attempt = message.deliveryCount - (this.paused.get(message.msgId) ?? 0);
-    if (message.deliveryCount === 1) this.metrics?.actionMatched.inc(labels);
+    if (firstDelivery) this.metrics?.actionMatched.inc(labels);
     if (!entry) {
       const failure = { code: 'ACTION_NOT_FOUND', message: `no action '${request.actionId}'` };
-      return this.giveUp(message, request, undefined, failure, attempt, labels);
+      return this.giveUp(letterId, request, undefined, failure, attempt, labels);
     }
     const ttl = this.policy.requestTtlMs;
     if (ttl > 0 && request.createdAt > 0 && Date.now() - request.createdAt > ttl) {
       this.metrics?.actionDropped.inc({ ...labels, reason: 'expired' });
       const failure = { code: 'ACTION_EXPIRED', message: `not delivered within ${ttl} ms` };
-      return this.giveUp(message, request, entry, failure, attempt, labels);
-    }
-    const breaker = entry.handle.breaker;
-    if (breaker && !breaker.admit(entry.handle.connector.status().state === 'disconnected')) {
-      // why: the target is down; the message waits in the stream without using an attempt
-      this.paused.set(message.msgId, (this.paused.get(message.msgId) ?? 0) + 1);
-      this.counters.paused++;
-      message.nak(breaker.pauseMs());
-      return;
+      return this.giveUp(letterId, request, entry, failure, attempt, labels);
     }
     // why a span per attempt: retries show in the trace; the target continues this span's context
     const span = startSpan(
@@ -238,6 +312,7 @@ export class DeliveryStage {
       this.deliver(entry, { ...request, trace: { ...request.trace, ...spanCarrier(span) } }),
     );
     endDeliverySpan(span, request, attempt, outcome);
+    const breaker = entry.handle.breaker;
     if (breaker) {
       breaker.record(outcome, entry.handle.connector.status().state === 'disconnected');
       const circuit = { tenant: request.tenant, connector: request.connectorId };
@@ -245,7 +320,6 @@ export class DeliveryStage {
     }
     if (outcome.ok) {
       this.counters.delivered++;
-      this.paused.delete(message.msgId);
       this.usage?.record(request.tenant);
       this.metrics?.actionSuccess.inc(labels);
       if (request.createdAt > 0) {
@@ -254,21 +328,15 @@ export class DeliveryStage {
           (Date.now() - request.createdAt) / 1000,
         );
       }
-      await message.ack();
-      return;
+      return DONE;
     }
     this.metrics?.actionFailed.inc({ ...labels, code: outcome.code });
     if (outcome.retryable && attempt < this.policy.maxAttempts) {
       this.counters.retried++;
       this.metrics?.actionRetried.inc(labels);
-      message.nak(backoffMs(this.policy, attempt));
-      return;
+      return { kind: 'retry', attempt, delayMs: backoffMs(this.policy, attempt) };
     }
-    await this.giveUp(message, request, entry, outcome, attempt, labels);
-  }
-
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.connectors.values()].map((h) => h.connector.close()));
+    return this.giveUp(letterId, request, entry, outcome, attempt, labels);
   }
 
   private async deliver(entry: ActionEntry, request: ActionRequest): Promise<DeliveryOutcome> {
@@ -302,15 +370,15 @@ export class DeliveryStage {
     }
   }
 
-  /** The action gave up: hand the request to its fallback actions, then to the DLQ, then ack. */
+  /** The action gave up: hand the request to its fallback actions, then to the DLQ. */
   private async giveUp(
-    message: BusMessage,
+    letterId: string,
     request: ActionRequest,
     entry: ActionEntry | undefined,
     failure: { code: string; message: string },
     attempts: number,
     labels: { tenant: string; connector: string; action: string },
-  ): Promise<void> {
+  ): Promise<Disposition> {
     try {
       for (const fallback of fallbackRequests(request, entry?.fallbacks ?? [])) {
         const subject = this.subjects.actions(request.tenant, fallback.connectorId);
@@ -320,20 +388,27 @@ export class DeliveryStage {
       }
     } catch (error) {
       // why: the fallback ids are stable, so publishing them again later stores no duplicates
-      this.log.warn(`could not hand ${message.msgId} to its fallback: ${describeError(error).message}`);
-      message.nak(this.policy.maxBackoffMs);
-      return;
+      this.log.warn(`could not hand ${request.id} to its fallback: ${describeError(error).message}`);
+      return UNSTORED;
     }
-    if (await this.deadLetters.write(message, request, failure, attempts)) {
-      this.paused.delete(message.msgId);
-      this.counters.deadLettered++;
-      // why: an action that ran out of attempts was executed too, and counts for usage
-      this.usage?.record(request.tenant);
-      const code = failure.code;
-      this.metrics?.actionDeadLettered.inc({ ...labels, code });
-    }
+    if (!(await this.deadLetters.store(letterId, request, failure, attempts))) return UNSTORED;
+    this.counters.deadLettered++;
+    // why: an action that ran out of attempts was executed too, and counts for usage
+    this.usage?.record(request.tenant);
+    this.metrics?.actionDeadLettered.inc({ ...labels, code: failure.code });
+    return DONE;
   }
 }
+
+interface Retry {
+  kind: 'retry';
+  attempt: number;
+  delayMs: number;
+}
+/** What became of one request: settled (delivered or dead-lettered), to retry, or not stored anywhere. */
+type Disposition = { kind: 'done' } | Retry | { kind: 'unstored' };
+const DONE: Disposition = { kind: 'done' };
+const UNSTORED: Disposition = { kind: 'unstored' };
 
 function actionKey(tenant: string, rule: string, action: string): string {
   return `${tenant}/${rule}/${action}`;

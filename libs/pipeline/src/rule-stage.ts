@@ -1,9 +1,12 @@
 import {
   BATCH_HEADER,
+  createActionBatchPublisher,
   decodeIngestBatch,
   decodeIngestEnvelope,
   encodeActionRequest,
   encodeDeadLetter,
+  type ActionRequest,
+  type BatchPublisher,
   type Bus,
   type BusMessage,
   type IngestEnvelope,
@@ -31,7 +34,7 @@ interface LoadedRule {
   definition: RuleDefinition;
   compiled: CompiledRule;
   /** Each action with its ACTIONS subject, built once when the rule loads. */
-  actions: { id: string; connector: string; subject: string }[];
+  actions: { id: string; connector: string; subject: string; batched: boolean }[];
 }
 
 export interface RuleStageCounters {
@@ -56,6 +59,8 @@ const UNKNOWN = '_unknown';
  */
 export class RuleStage {
   private readonly indexes = new Map<string, TopicFilterIndex<LoadedRule>>();
+  /** ACTIONS batch envelopes, one lane per connector subject (docs/adr/0003-batched-delivery.md). */
+  private readonly batches: BatchPublisher<ActionRequest>;
   readonly counters: RuleStageCounters = {
     messages: 0,
     matched: 0,
@@ -75,7 +80,9 @@ export class RuleStage {
     private readonly taps?: RuleTaps,
     /** Bounds each connector's action queue; without it only the ACTIONS stream limits apply. */
     private readonly queues?: ActionQueueLimits,
-  ) {}
+  ) {
+    this.batches = createActionBatchPublisher(bus);
+  }
 
   /** Compiles every enabled rule; throws the rule's SQL error, prefixed with the rule, when one is invalid. */
   load(definition: PipelineDefinition): void {
@@ -88,6 +95,9 @@ export class RuleStage {
    */
   loadTenant(tenant: TenantDefinition): void {
     const index = new TopicFilterIndex<LoadedRule>();
+    const bounded = new Set(
+      tenant.connectors.filter((c) => c.config['queue'] !== undefined).map((c) => c.id),
+    );
     for (const rule of tenant.rules) {
       if (!rule.enabled) continue;
       let compiled: CompiledRule;
@@ -101,6 +111,8 @@ export class RuleStage {
         id: a.id,
         connector: a.connector,
         subject: this.subjects.actions(tenant.id, a.connector),
+        // why: a queue bound counts JetStream messages, so a bounded connector gets one request each
+        batched: !bounded.has(a.connector),
       }));
       const loaded = { tenant: tenant.id, definition: rule, compiled, actions };
       for (const topic of compiled.topics) index.add(topic, loaded);
@@ -199,12 +211,13 @@ export class RuleStage {
       this.metrics?.rulePassed.inc(labels);
       this.metrics?.ruleActions.inc(labels, result.outputs.length * rule.actions.length);
       const trace = spanCarrier(span);
+      const now = Date.now();
       result.outputs.forEach((output, index) => {
         // why once per output: every action of the rule carries the same rule output
         const json = Buffer.from(JSON.stringify(output));
         for (const action of rule.actions) {
           const id = `${envelope.id}:${rule.definition.id}:${index}:${action.id}`;
-          const data = encodeActionRequest({
+          const request: ActionRequest = {
             id,
             tenant: rule.tenant,
             ruleId: rule.definition.id,
@@ -212,16 +225,23 @@ export class RuleStage {
             connectorId: action.connector,
             data: json,
             sourceMessageId: envelope.id,
-            createdAt: Date.now(),
+            createdAt: now,
             trace,
-          });
-          const publish = () => this.bus.publish(action.subject, data, { msgId: id });
-          // why through the queue limits: a full action queue applies its overflow policy (docs/delivery.md)
-          stored.push(
-            this.queues
-              ? this.queues.admit(rule.tenant, action.connector, action.id, data, publish)
-              : publish(),
-          );
+          };
+          // why batches: requests stored together share one JetStream message (group commit); the
+          // INGEST message is acked only once every batch holding one of its requests is stored
+          if (action.batched) {
+            stored.push(this.batches.publish(action.subject, request));
+          } else {
+            const data = encodeActionRequest(request);
+            const publish = () => this.bus.publish(action.subject, data, { msgId: id });
+            // why through the queue limits: a full action queue applies its overflow policy (docs/delivery.md)
+            stored.push(
+              this.queues
+                ? this.queues.admit(rule.tenant, action.connector, action.id, data, publish)
+                : publish(),
+            );
+          }
           this.counters.actionRequests++;
         }
       });

@@ -21,6 +21,25 @@ export class DeadLetterWriter {
     failure: { code: string; message: string },
     attempts: number,
   ): Promise<boolean> {
+    if (!(await this.store(message.msgId, request, failure, attempts))) {
+      // why: never ack what is neither delivered nor dead-lettered; try again later
+      message.nak(this.retryMs);
+      return false;
+    }
+    await message.ack();
+    return true;
+  }
+
+  /**
+   * Stores one dead letter with the stable message id `dlq:<letterId>` and acks nothing (a request
+   * of a batch envelope: the caller acks the batch). False when the DLQ refused it.
+   */
+  async store(
+    letterId: string,
+    request: ActionRequest | undefined,
+    failure: { code: string; message: string },
+    attempts: number,
+  ): Promise<boolean> {
     const data = encodeDeadLetter({
       request,
       errorCode: failure.code,
@@ -32,17 +51,14 @@ export class DeadLetterWriter {
       ? this.subjects.dlq(request.tenant, request.connectorId)
       : this.subjects.dlq('_', '_');
     try {
-      await this.bus.publish(subject, data, { msgId: `dlq:${message.msgId}` });
+      await this.bus.publish(subject, data, { msgId: `dlq:${letterId}` });
     } catch (error) {
-      // why: never ack what is neither delivered nor dead-lettered; try again later
-      this.log.warn(`could not store dead letter for ${message.msgId}: ${describeError(error).message}`);
-      message.nak(this.retryMs);
+      this.log.warn(`could not store dead letter for ${letterId}: ${describeError(error).message}`);
       return false;
     }
     this.log.warn(
-      `dead-lettered ${message.msgId} after ${attempts} attempt(s): ${failure.code}: ${failure.message}`,
+      `dead-lettered ${letterId} after ${attempts} attempt(s): ${failure.code}: ${failure.message}`,
     );
-    await message.ack();
     return true;
   }
 }
