@@ -71,8 +71,11 @@ describe('createIngestSink', () => {
       ['m3', 'sensors/m3', 0, 'acme', 'devices'],
     ]);
     expect(Buffer.from(envelopes[2]!.payload).toString()).toBe('{"n":"m2"}');
-    expect(await metricValue(metrics, 'sluice_source_messages_received_total')).toBe(4);
-    expect(await metricValue(metrics, 'sluice_source_messages_stored_total')).toBe(4);
+    // the counters are added up once per event-loop turn
+    await eventually(async () => {
+      expect(await metricValue(metrics, 'sluice_source_messages_received_total')).toBe(4);
+      expect(await metricValue(metrics, 'sluice_source_messages_stored_total')).toBe(4);
+    });
     await consumption.stop();
     await bus.close();
   });
@@ -110,8 +113,10 @@ describe('createIngestSink', () => {
     const results = await Promise.allSettled([first, sink(message('b')), sink(message('c'))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'BUS_FULL' });
-    expect(await metricValue(metrics, 'sluice_source_messages_stored_total')).toBe(1);
-    expect(await metricValue(metrics, 'sluice_source_store_failures_total')).toBe(2);
+    await eventually(async () => {
+      expect(await metricValue(metrics, 'sluice_source_messages_stored_total')).toBe(1);
+      expect(await metricValue(metrics, 'sluice_source_store_failures_total')).toBe(2);
+    });
     await bus.close();
   });
 });

@@ -39,13 +39,7 @@ export function createIngestSink(
 ): MessageSink {
   const subject = subjects.ingest(tenant, source);
   const batches = createIngestBatchPublisher(bus, batching);
-  // why bound once: `inc(labels)` hashes and validates the label set on every call
-  const labels = { tenant, source };
-  const received = ([0, 1, 2] as const).map((qos) =>
-    metrics?.sourceReceived.labels({ ...labels, qos: String(qos) }),
-  );
-  const stored = metrics?.sourceStored.labels(labels);
-  const storeFailures = metrics?.sourceStoreFailures.labels(labels);
+  const counts = metrics ? new SinkCounts(metrics, tenant, source) : undefined;
   return async (message: IngestedMessage) => {
     const props = message.properties;
     // why here: a message's trace starts (or continues the device's traceparent) when Sluice gets it
@@ -86,15 +80,54 @@ export function createIngestSink(
         : [],
       trace: spanCarrier(span),
     };
-    received[message.qos]?.inc();
+    counts?.add(message.qos, 'received');
     try {
       await batches.publish(subject, envelope);
     } catch (error) {
-      storeFailures?.inc();
+      counts?.add(message.qos, 'storeFailures');
       endSpan(span, describeError(error));
       throw error;
     }
     endSpan(span);
-    stored?.inc();
+    counts?.add(message.qos, 'stored');
   };
+}
+
+/**
+ * The sink's Prometheus counters, added up per event-loop turn: prom-client hashes and validates
+ * the label set on every `inc` (even through `labels()`), and a stored batch settles all its
+ * messages in one turn. The counters lag by at most that turn.
+ */
+class SinkCounts {
+  private readonly received = [0, 0, 0];
+  private stored = 0;
+  private storeFailures = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly metrics: SluiceMetrics,
+    private readonly tenant: string,
+    private readonly source: string,
+  ) {}
+
+  add(qos: 0 | 1 | 2, what: 'received' | 'stored' | 'storeFailures'): void {
+    if (what === 'received') this.received[qos]! += 1;
+    else this[what] += 1;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const labels = { tenant: this.tenant, source: this.source };
+    this.received.forEach((count, qos) => {
+      if (count > 0) this.metrics.sourceReceived.inc({ ...labels, qos: String(qos) }, count);
+    });
+    if (this.stored > 0) this.metrics.sourceStored.inc(labels, this.stored);
+    if (this.storeFailures > 0) this.metrics.sourceStoreFailures.inc(labels, this.storeFailures);
+    this.received.fill(0);
+    this.stored = 0;
+    this.storeFailures = 0;
+  }
 }
