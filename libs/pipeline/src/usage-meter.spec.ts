@@ -40,6 +40,32 @@ describe('UsageMeter', () => {
     await bus.close();
   });
 
+  it('puts each record in its own month at the boundaries, in any order', async () => {
+    const bus = new InProcessBus(defaultBusConfig(), subjects);
+    await bus.start();
+    const received: UsageReport[] = [];
+    bus.onNotify(subjects.usage(), (data) =>
+      received.push(JSON.parse(Buffer.from(data).toString()) as UsageReport),
+    );
+    const meter = new UsageMeter(bus, subjects, quiet);
+    const december = Date.UTC(2026, 11, 1);
+    meter.record('acme', 1, december - 1);
+    meter.record('acme', 10, december);
+    meter.record('acme', 100, december - 1);
+    meter.record('acme', 1000, Date.UTC(2027, 0, 1) - 1);
+    meter.record('acme', 10000, Date.UTC(2027, 0, 1));
+    await meter.flush();
+    await eventually(() => expect(received).toHaveLength(3));
+    expect(received).toEqual(
+      expect.arrayContaining([
+        { tenant: 'acme', month: '2026-11', ruleActions: 101 },
+        { tenant: 'acme', month: '2026-12', ruleActions: 1010 },
+        { tenant: 'acme', month: '2027-01', ruleActions: 10000 },
+      ]),
+    );
+    await bus.close();
+  });
+
   it('keeps a report it could not send and adds it to the next one', async () => {
     const bus = new InProcessBus(defaultBusConfig(), subjects);
     await bus.start();
