@@ -12,6 +12,7 @@ import {
   testNamespace,
   writeFaultPipeline,
 } from '../support';
+import { DeadLetterAdmin } from '@sluice/pipeline';
 
 // Bad input in the middle of a QoS 1 stream: payloads that are not JSON, invalid UTF-8, huge
 // payloads, topics with odd characters. Two rules see every message: `raw` (SELECT topic, payload:
@@ -168,34 +169,32 @@ describe('fault: bad input mid-stream', () => {
 
   describe('a 2 MiB payload (over NATS max_payload, 1 MiB by default)', () => {
     const storeFailures = () => mesh.metric('ingest', 'sluice_source_store_failures_total');
+    const rejected = () => mesh.metric('ingest', 'sluice_source_messages_dropped_total', 'reason="rejected"');
 
-    it('does not hold up the rest of the stream; ingest counts its failed stores', async () => {
+    it('does not hold up the rest of the stream; ingest dead-letters it and counts it as dropped', async () => {
       const huge = JSON.stringify({ id: 'huge-2m', fill: 'x'.repeat(2 * 1024 * 1024) });
       await aroundStream('huge', async () => {
         await publisher.publishAsync(topic('bad/huge/2m'), huge, { qos: 1 });
       });
-      await eventually(async () => expect(await storeFailures()).toBeGreaterThan(0));
+      await eventually(async () => expect(await rejected()).toBe(1));
       expect(jsonIds()).not.toContain('huge-2m');
+      const admin = await DeadLetterAdmin.connect(nats.url, ns.streamPrefix);
+      try {
+        const letters = await admin.list({ tenant: `t${ns.id}`, connector: '_ingest' });
+        expect(letters.map((l) => l.code)).toEqual(['INGEST_MESSAGE_TOO_LARGE']);
+        expect(letters[0]!.message).toContain(topic('bad/huge/2m'));
+      } finally {
+        await admin.close();
+      }
     });
 
-    // KNOWN PROBLEM (reported, issue 5): ingest retries the store of a QoS 1 message that can never
-    // be stored (its envelope exceeds NATS max_payload) for ever, 100 ms doubling to 5 s: it is
-    // never acknowledged, never dead-lettered, not counted as dropped (only
-    // sluice_source_store_failures_total grows), and it holds one of the connection's in-flight
-    // slots (SLUICE_INGEST_MAX_IN_FLIGHT, 256) for good, redelivered by the broker on every
-    // reconnect. By the code (mqtt-connection.ts: the reading gate closes at maxInFlight tasks), that
-    // many such messages stop ingest altogether. Expected: given up at once as not retryable,
-    // acknowledged, and counted as dropped with a reason (or dead-lettered without its payload).
-    it.fails('gives up on it: counted as dropped or dead-lettered instead of retried for ever', async () => {
-      const before = await storeFailures();
-      await eventually(
-        async () => {
-          const dropped = await mesh.metric('ingest', 'sluice_source_messages_dropped_total');
-          const failing = (await storeFailures()) > before;
-          expect({ dropped: dropped > 0, failing }).toEqual({ dropped: true, failing: false });
-        },
-        { timeoutMs: 12_000, intervalMs: 500 },
-      );
+    // It used to be retried for ever (holding an in-flight slot for good); now ingest dead-letters
+    // it with its head, acknowledges it and counts it (SLUICE_INGEST_MAX_MESSAGE_BYTES).
+    it('is given up at once: acknowledged (no message held in flight) and never a failed store', async () => {
+      const inFlight = () => mesh.metric('ingest', 'sluice_source_connection_in_flight_messages');
+      // a retried store would hold the message in flight and count a store failure per attempt
+      await eventually(async () => expect(await inFlight()).toBe(0));
+      expect(await storeFailures()).toBe(0);
     });
   });
 });

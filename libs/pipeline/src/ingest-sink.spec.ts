@@ -1,13 +1,14 @@
 import {
   BATCH_HEADER,
   createSubjects,
+  decodeDeadLetter,
   decodeIngestMessages,
   defaultBusConfig,
   InProcessBus,
   type BusMessage,
 } from '@sluice/bus';
 import { createIngestSink } from '@sluice/pipeline';
-import type { IngestedMessage } from '@sluice/sources';
+import { MessageRejectedError, type IngestedMessage } from '@sluice/sources';
 import { SluiceMetrics } from '@sluice/telemetry';
 import { eventually } from '../../../test/support';
 
@@ -118,5 +119,57 @@ describe('createIngestSink', () => {
       expect(await metricValue(metrics, 'sluice_source_store_failures_total')).toBe(2);
     });
     await bus.close();
+  });
+
+  describe('a message larger than the bus takes', () => {
+    const big = (id: string): IngestedMessage => ({ ...message(id), payload: Buffer.alloc(6_000, 'x') });
+
+    it('is dead-lettered with its head and code, then rejected for good; the others are stored', async () => {
+      const { bus, received, consumption } = await ingestBus();
+      const letters: BusMessage[] = [];
+      const dlq = await bus.consume(
+        { stream: 'DLQ', durable: 'ops', filterSubject: subjects.dlqAll() },
+        async (m) => {
+          letters.push(m);
+          await m.ack();
+        },
+      );
+      const sink = createIngestSink(bus, subjects, 'acme', 'devices', undefined, undefined, 5_000);
+      const results = await Promise.allSettled([sink(message('small')), sink(big('huge'))]);
+      expect(results[0]!.status).toBe('fulfilled');
+      const reason = (results[1] as PromiseRejectedResult).reason as MessageRejectedError;
+      expect(reason).toBeInstanceOf(MessageRejectedError);
+      expect(reason.code).toBe('INGEST_MESSAGE_TOO_LARGE');
+      expect(reason.message).toContain("'sensors/huge'");
+      await eventually(() => expect(letters).toHaveLength(1));
+      expect(letters[0]!.subject).toBe(subjects.dlq('acme', '_ingest'));
+      const letter = decodeDeadLetter(letters[0]!.data);
+      expect(letter.errorCode).toBe('INGEST_MESSAGE_TOO_LARGE');
+      expect(letter.errorMessage).toContain('SLUICE_INGEST_MAX_MESSAGE_BYTES (5000)');
+      expect(letter.raw).toHaveLength(4096);
+      await eventually(() => expect(received).toHaveLength(1));
+      expect(decodeIngestMessages(received[0]!).map((e) => e.id)).toEqual(['small']);
+      await Promise.all([dlq.stop(), consumption.stop()]);
+      await bus.close();
+    });
+
+    it('is not rejected for good when its dead letter cannot be stored (so it is retried)', async () => {
+      // a bus whose DLQ is unreachable, as when NATS refuses that stream's writes
+      class NoDlqBus extends InProcessBus {
+        override publish(subject: string, data: Uint8Array, options: { msgId: string }): Promise<void> {
+          if (subject.startsWith(subjects.dlqAll().slice(0, -1))) {
+            return Promise.reject(new Error('DLQ unavailable'));
+          }
+          return super.publish(subject, data, options);
+        }
+      }
+      const bus = new NoDlqBus(defaultBusConfig({}), subjects);
+      await bus.start();
+      const sink = createIngestSink(bus, subjects, 'acme', 'devices', undefined, undefined, 5_000);
+      const error = await sink(big('huge')).catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(MessageRejectedError);
+      expect(error).toMatchObject({ message: 'DLQ unavailable' });
+      await bus.close();
+    });
   });
 });

@@ -1,11 +1,12 @@
 import {
   createIngestBatchPublisher,
+  encodeDeadLetter,
   type BatchPublisherOptions,
   type Bus,
   type IngestEnvelope,
   type Subjects,
 } from '@sluice/bus';
-import type { IngestedMessage, MessageSink } from '@sluice/sources';
+import { MessageRejectedError, type IngestedMessage, type MessageSink } from '@sluice/sources';
 import { describeError } from '@sluice/errors';
 import {
   endSpan,
@@ -36,8 +37,10 @@ export function createIngestSink(
   source: string,
   metrics?: SluiceMetrics,
   batching?: BatchPublisherOptions,
+  maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
 ): MessageSink {
   const subject = subjects.ingest(tenant, source);
+  const rejectTooLarge = tooLargeRejecter(bus, subjects.dlq(tenant, INGEST_DLQ_TOKEN), maxMessageBytes);
   const batches = createIngestBatchPublisher(bus, batching);
   const counts = metrics ? new SinkCounts(metrics, tenant, source) : undefined;
   return async (message: IngestedMessage) => {
@@ -81,6 +84,10 @@ export function createIngestSink(
       trace: spanCarrier(span),
     };
     counts?.add(message.qos, 'received');
+    if (envelopeSize(envelope) > maxMessageBytes) {
+      endSpan(span, { code: 'INGEST_MESSAGE_TOO_LARGE', message: 'over SLUICE_INGEST_MAX_MESSAGE_BYTES' });
+      return rejectTooLarge(envelope);
+    }
     try {
       await batches.publish(subject, envelope);
     } catch (error) {
@@ -90,6 +97,44 @@ export function createIngestSink(
     }
     endSpan(span);
     counts?.add(message.qos, 'stored');
+  };
+}
+
+/** NATS's default max_payload is 1 MiB; what a batch envelope adds must fit beside the payload. */
+const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
+/** The connector token of ingest's dead letters (messages that never reached INGEST). */
+const INGEST_DLQ_TOKEN = '_ingest';
+/** How much of a rejected payload its dead letter keeps, so an operator can see what it was. */
+const DEAD_LETTER_PAYLOAD_BYTES = 4096;
+
+function envelopeSize(envelope: IngestEnvelope): number {
+  let size = envelope.payload.length + envelope.topic.length + 256;
+  for (const { key, value } of envelope.userProperties) size += key.length + value.length + 4;
+  return size + (envelope.correlationData?.length ?? 0) + (envelope.responseTopic?.length ?? 0);
+}
+
+/**
+ * A message over the bus's size limit can never be stored, and retrying it would hold one of the
+ * connection's in-flight slots for good. It is dead-lettered (its head only, since the whole would
+ * not fit either) and rejected, so the source acknowledges it and counts it as dropped.
+ */
+function tooLargeRejecter(bus: Bus, dlqSubject: string, maxMessageBytes: number) {
+  return async (envelope: IngestEnvelope): Promise<never> => {
+    const size = envelopeSize(envelope);
+    const detail =
+      `message ${envelope.id} on '${envelope.topic}' is about ${size} bytes, over ` +
+      `SLUICE_INGEST_MAX_MESSAGE_BYTES (${maxMessageBytes}); its dead letter keeps the first ` +
+      `${DEAD_LETTER_PAYLOAD_BYTES} bytes of the payload`;
+    const letter = encodeDeadLetter({
+      errorCode: 'INGEST_MESSAGE_TOO_LARGE',
+      errorMessage: detail,
+      attempts: 1,
+      failedAt: Date.now(),
+      raw: envelope.payload.subarray(0, DEAD_LETTER_PAYLOAD_BYTES),
+    });
+    // why let a failure through: without its dead letter the message must not be acknowledged
+    await bus.publish(dlqSubject, letter, { msgId: `dlq:ingest:${envelope.id}` });
+    throw new MessageRejectedError('INGEST_MESSAGE_TOO_LARGE', detail);
   };
 }
 

@@ -10,6 +10,21 @@ export class SourceConfigError extends SluiceError {
   }
 }
 
+/**
+ * Thrown by a sink for a message it can never store (e.g. larger than the bus takes). The sink has
+ * already recorded it (dead letter); the source acknowledges it instead of retrying for ever, and
+ * counts it as dropped with reason `rejected`.
+ */
+export class MessageRejectedError extends SluiceError {
+  readonly code: string;
+  readonly category = 'BAD_INPUT';
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 /** The broker refused a subscription (e.g. no shared subscriptions, or not authorised for the filter). */
 export class SourceSubscribeError extends SluiceError {
   readonly code = 'SOURCE_SUBSCRIBE_REFUSED';

@@ -4,7 +4,7 @@ export { mqttSourceConfigSchema, parseMqttSourceConfig } from './mqtt/mqtt-sourc
 export type { MqttSourceConfig, MqttSourceConfigInput } from './mqtt/mqtt-source.config';
 export { compileTopicPattern } from './topic-pattern';
 export type { TopicPatternMatcher, TopicPatternField } from './topic-pattern';
-export { SourceConfigError, SourceSubscribeError } from './errors';
+export { MessageRejectedError, SourceConfigError, SourceSubscribeError } from './errors';
 export type {
   IngestedMessage,
   IngestedMessageProperties,

@@ -1,3 +1,4 @@
+import { MessageRejectedError } from './errors';
 import type { IngestedMessage, MessageSink } from './types';
 
 export interface SinkRetryOptions {
@@ -28,6 +29,8 @@ export async function sinkWithRetry(
       return true;
     } catch (error) {
       options.onFailure(error, attempt);
+      // why done: the sink recorded it and will never store it, so the offset may pass it
+      if (error instanceof MessageRejectedError) return true;
     }
     if (options.abandoned()) return false;
     await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * (delay / 2)));

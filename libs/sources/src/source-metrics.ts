@@ -7,7 +7,7 @@ export function emptyMetrics(): SourceMetrics {
     stored: 0,
     acked: 0,
     dropped: 0,
-    droppedByReason: { 'sink-failed': 0, overload: 0, stopping: 0 },
+    droppedByReason: { 'sink-failed': 0, overload: 0, stopping: 0, rejected: 0 },
     sinkFailures: 0,
     inFlight: 0,
     reconnects: 0,
@@ -27,7 +27,7 @@ export function sumMetrics(parts: readonly SourceMetrics[]): SourceMetrics {
     total.sinkFailures += part.sinkFailures;
     total.inFlight += part.inFlight;
     total.reconnects += part.reconnects;
-    for (const reason of ['sink-failed', 'overload', 'stopping'] as const) {
+    for (const reason of Object.keys(total.droppedByReason) as (keyof typeof total.droppedByReason)[]) {
       total.droppedByReason[reason] += part.droppedByReason[reason];
     }
     for (const qos of [0, 1, 2] as const) {

@@ -31,7 +31,7 @@ export interface IngestedMessage {
 /** Stores a message durably; resolves once stored, rejects if it could not store. */
 export type MessageSink = (message: IngestedMessage) => Promise<void>;
 
-export type DropReason = 'sink-failed' | 'overload' | 'stopping';
+export type DropReason = 'sink-failed' | 'overload' | 'stopping' | 'rejected';
 
 export interface QosCounters {
   received: number;

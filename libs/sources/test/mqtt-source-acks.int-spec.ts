@@ -124,6 +124,23 @@ describe('MQTT source acknowledgements against Mosquitto', () => {
     expect(events.count('sink-failed')).toBe(4);
   });
 
+  it('acknowledges a message the sink rejects for good, counts it dropped, and frees its slot', async () => {
+    const sink = new RecordingSink();
+    // one slot: a rejected message that kept it would stop everything behind it
+    const s = source('rejected', sink, { maxInFlight: 1 });
+    await s.start();
+    sink.rejectNext = 1;
+    await publisher.publishAsync(`${ns.topicPrefix}rejected/a`, 'never', { qos: 1 });
+    await publisher.publishAsync(`${ns.topicPrefix}rejected/a`, 'after', { qos: 1 });
+    await eventually(() => expect(sink.payloads()).toEqual(['after']));
+    await eventually(() =>
+      expect(s.metrics()).toMatchObject({ stored: 1, acked: 2, dropped: 1, sinkFailures: 0 }),
+    );
+    expect(s.metrics().droppedByReason.rejected).toBe(1);
+    // tried once, not retried
+    expect(sink.calls.filter((m) => m.payload.toString() === 'never')).toHaveLength(1);
+  });
+
   it('gets a message whose sink failed again after the connection is cut, with the same id', async () => {
     const sink = new RecordingSink();
     const events = new EventLog();

@@ -1,5 +1,10 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { IngestedMessage, MessageSink, SourceEvent } from '@sluice/sources';
+import {
+  MessageRejectedError,
+  type IngestedMessage,
+  type MessageSink,
+  type SourceEvent,
+} from '@sluice/sources';
 
 /** A sink that records what it stored; `hold()` makes later calls wait until `release()`. */
 export class RecordingSink {
@@ -11,10 +16,16 @@ export class RecordingSink {
   failNext = 0;
   /** Reject every call while true. */
   failing = false;
+  /** Number of calls (from the next one on) that reject for good (MessageRejectedError). */
+  rejectNext = 0;
 
   readonly sink: MessageSink = async (message) => {
     this.calls.push(message);
     if (this.failing) throw new Error('sink down');
+    if (this.rejectNext > 0) {
+      this.rejectNext -= 1;
+      throw new MessageRejectedError('TEST_REJECTED', 'never storable');
+    }
     if (this.failNext > 0) {
       this.failNext -= 1;
       throw new Error('sink failed once');

@@ -21,6 +21,9 @@ export const ingestConfigShape = {
   // messages of one source awaiting their PubAck at once
   SLUICE_INGEST_BATCH_MAX_MESSAGES: z.coerce.number().int().positive().default(100),
   SLUICE_INGEST_BATCH_IN_FLIGHT: z.coerce.number().int().positive().default(2),
+  // a larger message can never be stored (NATS max_payload, 1 MiB by default): it is dead-lettered
+  // with its head and acknowledged, counted as dropped with reason "rejected"
+  SLUICE_INGEST_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(1_000_000),
 };
 
 const ingestConfigSchema = z.object({

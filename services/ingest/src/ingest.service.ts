@@ -96,10 +96,18 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const key = `${tenantId}/${id}`;
     const source = createSource(
       this.sourceConfig(tenantId, definition),
-      createIngestSink(this.bus, this.subjects, tenantId, id, this.metrics, {
-        maxMessages: this.settings.SLUICE_INGEST_BATCH_MAX_MESSAGES,
-        maxInFlight: this.settings.SLUICE_INGEST_BATCH_IN_FLIGHT,
-      }),
+      createIngestSink(
+        this.bus,
+        this.subjects,
+        tenantId,
+        id,
+        this.metrics,
+        {
+          maxMessages: this.settings.SLUICE_INGEST_BATCH_MAX_MESSAGES,
+          maxInFlight: this.settings.SLUICE_INGEST_BATCH_IN_FLIGHT,
+        },
+        this.settings.SLUICE_INGEST_MAX_MESSAGE_BYTES,
+      ),
       {
         logger: this.logger,
         // The sink counts received/stored/failed; only the source knows what it dropped (QoS 0, core NATS).

@@ -1,5 +1,5 @@
 import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
-import { SourceSubscribeError } from '../errors';
+import { MessageRejectedError, SourceSubscribeError } from '../errors';
 import { emptyMetrics } from '../source-metrics';
 import type {
   ConnectionMetrics,
@@ -306,6 +306,13 @@ export class MqttConnection {
         onStored();
         return;
       } catch (error) {
+        if (error instanceof MessageRejectedError) {
+          // why ack it: the sink recorded it and will never store it; retrying would hold an
+          // in-flight slot for good (and the broker would redeliver it on every reconnect)
+          this.drop('rejected', message.topic);
+          onStored();
+          return;
+        }
         this.counters.sinkFailures += 1;
         this.deps.emit({
           type: 'sink-failed',
