@@ -136,7 +136,7 @@ describe('createIngestSink', () => {
       );
       const sink = createIngestSink(bus, subjects, 'acme', 'devices', undefined, undefined, 5_000);
       const results = await Promise.allSettled([sink(message('small')), sink(big('huge'))]);
-      expect(results[0]!.status).toBe('fulfilled');
+      expect(results[0].status).toBe('fulfilled');
       const reason = (results[1] as PromiseRejectedResult).reason as MessageRejectedError;
       expect(reason).toBeInstanceOf(MessageRejectedError);
       expect(reason.code).toBe('INGEST_MESSAGE_TOO_LARGE');

@@ -64,7 +64,7 @@ export class DeadLetterAdmin {
       for await (const m of batch) {
         received++;
         pending = m.info.pending;
-        const entry = toEntry(m.seq, m.data);
+        const entry = toEntry(m.seq, m.data, m.subject);
         if (entry?.tenant === filter.tenant && entries.length < limit) entries.push(entry);
       }
       if (received === 0 || pending === 0 || entries.length >= limit) return entries;
@@ -91,18 +91,20 @@ export class DeadLetterAdmin {
   }
 }
 
-function toEntry(seq: number, data: Uint8Array): DeadLetterEntry | undefined {
+function toEntry(seq: number, data: Uint8Array, subject: string): DeadLetterEntry | undefined {
   try {
     const letter = decodeDeadLetter(data);
     const request = letter.request;
-    if (!request) return undefined;
+    // why the subject: a letter with no request (a message ingest could not store, an INGEST
+    // message that did not decode) still names its tenant and `_ingest`/`_unknown` there
+    const [connector, tenant] = subject.split('.').reverse();
     return {
       seq,
-      tenant: request.tenant,
-      connectorId: request.connectorId,
-      ruleId: request.ruleId,
-      actionId: request.actionId,
-      requestId: request.id,
+      tenant: request?.tenant ?? tenant ?? '',
+      connectorId: request?.connectorId ?? connector ?? '',
+      ruleId: request?.ruleId ?? '',
+      actionId: request?.actionId ?? '',
+      requestId: request?.id ?? '',
       code: letter.errorCode,
       message: letter.errorMessage,
       attempts: letter.attempts,
