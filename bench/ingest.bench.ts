@@ -124,7 +124,11 @@ async function main(): Promise<void> {
   try {
     await ingest.ready();
     const publisher = await connectClient(mqttUrl, `bench-pub-${id}`);
+    const jsm = await nc.jetstreamManager();
     const measureIngest = async (qos: 0 | 1, source: string): Promise<IngestRun> => {
+      // why purge: nothing consumes INGEST here, and a full stream refuses stores (QoS 1 then
+      // retries with backoff, QoS 0 drops) while the subject subscription still sees each attempt
+      await jsm.streams.purge(createSubjects(namespace).stream('INGEST'));
       const topic = `${topicPrefix}${source}/site1/dev1/telemetry`;
       const base = stored;
       const baseMessages = jetStreamMessages;
