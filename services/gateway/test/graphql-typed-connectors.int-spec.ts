@@ -195,4 +195,38 @@ describe('typed connector configuration', () => {
     );
     expect(c).toMatchObject({ kind: 'http', config: { url: 'http://127.0.0.1:9' } });
   });
+
+  it('takes the action queue bound typed, keeps it across a typed update, and names a bad value', async () => {
+    const { createConnector: c } = ok(
+      await createConnector(t, tenant.key, {
+        name: 'bounded',
+        http: { url: 'http://127.0.0.1:9' },
+        queue: { maxMessages: 500, overflow: 'drop_new' },
+      }),
+    );
+    expect(await stored(c.id)).toEqual({
+      url: 'http://127.0.0.1:9',
+      queue: { maxMessages: 500, overflow: 'drop_new' },
+    });
+    const update = (version: number, input: Record<string, unknown>) =>
+      t.gql<{ updateConnector: { version: number } }>(
+        tenant.key,
+        'mutation($i: UpdateConnectorInput!) { updateConnector(input: $i) { version } }',
+        { i: { id: c.id, version, ...input } },
+      );
+    const bad = failure(await update(c.version, { queue: { maxMessages: 0 } }));
+    expect(bad.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.queue.maxMessages' });
+    // a typed configuration replaces the driver's settings; the bound beside them stays
+    const typed = ok(await update(c.version, { http: { url: 'http://127.0.0.1:10' } })).updateConnector;
+    expect(await stored(c.id)).toEqual({
+      url: 'http://127.0.0.1:10',
+      queue: { maxMessages: 500, overflow: 'drop_new' },
+    });
+    // the bound alone can change
+    const bound = ok(await update(typed.version, { queue: { maxBytes: 1_000_000 } })).updateConnector;
+    expect(await stored(c.id)).toEqual({ url: 'http://127.0.0.1:10', queue: { maxBytes: 1_000_000 } });
+    // config JSON replaces everything, the bound too
+    ok(await update(bound.version, { config: { url: 'http://127.0.0.1:11' } }));
+    expect(await stored(c.id)).toEqual({ url: 'http://127.0.0.1:11' });
+  });
 });

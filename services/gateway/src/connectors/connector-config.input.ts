@@ -1,4 +1,4 @@
-import { Field, InputType, Int } from '@nestjs/graphql';
+import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import { IsObject, IsOptional } from 'class-validator';
 
 // Typed configurations per connector kind, mirroring the schemas in @sluice/connectors (which still
@@ -109,6 +109,23 @@ export class NatsConnectorConfigInput {
   @Field(() => Int, { nullable: true }) connectTimeoutMs?: number;
   @Field(() => Int, { nullable: true }) reconnectTimeWaitMs?: number;
   @Field(() => TlsConfigInput, { nullable: true }) tls?: TlsConfigInput;
+}
+
+@InputType({
+  description:
+    "The bound of the connector's action queue (its backlog in ACTIONS) and what happens when it is full.",
+})
+export class ActionQueueInput {
+  @Field(() => Int, { nullable: true }) maxMessages?: number;
+  @Field(() => Float, { nullable: true, description: 'Estimated from the average request size.' })
+  maxBytes?: number;
+  @Field({
+    nullable: true,
+    description:
+      'backpressure (default): hold the ingested message and retry later; drop_new: dead-letter the ' +
+      'request (ACTION_QUEUE_FULL, re-drivable) and count it as dropped (queue_full).',
+  })
+  overflow?: string;
 }
 
 /** The typed configuration fields of a connector input, one per kind (GraphQL name = kind). */

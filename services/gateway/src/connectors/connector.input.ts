@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { IsBoolean, IsObject, IsOptional, IsString, Length, Min } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-type-json';
-import { TypedConnectorConfigs } from './connector-config.input';
+import { ActionQueueInput, TypedConnectorConfigs } from './connector-config.input';
 
 @InputType({
   description:
@@ -25,6 +25,13 @@ export class CreateConnectorInput extends TypedConnectorConfigs {
   @IsObject()
   config?: Record<string, unknown>;
   @Field({ nullable: true, defaultValue: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+  @Field(() => ActionQueueInput, {
+    nullable: true,
+    description: 'The action queue bound; kept on update unless given (config JSON may also hold `queue`).',
+  })
+  @IsOptional()
+  @IsObject()
+  queue?: ActionQueueInput;
 }
 
 @InputType({ description: "A typed configuration (the connector's kind) or config replaces the stored one." })
@@ -44,6 +51,13 @@ export class UpdateConnectorInput extends TypedConnectorConfigs {
   @IsString({ each: true })
   clearSecrets?: string[];
   @Field({ nullable: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+  @Field(() => ActionQueueInput, {
+    nullable: true,
+    description: 'The action queue bound; kept on update unless given (config JSON may also hold `queue`).',
+  })
+  @IsOptional()
+  @IsObject()
+  queue?: ActionQueueInput;
 }
 
 @InputType()

@@ -15,7 +15,7 @@ import type {
 import { ConnectorModel, type ConnectorStatusModel } from './connector.model';
 import { buildConnector, validateConnectorConfig } from './connector-validation';
 import { closeQuietly } from '../propagation/definition-check';
-import { chooseConfig } from './typed-config';
+import { chooseConfig, withQueue } from './typed-config';
 
 const TEST_TIMEOUT_MS = 10_000;
 
@@ -30,8 +30,9 @@ export class ConnectorsService {
   async create(tenantId: string, input: CreateConnectorInput): Promise<ConnectorModel> {
     const chosen = chooseConfig(input);
     const kind = chosen.kind;
-    await validateConnectorConfig(kind, chosen.config, 'input', chosen.configPath);
-    const { config, secrets } = splitSecrets(kind, chosen.config ?? {});
+    const given = withQueue(chosen.config, input.queue);
+    await validateConnectorConfig(kind, given, 'input', chosen.configPath);
+    const { config, secrets } = splitSecrets(kind, given ?? {});
     const row = await this.changes.apply(tenantId, async (repos, tenant, manager) => {
       const plan = planOf(this.plans, tenant.plan);
       if ((await repos.connectors.count(tenantId)) >= plan.maxConnectors) {
@@ -59,8 +60,15 @@ export class ConnectorsService {
       let config = current.config;
       let secretsSealed = current.secretsSealed;
       const chosen = chooseConfig(input, current.kind);
-      if (chosen.config !== undefined || input.clearSecrets !== undefined) {
-        const split = chosen.config ? splitSecrets(current.kind, chosen.config) : { config, secrets: {} };
+      let given = chosen.config;
+      // why keep it: a typed configuration replaces the driver's settings, not the queue bound that
+      // sits beside them (config JSON replaces everything, so it can also remove the bound)
+      if (given && chosen.configPath !== 'input.config' && !('queue' in given) && 'queue' in config) {
+        given = { ...given, queue: config['queue'] };
+      }
+      given = withQueue(given ?? (input.queue ? config : undefined), input.queue);
+      if (given !== undefined || input.clearSecrets !== undefined) {
+        const split = given ? splitSecrets(current.kind, given) : { config, secrets: {} };
         const stored = openSecrets(this.box, 'connector', current);
         const secrets = nextSecrets(stored, split.secrets, input.clearSecrets);
         const merged = mergeSecrets(split.config, secrets);

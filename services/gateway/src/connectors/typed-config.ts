@@ -1,3 +1,5 @@
+import { ConnectorConfigInvalidError } from '@sluice/connectors';
+import { splitQueueSettings } from '@sluice/pipeline';
 import { InputInvalidError } from '../errors/api-errors';
 import { TYPED_KINDS, type TypedConnectorConfigs } from './connector-config.input';
 
@@ -69,6 +71,28 @@ export function chooseConfig(
     );
   }
   return { kind: kindOf, config: input.config ?? undefined, configPath: paths.config };
+}
+
+/**
+ * Adds the input's typed `queue` (validated, errors under `input.queue`) to a configuration.
+ *
+ * @example withQueue({ url }, { maxMessages: 1000 }) // { url, queue: { maxMessages: 1000 } }
+ */
+export function withQueue(
+  config: Record<string, unknown> | undefined,
+  queue: object | null | undefined,
+): Record<string, unknown> | undefined {
+  if (queue === undefined || queue === null) return config;
+  const settings = plain(queue) as Record<string, unknown>;
+  try {
+    splitQueueSettings({ queue: settings });
+  } catch (error) {
+    if (error instanceof ConnectorConfigInvalidError) {
+      throw new InputInvalidError(`input.${error.field}`, error.message);
+    }
+    throw error;
+  }
+  return { ...config, queue: settings };
 }
 
 /** A typed input as the connector library takes it: unset fields left out, headers as a map. */
