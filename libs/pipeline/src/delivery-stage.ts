@@ -305,7 +305,17 @@ export class DeliveryStage {
     if (!entry) {
       const labels = { tenant: request.tenant, connector: request.connectorId, action: request.actionId };
       if (firstDelivery) this.metrics?.actionMatched.inc(labels);
-      const failure = { code: 'ACTION_NOT_FOUND', message: `no action '${request.actionId}'` };
+      // why retry first: a rule enabled or added a moment ago can reach the rules stage before this
+      // replica has its action (each service applies a change on its own); give up only later
+      if (attempt < this.policy.maxAttempts) {
+        this.counters.retried++;
+        this.metrics?.actionRetried.inc(labels);
+        return { kind: 'retry', attempt, delayMs: backoffMs(this.policy, attempt) };
+      }
+      const failure = {
+        code: 'ACTION_NOT_FOUND',
+        message: `no action '${request.actionId}' after ${attempt} attempt(s)`,
+      };
       return this.giveUp(letterId, request, undefined, failure, attempt, labels);
     }
     const meters = entry.meters;

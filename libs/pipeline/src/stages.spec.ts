@@ -277,7 +277,42 @@ describe('DeliveryStage', () => {
     expect(connector.sent).toHaveLength(1);
   });
 
-  it('dead-letters a request for an action it does not know', async () => {
+  it('delivers a request that came before its action, once the configuration arrives', async () => {
+    // a rule just enabled: the rules stage has it, this delivery replica not yet
+    const patient = new DeliveryStage(
+      bus,
+      subjects,
+      quiet,
+      { maxAttempts: 50, baseBackoffMs: 20, maxBackoffMs: 50 },
+      () => connector,
+      metrics,
+    );
+    await patient.load(pipeline);
+    await bus.consume(
+      { stream: 'ACTIONS', durable: 'delivery_acme_late', filterSubject: subjects.actions('acme', 'late') },
+      (m) => patient.handle(m),
+    );
+    const early = encodeActionRequest({
+      ...decodeActionRequest(request('r6')),
+      ruleId: 'new',
+      connectorId: 'late',
+    });
+    await bus.publish(subjects.actions('acme', 'late'), early, { msgId: 'r6' });
+    await eventually(() => expect(patient.counters.retried).toBeGreaterThan(0));
+    const tenant = pipeline.tenants[0]!;
+    await patient.applyTenant('acme', {
+      ...tenant,
+      connectors: [...tenant.connectors, { id: 'late', kind: 'scripted', config: {} }],
+      rules: [
+        ...tenant.rules,
+        { ...tenant.rules[0]!, id: 'new', actions: [{ id: 'a1', connector: 'late', config: {} }] },
+      ],
+    });
+    await eventually(() => expect(connector.sent.map((r) => r.id)).toEqual(['r6']));
+    expect(patient.counters.deadLettered).toBe(0);
+  });
+
+  it('dead-letters a request for an action it does not know once its attempts are used', async () => {
     const dlq = await collect(bus, 'DLQ', subjects.dlqAll());
     const unknown = encodeActionRequest({
       ...decodeActionRequest(request('r5')),
@@ -285,7 +320,8 @@ describe('DeliveryStage', () => {
     });
     await bus.publish(subjects.actions('acme', 'hook'), unknown, { msgId: 'r5' });
     await eventually(() => expect(dlq).toHaveLength(1));
-    expect(decodeDeadLetter(dlq[0]!.data).errorCode).toBe('ACTION_NOT_FOUND');
+    // the configuration may not have reached this replica yet, so it is tried again first
+    expect(decodeDeadLetter(dlq[0]!.data)).toMatchObject({ errorCode: 'ACTION_NOT_FOUND', attempts: 3 });
     expect(connector.sent).toHaveLength(0);
   });
 });
