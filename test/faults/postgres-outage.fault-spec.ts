@@ -12,10 +12,8 @@ import {
   QosStream,
   testNamespace,
   writeFaultPipeline,
+  throughout,
 } from '../support';
-
-/** The outage is the scenario itself, so this one wait is by the clock. */
-const outageOf = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 // The target database goes away for 30 s during a QoS 1 stream (issue 4): deliveries pause and
 // wait in the stream, nothing is dead-lettered, everything arrives after it returns, and the
@@ -108,7 +106,11 @@ describe('fault: PostgreSQL target stopped for 30 s mid-stream', () => {
         expect((await fetch(`http://127.0.0.1:${mesh.get('delivery').port}/health/ready`)).status).toBe(503),
       { timeoutMs: 20_000, intervalMs: 250 },
     );
-    await outageOf(30_000);
+    // while the database is away, deliveries wait in the stream: none uses up its attempts
+    await throughout(
+      async () => expect(await mesh.metric('delivery', 'sluice_action_dead_lettered_total')).toBe(0),
+      { durationMs: 30_000 },
+    );
     await postgres.start();
     await streaming;
     const ids = async () => (await query<{ id: string }>('SELECT id FROM readings')).map((r) => r.id);

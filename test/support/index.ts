@@ -1,4 +1,4 @@
-export { eventually } from './eventually';
+export { eventually, throughout } from './eventually';
 export type { EventuallyOptions } from './eventually';
 export { testNamespace, freePort, testServers } from './test-namespace';
 export type { TestNamespace } from './test-namespace';
