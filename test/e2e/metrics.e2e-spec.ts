@@ -111,4 +111,27 @@ describe('metrics: /metrics of running services counts a known stream', () => {
       { timeoutMs: 10_000 },
     );
   });
+
+  it('a dead target shows in sluice_connector_up and leaves every service ready', async () => {
+    target.status = 503;
+    const publisher = await mqtt.connectAsync(testServers.mqttUrl, { protocolVersion: 5 });
+    try {
+      for (let i = 0; i < 10; i++) {
+        await publisher.publishAsync(`${ns.topicPrefix}sensors/down`, JSON.stringify({ i }), { qos: 1 });
+      }
+    } finally {
+      await publisher.endAsync();
+    }
+    await eventually(
+      async () =>
+        expect(sumMetric(await scrape('delivery'), 'sluice_connector_up', 'connector="webhook"')).toBe(0),
+      { timeoutMs: 20_000 },
+    );
+    // readiness is "this process can do its own work": a tenant's target being down is not part of it
+    for (const service of ['ingest', 'rules', 'delivery'] as const) {
+      const response = await fetch(`http://127.0.0.1:${services[service]!.port}/health/ready`);
+      expect(`${service} ${response.status}`).toBe(`${service} 200`);
+    }
+    target.status = 200;
+  });
 });

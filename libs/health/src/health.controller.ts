@@ -17,7 +17,7 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Every connection this process needs is up (503 with the reasons otherwise). */
+  /** This process can do its own work: every registered probe is up (503 with the reasons otherwise). */
   @Get('ready')
   @HealthCheck()
   ready() {

@@ -5,7 +5,11 @@ export interface ProbeResult {
   detail?: string;
 }
 
-/** Something a service needs to do its work: NATS, the MQTT broker, the database, a connector. */
+/**
+ * Something this process needs to do its own work: its bus, its database, the operator's broker.
+ * Never a tenant's target or a broker a tenant chose: those are status, metrics and alerts, and one
+ * tenant's outage must not take the process out of service for all (docs/operations.md, "Health").
+ */
 export interface ReadinessProbe {
   name: string;
   check(): ProbeResult | Promise<ProbeResult>;

@@ -7,7 +7,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { BUS, createSubjects, type Bus, type Consumption, type Subjects } from '@sluice/bus';
-import { ReadinessRegistry } from '@sluice/health';
 import {
   actionMetricsByTenant,
   connectorProbe,
@@ -46,7 +45,6 @@ export class ActionConsumer
     @Inject(DELIVERY_SETTINGS) private readonly settings: DeliverySettings,
     @Inject(PIPELINE_DEFINITIONS) private readonly pipeline: PipelineDefinitions,
     @Inject(BUS) private readonly bus: Bus,
-    private readonly readiness: ReadinessRegistry,
     private readonly metrics: SluiceMetrics,
   ) {
     this.subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
@@ -112,7 +110,6 @@ export class ActionConsumer
     for (const handle of removed) {
       await this.consumptions.get(handle)?.stop();
       this.consumptions.delete(handle);
-      this.readiness.unregister(probeName(handle));
       this.untrackUp.get(handle)?.();
       this.untrackUp.delete(handle);
       // why not for a changed connector: its replacement is tracked under the same id below
@@ -122,11 +119,8 @@ export class ActionConsumer
     await this.stage.closeConnectors(removed);
     for (const handle of added) {
       const { tenant, id, connector } = handle;
-      this.readiness.register({
-        name: probeName(handle),
-        // why the stage: status follows delivery results too (open circuit = down)
-        check: () => this.stage.connectorHealth(handle),
-      });
+      // why not in readiness: a tenant's target being down is its status, metric and alert; taking
+      // delivery out of service would stop every other tenant's connectors too (docs/operations.md)
       this.untrackUp.set(
         handle,
         this.metrics.trackConnector(tenant, id, connector.kind, () => this.stage.connectorHealth(handle).up),
@@ -146,8 +140,4 @@ export class ActionConsumer
       this.consumptions.set(handle, consumption);
     }
   }
-}
-
-function probeName(handle: ConnectorHandle): string {
-  return `connector:${handle.tenant}/${handle.id}`;
 }

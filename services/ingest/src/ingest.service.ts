@@ -84,7 +84,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       await running.source.stop();
       running.untrackMetrics();
       this.sources.delete(key);
-      this.readiness.unregister(`${running.source.kind}:${key}`);
+      this.readiness.unregister(readinessName(running.source.kind, key));
       await this.status.untrack(tenantId, 'source', running.id);
       this.logger.log(`source ${key} stopped`);
     }
@@ -138,13 +138,18 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       source,
       untrackMetrics,
     });
-    this.readiness.register({
-      name: `${source.kind}:${key}`,
-      check: () => {
-        const status = source.status();
-        return { up: status.state === 'connected', detail: status.reason ?? status.state };
-      },
-    });
+    // why only these: readiness is "this process can do its own work" (the operator's broker or bus);
+    // a broker a tenant chose being down is that tenant's status and metric, not a reason to take
+    // ingest out of service for every tenant (docs/operations.md, "Health")
+    if (usesOperatorConnection(definition)) {
+      this.readiness.register({
+        name: readinessName(source.kind, key),
+        check: () => {
+          const status = source.status();
+          return { up: status.state === 'connected', detail: status.reason ?? status.state };
+        },
+      });
+    }
     this.status.track(tenantId, 'source', id, () => source.status());
     await source.start();
     this.logger.log(`${source.kind} source ${key} reading ${topics.map((t) => t.filter).join(', ')}`);
@@ -192,6 +197,15 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         };
     }
   }
+}
+
+/** A source without a URL of its own reads through the operator's broker (MQTT) or bus (NATS). */
+function usesOperatorConnection(definition: SourceDefinition): boolean {
+  return definition.url === undefined && definition.kind !== 'kafka';
+}
+
+function readinessName(kind: string, key: string): string {
+  return `${kind}:${key}`;
 }
 
 /** A source's connections as the metrics see them; a Kafka or NATS source is one, named by its kind. */
