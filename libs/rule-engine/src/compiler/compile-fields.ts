@@ -32,7 +32,9 @@ export function compileFields(
       writers.push((env) => writeColumns(env, item));
       continue;
     }
-    const { value, target } = compileField(field, { ...each, aliases: new Set(aliases) });
+    // why: the scope is only read while this field compiles, before its own root is added, so the
+    // live set serves; a copy per field made compiling quadratic in the number of fields
+    const { value, target } = compileField(field, { ...each, aliases });
     // a later field or WHERE sees every earlier output name; a path without AS only mirrors its column
     if (field.alias || field.expression.kind !== 'ReferenceNode') aliases.add(target.root);
     targets.push(target);

@@ -1,5 +1,6 @@
 import { RuleRuntimeError } from '../errors';
 import type { RuleContext } from '../types';
+import { jsonNestsDeeperThan, TOO_DEEP } from './json-depth';
 import { isMap, type PlainObject } from './values';
 
 const NOT_DECODED: unique symbol = Symbol('not decoded');
@@ -35,6 +36,7 @@ export function rawPayload(payload: RuleContext['payload']): unknown {
 function decodePayload(payload: RuleContext['payload']): unknown {
   if (payload === undefined || isMap(payload)) return payload;
   const text = typeof payload === 'string' ? payload : utf8.decode(payload);
+  if (jsonNestsDeeperThan(text)) throw new RuleRuntimeError(`payload is JSON ${TOO_DEEP}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,3 +1,6 @@
+import { RuleRuntimeError } from '../errors';
+import { jsonNestsDeeperThan, TOO_DEEP } from './json-depth';
+
 /** Value helpers shared by the evaluator: EMQX maps are plain objects, lists are arrays. */
 
 export type PlainObject = Record<string, unknown>;
@@ -24,6 +27,7 @@ export function setOwn(map: PlainObject, key: string, value: unknown): void {
 
 /** EMQX decodes a JSON string when a path steps into it; anything undecodable is "not found". */
 export function decodeJsonOrUndefined(text: string): unknown {
+  if (jsonNestsDeeperThan(text)) throw new RuleRuntimeError(`JSON text ${TOO_DEEP}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { decodeJsonOrUndefined } from '../compiler/values';
 import { toMap } from './conversion-functions';
 import type { RuleFunction } from './registry';
 import { textArg } from './string-functions';
@@ -7,11 +8,7 @@ import { defineFunction, describe, fail, isMap } from './values';
 /** A level of a map_get/map_put path: JSON text is decoded on the way, as emqx_rule_maps does. */
 function asContainer(value: unknown): unknown {
   if (typeof value === 'string' || value instanceof Uint8Array) {
-    try {
-      return JSON.parse(typeof value === 'string' ? value : Buffer.from(value).toString('utf8')) as unknown;
-    } catch {
-      return undefined;
-    }
+    return decodeJsonOrUndefined(typeof value === 'string' ? value : Buffer.from(value).toString('utf8'));
   }
   return value;
 }

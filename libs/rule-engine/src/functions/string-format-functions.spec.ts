@@ -164,4 +164,30 @@ describe('regular expressions', () => {
     expect(() => call('regex_match', 'a', '(')).toThrow(/invalid regular expression/);
     expect(() => call('regex_replace', undefined, 'a', 'b')).toThrow(RuleRuntimeError);
   });
+
+  it('replace empty matches between every character, as re:replace with global does', () => {
+    expect(call('regex_replace', 'abc', 'x*', '-')).toBe('-a-b-c-');
+    expect(call('regex_replace', 'a😀b', '.', '.')).toBe('...');
+  });
+
+  // a backtracking engine takes 2^n steps on these; RE2 semantics are linear in the subject, so the
+  // calls return at once (with a backtracking engine the test times out instead of finishing)
+  it.each([
+    ['(x+x+)+y', 'x'.repeat(40)],
+    ['(a*)*b', 'a'.repeat(40)],
+    ['^(a|a)*$', `${'a'.repeat(40)}b`],
+    ['(.*a){20}', 'a'.repeat(40)],
+  ])('match %s on a hostile subject in linear time', (pattern, subject) => {
+    expect(call('regex_match', subject, pattern)).toBe(pattern === '(.*a){20}');
+    expect(call('regex_replace', subject, pattern, '')).toBe(pattern === '(.*a){20}' ? '' : subject);
+    expect(call('regex_extract', subject, pattern)).toHaveLength(pattern === '(.*a){20}' ? 1 : 0);
+  });
+
+  it('refuse what RE2 does not have (backreferences, lookaround) with an error naming the pattern', () => {
+    expect(() => call('regex_match', 'aa', '(a)\\1')).toThrow(
+      'regex_match: invalid regular expression "(a)\\\\1": error parsing regexp: invalid escape sequence: `\\1` (patterns have RE2 syntax: no backreferences, lookaround or possessive quantifiers)',
+    );
+    expect(() => call('regex_match', 'ab', 'a(?=b)')).toThrow(/invalid regular expression/);
+    expect(() => call('regex_match', 'ab', '(?<=a)b')).toThrow(RuleRuntimeError);
+  });
 });

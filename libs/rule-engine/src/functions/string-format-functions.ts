@@ -1,3 +1,4 @@
+import { RE2JS, type Matcher } from 're2js';
 import { formatErlang } from './erlang-format';
 import { numberToString } from './number-format';
 import type { RuleFunction } from './registry';
@@ -58,19 +59,19 @@ function unescape(text: string): string {
 }
 
 // why: rules reuse a handful of literal patterns; compiling once per pattern keeps evaluation cheap
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, RE2JS>();
 
-const ANCHORS: Record<string, string> = { A: '(?<![\\s\\S])', z: '(?![\\s\\S])', Z: '(?=\\n?(?![\\s\\S]))' };
-
-/** PCRE's subject anchors \A, \z and \Z, which JavaScript would read as the plain letters. */
-function pcreAnchors(source: string): string {
+/** PCRE escapes RE2 spells differently: \Z (end, before a final newline), and \A \z \Z inside a class (letters). */
+function pcreToRe2(source: string): string {
   let out = '';
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
     if (c === '\\' && i + 1 < source.length) {
       const next = source[++i]!;
-      out += !inClass && ANCHORS[next] !== undefined ? ANCHORS[next] : c + next;
+      if (inClass && (next === 'A' || next === 'z' || next === 'Z')) out += next;
+      else if (!inClass && next === 'Z') out += '(?:\\n?\\z)';
+      else out += c + next;
       continue;
     }
     if (c === '[') inClass = true;
@@ -80,23 +81,26 @@ function pcreAnchors(source: string): string {
   return out;
 }
 
-function regex(fn: string, pattern: unknown, global: boolean): RegExp {
+/**
+ * A user's pattern on RE2 semantics (re2js): matching is linear in the subject, whatever the
+ * pattern, so a pattern taken from a message cannot stall the process (docs/adr/0004).
+ */
+function regex(fn: string, pattern: unknown): RE2JS {
   const source = textArg(fn, pattern, 'regular expression');
-  const key = `${global ? 'g' : '-'}${source}`;
-  let compiled = regexCache.get(key);
+  let compiled = regexCache.get(source);
   if (!compiled) {
-    // why: PCRE rules often start with inline flags such as (?i); JS takes them as RegExp flags instead
-    const inline = /^\(\?([ims]+)\)/.exec(source);
-    const flags = (global ? 'g' : '') + (inline?.[1] ?? '');
     try {
-      compiled = new RegExp(pcreAnchors(inline ? source.slice(inline[0].length) : source), flags);
+      compiled = RE2JS.compile(pcreToRe2(source));
     } catch (error) {
-      return fail(fn, `invalid regular expression ${describe(source)}: ${(error as Error).message}`);
+      return fail(
+        fn,
+        `invalid regular expression ${describe(source)}: ${(error as Error).message} ` +
+          '(patterns have RE2 syntax: no backreferences, lookaround or possessive quantifiers)',
+      );
     }
     if (regexCache.size >= 1000) regexCache.clear();
-    regexCache.set(key, compiled);
+    regexCache.set(source, compiled);
   }
-  compiled.lastIndex = 0;
   return compiled;
 }
 
@@ -114,19 +118,31 @@ function expandReplacement(template: string, match: string, groups: Array<string
   );
 }
 
+function groupsOf(matcher: Matcher): Array<string | undefined> {
+  const groups: Array<string | undefined> = [];
+  for (let g = 1; g <= matcher.groupCount(); g++) groups.push(matcher.group(g) ?? undefined);
+  return groups;
+}
+
 function regexReplace([value, pattern, replacement]: unknown[]): string {
   const fn = 'regex_replace';
   const text = textArg(fn, value);
   const template = textArg(fn, replacement, 'replacement');
-  return text.replace(regex(fn, pattern, true), (match: string, ...rest: unknown[]) => {
-    const groups = rest.slice(0, -2) as Array<string | undefined>;
-    return expandReplacement(template, match, groups);
-  });
+  const matcher = regex(fn, pattern).matcher(text);
+  let out = '';
+  let last = 0;
+  while (matcher.find()) {
+    out +=
+      text.slice(last, matcher.start()) +
+      expandReplacement(template, matcher.group() ?? '', groupsOf(matcher));
+    last = matcher.end();
+  }
+  return out + text.slice(last);
 }
 
 function regexExtract([value, pattern]: unknown[]): string[] {
-  const match = regex('regex_extract', pattern, false).exec(textArg('regex_extract', value));
-  return match ? match.slice(1).map((group) => group ?? '') : [];
+  const matcher = regex('regex_extract', pattern).matcher(textArg('regex_extract', value));
+  return matcher.find() ? groupsOf(matcher).map((group) => group ?? '') : [];
 }
 
 function joinToString(args: unknown[]): string {
@@ -149,9 +165,7 @@ export const stringFormatFunctions: RuleFunction[] = [
     requireArray('join_to_sql_values_string', list).map(sqlLiteral).join(', '),
   ),
   defineFunction('unescape', 1, 1, ([s]) => unescape(textArg('unescape', s))),
-  defineFunction('regex_match', 2, 2, ([s, re]) =>
-    regex('regex_match', re, false).test(textArg('regex_match', s)),
-  ),
+  defineFunction('regex_match', 2, 2, ([s, re]) => regex('regex_match', re).test(textArg('regex_match', s))),
   defineFunction('regex_replace', 3, 3, regexReplace),
   defineFunction('regex_extract', 2, 2, regexExtract),
 ];

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { jsonNestsDeeperThan, TOO_DEEP } from '../compiler/json-depth';
 import { numberToString } from './number-format';
 import { BitString, describe, fail, isMap } from './values';
 
@@ -61,6 +62,7 @@ function toJsonReady(fn: string, value: unknown): unknown {
 
 /** JSON text to a rule value; fails the message on malformed JSON as jiffy does. */
 export function jsonDecode(fn: string, text: string): unknown {
+  if (jsonNestsDeeperThan(text)) return fail(fn, `JSON ${TOO_DEEP}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -83,6 +83,35 @@ describe('parser robustness', () => {
     );
   });
 
+  // stack bounds: long runs of whatever nests (brackets, calls, NOT, operator chains, CASE, paths)
+  it('huge and deeply nested random SQL only ever raises RuleSqlError or RuleCompileError', () => {
+    const nesting = fc.constantFrom(
+      '(',
+      'abs(',
+      'NOT ',
+      '- ',
+      '1 + ',
+      'a AND ',
+      'CASE WHEN ',
+      '[',
+      'x[',
+      'payload.a.',
+    );
+    const run = fc.tuple(nesting, fc.integer({ min: 1, max: 5_000 }));
+    fc.assert(
+      fc.property(
+        fc.array(run, { minLength: 1, maxLength: 4 }),
+        fc.array(fragment, { maxLength: 10 }),
+        (runs, tail) => {
+          const head = runs.map(([text, times]) => text.repeat(times)).join('');
+          onlyRuleErrors(`SELECT ${head} ${tail.join(' ')} FROM "t"`);
+          onlyRuleErrors(`SELECT 1 FROM "t" WHERE ${head} ${tail.join(' ')}`);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('compiled random rules never throw when evaluated', () => {
     const payloads = fc.oneof(fc.json(), fc.string());
     fc.assert(

@@ -7,6 +7,7 @@ import type { StatementNode } from '../ast/statement-node';
 import { TopicNode } from '../ast/topic-node';
 import { ExpressionParser } from './expression-parser';
 import { tokenize } from './lexer';
+import { checkExpressionHeight, checkSqlLength } from './limits';
 import { parsePathSegments } from './path-parser';
 import { TokenCursor } from './token-cursor';
 
@@ -15,11 +16,13 @@ import { TokenCursor } from './token-cursor';
  * column) and nothing else.
  */
 export function parseRule(sql: string): StatementNode {
+  checkSqlLength(sql);
   const cursor = new TokenCursor(tokenize(sql));
   const expressions = new ExpressionParser(cursor);
   const statement = parseStatement(cursor, expressions);
   if (cursor.peek().kind !== 'eof')
     throw cursor.unexpected(statement.where ? 'end of input' : 'WHERE or end of input');
+  checkExpressionHeight(statement);
   return statement;
 }
 
