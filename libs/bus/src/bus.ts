@@ -84,6 +84,14 @@ export interface ConsumerBacklog {
   ackPending: number;
 }
 
+/** A message as a stream stores it (what a reader of the stream, not a consumer, sees). */
+export interface StoredBusMessage {
+  /** The stream sequence: stable while the message is stored. */
+  readonly seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+}
+
 export interface BusHealth {
   status: 'up' | 'down';
   detail?: string;
@@ -110,6 +118,15 @@ export interface Bus {
    * consumer of that name exists yet. One server call: callers cache it, never ask per message.
    */
   consumerBacklog?(stream: StreamName, durable: string): Promise<ConsumerBacklog | undefined>;
+  /**
+   * Reads what a stream stores under `filterSubject`, oldest first, without consuming it (the DLQ's
+   * list). At most `limit` messages.
+   */
+  storedMessages?(name: StreamName, filterSubject: string, limit: number): Promise<StoredBusMessage[]>;
+  /** One stored message by sequence, or undefined when it is gone. */
+  storedMessage?(name: StreamName, seq: number): Promise<StoredBusMessage | undefined>;
+  /** Removes one stored message (a re-driven dead letter); false when it was already gone. */
+  deleteStoredMessage?(name: StreamName, seq: number): Promise<boolean>;
   /** Stops consumers, flushes what is in flight and closes the connection. */
   close(): Promise<void>;
 }

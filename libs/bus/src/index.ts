@@ -11,6 +11,7 @@ export type {
   StreamName,
   StreamStats,
   ConsumerStats,
+  StoredBusMessage,
 } from './bus';
 export {
   ATTEMPTS_HEADER,
@@ -68,6 +69,7 @@ export type { BusConfig } from './bus.config';
 export { InProcessBus } from './in-process/in-process-bus';
 export type { BusLogger } from './bus-logger';
 export { JetStreamBus } from './jetstream/jetstream-bus';
+export type { JetStreamBusOptions } from './jetstream/jetstream-bus';
 export { createBus } from './create-bus';
 export type { CreateBusOptions } from './create-bus';
 export { BUS, BusModule } from './bus.module';

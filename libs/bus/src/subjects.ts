@@ -25,6 +25,8 @@ export interface Subjects {
   dlq(tenant: string, connectorId: string): string;
   /** Filter: everything in DLQ. */
   dlqAll(): string;
+  /** Every dead letter of one tenant (all its connectors). */
+  dlqForTenant(tenant: string): string;
   /** Config changes of a tenant (`notify`); without a tenant, the filter for every tenant. */
   config(tenant?: string): string;
   /** Usage reports of a tenant (`notify`, rules -> gateway); without a tenant, the filter for every tenant. */
@@ -84,6 +86,7 @@ export function createSubjects(namespace = ''): Subjects {
     actionsAll: () => `${prefixes.ACTIONS}>`,
     dlq: (tenant, connectorId) => pair(prefixes.DLQ, tenant, connectorId, 'connector id'),
     dlqAll: () => `${prefixes.DLQ}>`,
+    dlqForTenant: (tenant) => `${prefixes.DLQ}${checkToken('tenant', tenant)}.*`,
     config: (tenant) => `${root}.config.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     usage: (tenant) => `${root}.usage.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     status: (tenant) => `${root}.status.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,

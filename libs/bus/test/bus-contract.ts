@@ -298,6 +298,25 @@ export function describeBusContract(
       offMarker();
     });
 
+    it('reads what a stream stores without consuming it, gets one by sequence and deletes it', async () => {
+      const dlqA = t.subjects.dlq('acme', 'c1');
+      await t.bus.publish(dlqA, data('a1'), { msgId: 'd1' });
+      await t.bus.publish(t.subjects.dlq('other', 'c1'), data('o1'), { msgId: 'd2' });
+      await t.bus.publish(t.subjects.dlq('acme', 'c2'), data('a2'), { msgId: 'd3' });
+      const acme = await t.bus.storedMessages!('DLQ', t.subjects.dlqForTenant('acme'), 10);
+      expect(acme.map((m) => new TextDecoder().decode(m.data))).toEqual(['a1', 'a2']);
+      expect((await t.bus.storedMessages!('DLQ', t.subjects.dlqForTenant('acme'), 1)).length).toBe(1);
+      // reading twice finds the same: a read is not a consumption
+      const again = await t.bus.storedMessages!('DLQ', dlqA, 10);
+      expect(again.map((m) => m.seq)).toEqual([acme[0]!.seq]);
+      const one = await t.bus.storedMessage!('DLQ', acme[1]!.seq);
+      expect(one?.subject).toBe(t.subjects.dlq('acme', 'c2'));
+      expect(await t.bus.deleteStoredMessage!('DLQ', acme[1]!.seq)).toBe(true);
+      expect(await t.bus.storedMessage!('DLQ', acme[1]!.seq)).toBeUndefined();
+      expect(await t.bus.deleteStoredMessage!('DLQ', acme[1]!.seq)).toBe(false);
+      expect(await t.bus.storedMessages!('DLQ', t.subjects.dlqForTenant('acme'), 10)).toHaveLength(1);
+    });
+
     it('rejects a subject that no stream stores', async () => {
       await expect(t.bus.publish(t.subjects.config('acme'), data('x'), { msgId: 'c' })).rejects.toMatchObject(
         {

@@ -21,6 +21,8 @@ export { compileCommandTemplate } from './template/command-template';
 export type { CommandTemplate } from './template/command-template';
 export { createConnector, connectorKinds, registerConnectorKind } from './registry';
 export type { ConnectorFactory } from './registry';
+export { connectorKindSchema } from './kind-schemas';
+export type { ConnectorKindSchema } from './kind-schemas';
 export { HttpConnector } from './http/http.connector';
 export type { HttpActionConfig, HttpConnectorConfig } from './http/http.config';
 export { PostgresConnector } from './postgres/postgres.connector';

@@ -34,8 +34,12 @@ export type { TenantListener } from './pipeline-definitions';
 export type { StageLogger } from './stage-logger';
 export { UsageMeter, usageMonthOf } from './usage-meter';
 export type { UsageReport } from './usage-meter';
-export { DeadLetterAdmin, DeadLetterNotFoundError } from './delivery/dead-letter-admin';
-export type { DeadLetterEntry } from './delivery/dead-letter-admin';
+export {
+  DeadLetterAdmin,
+  DeadLetterNotFoundError,
+  DeadLetterNotRedrivableError,
+} from './delivery/dead-letter-admin';
+export type { DeadLetterEntry, DeadLetterDetail } from './delivery/dead-letter-admin';
 export { runDlqCli } from './delivery/dlq-cli';
 export type { DlqCliOptions } from './delivery/dlq-cli';
 export { StatusAnnouncer } from './status/status-announcer';

@@ -1,5 +1,7 @@
 export { compileRule } from './compiler/compile-rule';
 export { testRule } from './test-rule';
+export { ruleFunctionSignatures } from './functions/function-list';
+export type { RuleFunctionSignature } from './functions/function-list';
 export type { TestRuleResult, TestRuleError } from './test-rule';
 export { runRuleTestCli } from './cli/rule-test-cli';
 export { TopicFilterIndex } from './topic-filter/topic-filter-index';

@@ -9,6 +9,7 @@ import type {
   StreamStats,
   ConsumerStats,
   ConsumerBacklog,
+  StoredBusMessage,
 } from '../bus';
 import type { BusConfig } from '../bus.config';
 import { silentLogger, type BusLogger } from '../bus-logger';
@@ -170,6 +171,29 @@ export class InProcessBus implements Bus {
   consumerBacklog(name: StreamName, durable: string): Promise<ConsumerBacklog | undefined> {
     const consumer = this.streams.get(name)!.consumers.get(this.subjects.durable(durable));
     return Promise.resolve(consumer?.backlog);
+  }
+
+  storedMessages(name: StreamName, filterSubject: string, limit: number): Promise<StoredBusMessage[]> {
+    const { stream } = this.streams.get(name)!;
+    stream.expire();
+    const found: StoredBusMessage[] = [];
+    for (const { seq, subject, data } of stream.all()) {
+      if (found.length >= limit) break;
+      if (subjectMatches(filterSubject, subject)) found.push({ seq, subject, data });
+    }
+    return Promise.resolve(found);
+  }
+
+  storedMessage(name: StreamName, seq: number): Promise<StoredBusMessage | undefined> {
+    const message = this.streams.get(name)!.stream.get(seq);
+    return Promise.resolve(message && { seq, subject: message.subject, data: message.data });
+  }
+
+  deleteStoredMessage(name: StreamName, seq: number): Promise<boolean> {
+    const { stream } = this.streams.get(name)!;
+    if (!stream.get(seq)) return Promise.resolve(false);
+    stream.remove(seq);
+    return Promise.resolve(true);
   }
 
   /** Messages and bytes a stream holds (tests, metrics). */

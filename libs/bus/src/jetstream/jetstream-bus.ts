@@ -18,6 +18,7 @@ import type {
   StreamName,
   StreamStats,
   ConsumerStats,
+  StoredBusMessage,
 } from '../bus';
 import type { BusConfig } from '../bus.config';
 import { silentLogger, type BusLogger } from '../bus-logger';
@@ -29,6 +30,15 @@ import { JetStreamConsumption } from './jetstream-consumption';
 import { MSG_ID_HEADER } from './jetstream-message';
 import { pubAckError } from './pub-ack';
 import { ReplyWindow } from './reply-window';
+import { deleteStoredMessage, readStoredMessage, readStoredMessages } from './stored-messages';
+
+export interface JetStreamBusOptions {
+  /**
+   * false: use the streams as they are, without creating them or changing their limits (a tool
+   * such as `sluice dlq`, which must not impose its own settings on a running mesh).
+   */
+  setupStreams?: boolean;
+}
 
 const MAX_RECONNECT_DELAY_MS = 5_000;
 const ACK_WINDOW = 1 << 20;
@@ -55,6 +65,7 @@ export class JetStreamBus implements Bus {
     private readonly config: BusConfig,
     private readonly subjects: Subjects,
     private readonly logger: BusLogger = silentLogger,
+    private readonly options: JetStreamBusOptions = {},
   ) {}
 
   async start(): Promise<void> {
@@ -83,7 +94,7 @@ export class JetStreamBus implements Bus {
     try {
       this.jsm = await this.nc.jetstreamManager();
       this.js = this.nc.jetstream();
-      for (const name of STREAM_NAMES) {
+      for (const name of this.options.setupStreams === false ? [] : STREAM_NAMES) {
         await ensureStream(this.jsm, toStreamConfig(this.subjects, name, streamLimits(this.config, name)));
       }
     } catch (error) {
@@ -221,6 +232,21 @@ export class JetStreamBus implements Bus {
         return undefined;
       throw error;
     }
+  }
+
+  storedMessages(name: StreamName, filterSubject: string, limit: number): Promise<StoredBusMessage[]> {
+    if (!this.js) return Promise.reject(new BusUnavailableError(this.unavailableReason()));
+    return readStoredMessages(this.js, this.subjects.stream(name), filterSubject, limit);
+  }
+
+  storedMessage(name: StreamName, seq: number): Promise<StoredBusMessage | undefined> {
+    if (!this.jsm) return Promise.reject(new BusUnavailableError(this.unavailableReason()));
+    return readStoredMessage(this.jsm, this.subjects.stream(name), seq);
+  }
+
+  deleteStoredMessage(name: StreamName, seq: number): Promise<boolean> {
+    if (!this.jsm) return Promise.reject(new BusUnavailableError(this.unavailableReason()));
+    return deleteStoredMessage(this.jsm, this.subjects.stream(name), seq);
   }
 
   /** Messages a stream holds (tests, metrics). */

@@ -103,3 +103,13 @@ export function nextSecrets(stored: Secrets, incoming: Secrets, clear: readonly 
   for (const name of clear) delete next[name];
   return next;
 }
+
+/**
+ * The paths of a kind's configuration that are secrets (`url.password`: the password inside its URL),
+ * for forms that must treat them as write-only.
+ *
+ * @example secretPaths('kafka') // ['password', 'pass', 'token', 'tls.key', 'tls.passphrase', 'sasl.password', 'url.password']
+ */
+export function secretPaths(kind: string): string[] {
+  return [...commonSecretPaths, ...(kindSecretPaths[kind] ?? []), URL_PASSWORD];
+}

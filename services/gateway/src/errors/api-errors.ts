@@ -60,3 +60,9 @@ export class RuleTraceUnavailableError extends SluiceError {
 function describe(resource: QuotaExceededError['resource']): string {
   return resource === 'actionsPerRule' ? 'actions per rule' : resource;
 }
+
+/** The gateway runs without the bus the DLQ lives on. */
+export class DeadLettersUnavailableError extends SluiceError {
+  readonly code = 'DEAD_LETTERS_UNAVAILABLE';
+  readonly category = 'UNAVAILABLE';
+}

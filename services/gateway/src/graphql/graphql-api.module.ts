@@ -3,7 +3,9 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlTracingPlugin } from '@sluice/telemetry';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { CatalogModule } from '../catalog/catalog.module';
 import { ConnectorsModule } from '../connectors/connectors.module';
+import { DeadLettersModule } from '../dead-letters/dead-letters.module';
 import { RulesModule } from '../rules/rules.module';
 import { SourcesModule } from '../sources/sources.module';
 import { TenantsModule } from '../tenants/tenants.module';
@@ -40,6 +42,8 @@ import { traceIdPlugin } from './trace-id.plugin';
     ConnectorsModule,
     RulesModule,
     UsageModule,
+    DeadLettersModule,
+    CatalogModule,
   ],
 })
 export class GraphqlApiModule {}

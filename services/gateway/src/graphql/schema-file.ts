@@ -4,7 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import type { GraphQLSchema } from 'graphql';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver';
+import { CatalogResolver } from '../catalog/catalog.resolver';
 import { ConnectorsResolver } from '../connectors/connectors.resolver';
+import { DeadLettersResolver } from '../dead-letters/dead-letters.resolver';
 import { ActionsResolver } from '../rules/actions.resolver';
 import { RuleTraceResolver } from '../rules/rule-trace.resolver';
 import { RulesResolver } from '../rules/rules.resolver';
@@ -23,6 +25,8 @@ export const graphqlResolvers = [
   ActionsResolver,
   RuleTraceResolver,
   UsageResolver,
+  DeadLettersResolver,
+  CatalogResolver,
 ];
 
 /** The checked-in schema file. */

@@ -1,0 +1,28 @@
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { GraphQLJSONObject } from 'graphql-type-json';
+
+@ObjectType('ConnectorKindSchema', {
+  description:
+    "A connector kind's configuration schemas, derived from the schemas the connector validates with.",
+})
+export class ConnectorKindSchemaModel {
+  @Field() kind!: string;
+  @Field(() => GraphQLJSONObject, { description: 'JSON Schema of the connector configuration.' })
+  config!: Record<string, unknown>;
+  @Field(() => GraphQLJSONObject, {
+    description: "JSON Schema of an action's configuration (templates, options).",
+  })
+  action!: Record<string, unknown>;
+  @Field(() => [String], {
+    description: 'Configuration paths that are secrets: write-only, listed in secretsSet, never read back.',
+  })
+  secrets!: string[];
+}
+
+@ObjectType('RuleFunction', { description: 'A built-in function of the rule SQL.' })
+export class RuleFunctionModel {
+  @Field() name!: string;
+  @Field(() => Int) minArgs!: number;
+  @Field(() => Int, { nullable: true, description: 'Null: any number.' }) maxArgs!: number | null;
+  @Field({ description: 'e.g. substr(arg1, arg2[, arg3]).' }) signature!: string;
+}
