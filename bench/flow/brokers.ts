@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuSeconds, delay } from '../e2e/measure';
+import { freePort } from '../e2e/services';
+
+/** A broker process the flow benchmark starts for itself on a free port, and stops at the end. */
+export class BrokerProcess {
+  output = '';
+  private child?: ChildProcess;
+  private exited = false;
+
+  private constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  /**
+   * Mosquitto with Nagle off (`set_tcp_nodelay true`: BASELINES.md measured Nagle halving QoS 0),
+   * no persistence, and room for 100,000 queued messages per client so a slow runner shows as
+   * latency, not as messages the broker dropped (the default of 1,000 is the closed loop's window).
+   */
+  static async mosquitto(): Promise<BrokerProcess> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-flow-mosquitto-'));
+    const conf = join(dir, 'mosquitto.conf');
+    writeFileSync(
+      conf,
+      [
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous true',
+        'set_tcp_nodelay true',
+        'persistence false',
+        'max_queued_messages 100000',
+        'log_dest stderr',
+        'log_type error',
+        'log_type warning',
+        '',
+      ].join('\n'),
+    );
+    return new BrokerProcess('mosquitto', port, dir).start('mosquitto', ['-c', conf]);
+  }
+
+  /** nats-server with JetStream, its store in a temporary directory. */
+  static async natsServer(): Promise<BrokerProcess> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-flow-nats-'));
+    return new BrokerProcess('nats-server', port, dir).start('nats-server', [
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-js',
+      '-sd',
+      dir,
+    ]);
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  get url(): string {
+    return `${this.name === 'mosquitto' ? 'mqtt' : 'nats'}://127.0.0.1:${this.port}`;
+  }
+
+  cpu(): number {
+    return cpuSeconds(this.pid);
+  }
+
+  private async start(command: string, args: string[]): Promise<this> {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (chunk: Buffer): void =>
+      void (this.output = (this.output + chunk.toString()).slice(-10_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('exit', () => (this.exited = true));
+    child.on('error', (error) => {
+      this.exited = true;
+      this.output += String(error);
+    });
+    this.child = child;
+    const until = Date.now() + 10_000;
+    while (!(await this.listening())) {
+      if (this.exited || Date.now() > until)
+        throw new Error(`${command} did not start on port ${this.port}:\n${this.output}`);
+      await delay(50);
+    }
+    return this;
+  }
+
+  private listening(): Promise<boolean> {
+    return new Promise((done) => {
+      const socket = tcpConnect(this.port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once('error', () => done(false));
+    });
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && !this.exited) {
+      const gone = new Promise<void>((done) => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await gone;
+      clearTimeout(timer);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
