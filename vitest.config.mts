@@ -33,7 +33,13 @@ export default defineConfig({
         test: {
           name: 'integration',
           globals: true,
-          include: ['libs/**/*.int-spec.ts', 'services/**/*.int-spec.ts', 'test/e2e/**/*.e2e-spec.ts'],
+          include: [
+            'libs/**/*.int-spec.ts',
+            'services/**/*.int-spec.ts',
+            'test/e2e/**/*.e2e-spec.ts',
+            // issue 14: attacks replayed against running servers
+            'test/security/**/*.spec.ts',
+          ],
           globalSetup: ['test/support/ensure-services.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

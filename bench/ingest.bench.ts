@@ -20,7 +20,7 @@ import { connect } from 'nats';
 import { BATCH_HEADER, createSubjects, decodeIngestBatch } from '@sluice/bus';
 import { closedLoop, connectClient, endSession, plainCeiling, telemetry, type LoopResult } from './e2e/load';
 import { cpuSeconds, delay, fmt, load1, machineInfo, pidOf } from './e2e/measure';
-import { clientIdPrefix } from '../services/ingest/src/client-id';
+import { clientIdPrefix } from '@sluice/pipeline';
 import { replaceSection, table } from './e2e/report';
 import { deleteNamespace, freePort, ServiceProcess } from './e2e/services';
 

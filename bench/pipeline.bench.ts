@@ -28,7 +28,7 @@ import {
   waitFor,
   type LoopResult,
 } from './e2e/load';
-import { clientIdPrefix } from '../services/ingest/src/client-id';
+import { clientIdPrefix } from '@sluice/pipeline';
 import { fmt, load1, machineInfo, percentile } from './e2e/measure';
 import { latencySvg, replaceSection, table, type LatencyPoint, type Series } from './e2e/report';
 import { deleteNamespace, freePort, ServiceProcess, writeBenchPipeline } from './e2e/services';

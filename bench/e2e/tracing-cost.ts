@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { clientIdPrefix } from '../../services/ingest/src/client-id';
+import { clientIdPrefix } from '@sluice/pipeline';
 import { LatencyTarget } from './latency-target';
 import { closedLoop, connectClient, endSession, paced, telemetry, waitFor } from './load';
 import { fmt, load1, machineInfo } from './measure';

@@ -66,15 +66,7 @@ describe('configuring a running Sluice through GraphQL (embedded mode)', () => {
     );
     const key = createApiKey.key;
     await data(key, 'mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }', {
-      // why clientIdPrefix: ingest derives `<prefix>-<tenant>-<source>` by default, which with two
-      // UUIDs is longer than the 60 characters a client id prefix may have
-      i: {
-        name: 'broker',
-        config: {
-          topics: [{ filter: `${ns.topicPrefix}sensors/#`, qos: 1 }],
-          clientIdPrefix: `e2e-${ns.id}`,
-        },
-      },
+      i: { name: 'broker', config: { topics: [{ filter: `${ns.topicPrefix}sensors/#`, qos: 1 }] } },
     });
     const { createConnector } = await data<{ createConnector: { id: string } }>(
       key,

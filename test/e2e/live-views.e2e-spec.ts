@@ -108,7 +108,7 @@ describe('live status, metrics and rule trace (mesh)', () => {
       {
         i: {
           name: 'broker',
-          config: { topics: [{ filter: `${ns.topicPrefix}live/#`, qos: 1 }], clientIdPrefix: `e2e-${ns.id}` },
+          config: { topics: [{ filter: `${ns.topicPrefix}live/#`, qos: 1 }] },
         },
       },
     );

@@ -2,6 +2,7 @@ export {
   parsePipelineDefinition,
   loadPipelineFile,
   pipelineDefinitionSchema,
+  mountpointSchema,
   PipelineDefinitionError,
 } from './pipeline-definition';
 export type {
@@ -12,6 +13,14 @@ export type {
   RuleDefinition,
   ActionDefinition,
 } from './pipeline-definition';
+export {
+  sourceRunConfig,
+  checkSourceRunConfig,
+  clientIdPrefix,
+  sourceShareGroup,
+  MANAGED_MQTT_OPTIONS,
+} from './source-run-config';
+export type { SourceDefaults } from './source-run-config';
 export { pipelineConfigShape } from './pipeline.config';
 export { PipelineModule, PIPELINE_DEFINITIONS } from './pipeline.module';
 export { toRuleContext } from './message-context';

@@ -53,8 +53,22 @@ export const ruleDefinitionSchema = z.object({
   actions: z.array(actionDefinitionSchema).default([]),
 });
 
+/** A topic prefix ending in `/`, without wildcards; `$` topics stay the broker's. */
+export const mountpointSchema = z
+  .string()
+  .regex(
+    /^[^$+#/][^+#]*\/$/,
+    'expected a topic prefix ending in "/", without "+", "#" or a leading "$" or "/"',
+  );
+
 export const tenantDefinitionSchema = z.object({
   id: idSchema,
+  /**
+   * The tenant's namespace on the operator's broker: prepended to the topics of its sources
+   * without `url` (subscribe, and publish of the API and republish actions), stripped from what
+   * they receive, so its rules see the tenant's own view (EMQX's mountpoint).
+   */
+  mountpoint: mountpointSchema.optional(),
   sources: z.array(sourceDefinitionSchema).default([]),
   connectors: z.array(connectorDefinitionSchema).default([]),
   rules: z.array(ruleDefinitionSchema).default([]),

@@ -15,6 +15,8 @@ import {
 import { startGraphqlApp, type DatabaseKind } from './graphql-test-app';
 
 const SQL = 'SELECT payload.temp AS t FROM "sensors/#" WHERE payload.temp > 30';
+// a tenant's own broker: its credentials go there (without url, the shared broker's are Sluice's)
+const PLANT = 'mqtt://plant-broker.example:1883';
 
 describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL configuration API on %s', (database) => {
   let t: Awaited<ReturnType<typeof startGraphqlApp>>;
@@ -47,12 +49,12 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL configuration API o
         {
           i: {
             name: 'plant',
-            config: { topics: [{ filter: 'sensors/#' }], username: 'dev', password: 'pw' },
+            config: { url: PLANT, topics: [{ filter: 'sensors/#' }], username: 'dev', password: 'pw' },
           },
         },
       ),
     ).createSource;
-    expect(source.config).toEqual({ topics: [{ filter: 'sensors/#' }], username: 'dev' });
+    expect(source.config).toEqual({ url: PLANT, topics: [{ filter: 'sensors/#' }], username: 'dev' });
     expect(source.secretsSet).toEqual(['password']);
 
     const rule = ok(
@@ -70,6 +72,7 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL configuration API o
         {
           id: source.id,
           kind: 'mqtt',
+          url: PLANT,
           topics: [{ filter: 'sensors/#', qos: 1 }],
           username: 'dev',
           password: 'pw',

@@ -203,7 +203,7 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL operations on %s', 
           id: source.id,
           version: 1,
           name: 's2',
-          config: { topics: [{ filter: 'b/#', qos: 2 }], password: 'x' },
+          config: { url: 'mqtt://own-broker.example', topics: [{ filter: 'b/#', qos: 2 }], password: 'x' },
         },
       }),
     );
@@ -213,12 +213,18 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL operations on %s', 
         name: 's2',
         enabled: true,
         version: 2,
-        config: { topics: [{ filter: 'b/#', qos: 2 }] },
+        config: { url: 'mqtt://own-broker.example', topics: [{ filter: 'b/#', qos: 2 }] },
         secretsSet: ['password'],
       },
     });
     expect((await storedDefinition(t, a.id))?.sources).toEqual([
-      { id: source.id, kind: 'mqtt', topics: [{ filter: 'b/#', qos: 2 }], password: 'x' },
+      {
+        id: source.id,
+        kind: 'mqtt',
+        url: 'mqtt://own-broker.example',
+        topics: [{ filter: 'b/#', qos: 2 }],
+        password: 'x',
+      },
     ]);
     ok(
       await t.gql(a.key, 'mutation($id: ID!) { disableSource(id: $id, version: 2) { id } }', {

@@ -12,13 +12,14 @@ import {
   PIPELINE_DEFINITIONS,
   replicaNode,
   StatusAnnouncer,
+  sourceRunConfig,
   type PipelineDefinitions,
+  type SourceDefaults,
   type SourceDefinition,
   type TenantDefinition,
 } from '@sluice/pipeline';
-import { createSource, type AnySource, type AnySourceConfigInput } from '@sluice/sources';
+import { createSource, type AnySource } from '@sluice/sources';
 import { SluiceMetrics, type SourceConnectionSample } from '@sluice/telemetry';
-import { clientIdPrefix } from './client-id';
 import { INGEST_SETTINGS, type ResolvedIngestSettings } from './ingest.settings';
 
 interface RunningSource {
@@ -88,14 +89,26 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       await this.status.untrack(tenantId, 'source', running.id);
       this.logger.log(`source ${key} stopped`);
     }
-    for (const definition of wanted.values()) await this.startSource(tenantId, definition);
+    for (const definition of wanted.values()) {
+      try {
+        await this.startSource(tenantId, tenant?.mountpoint, definition);
+      } catch (error) {
+        // why not thrown: one source that cannot run must not hold up the tenant's other sources
+        // (the gateway validates with the same parser, so only a hand-written pipeline gets here)
+        this.logger.error(`source ${tenantId}/${definition.id} not started: ${(error as Error).message}`);
+      }
+    }
   }
 
-  private async startSource(tenantId: string, definition: SourceDefinition): Promise<void> {
+  private async startSource(
+    tenantId: string,
+    mountpoint: string | undefined,
+    definition: SourceDefinition,
+  ): Promise<void> {
     const { id, topics } = definition;
     const key = `${tenantId}/${id}`;
     const source = createSource(
-      this.sourceConfig(tenantId, definition),
+      sourceRunConfig(tenantId, mountpoint, definition, this.sourceDefaults()),
       createIngestSink(
         this.bus,
         this.subjects,
@@ -155,47 +168,20 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     this.logger.log(`${source.kind} source ${key} reading ${topics.map((t) => t.filter).join(', ')}`);
   }
 
-  /** The definition in the terms of its kind's source; options beyond the common ones pass as they are. */
-  private sourceConfig(tenantId: string, definition: SourceDefinition): AnySourceConfigInput {
-    const { id, url, topics, kind, ...options } = definition;
-    const names = topics.map((t) => t.filter);
-    switch (kind) {
-      case 'kafka':
-        return {
-          ...(url ? { brokers: url.split(',') } : {}),
-          ...(options as object),
-          kind,
-          id,
-          tenant: tenantId,
-          topics: names,
-        } as AnySourceConfigInput;
-      case 'nats':
-        return {
-          servers: [url ?? this.settings.SLUICE_NATS_URL],
-          ...(options as object),
-          kind,
-          id,
-          tenant: tenantId,
-          subjects: names,
-        };
-      case 'mqtt':
-        return {
-          clientIdPrefix: clientIdPrefix(this.settings.SLUICE_INGEST_CLIENT_ID_PREFIX, tenantId, id),
-          protocolVersion: this.settings.mqttProtocolVersion,
-          shareGroup: this.settings.shareGroup,
-          connections: this.settings.SLUICE_INGEST_CONNECTIONS,
-          maxInFlight: this.settings.SLUICE_INGEST_MAX_IN_FLIGHT,
-          username: this.settings.SLUICE_MQTT_USERNAME,
-          password: this.settings.SLUICE_MQTT_PASSWORD,
-          clean: false,
-          ...options,
-          kind,
-          id,
-          tenant: tenantId,
-          url: url ?? this.settings.mqttUrl,
-          topics,
-        };
-    }
+  /** What Sluice decides about a source: the operator's broker and credentials, this replica's settings. */
+  private sourceDefaults(): SourceDefaults {
+    const s = this.settings;
+    return {
+      mqttUrl: s.mqttUrl,
+      mqttUsername: s.SLUICE_MQTT_USERNAME,
+      mqttPassword: s.SLUICE_MQTT_PASSWORD,
+      mqttProtocolVersion: s.mqttProtocolVersion,
+      shareGroup: s.shareGroup,
+      clientIdPrefix: s.SLUICE_INGEST_CLIENT_ID_PREFIX,
+      connections: s.SLUICE_INGEST_CONNECTIONS,
+      maxInFlight: s.SLUICE_INGEST_MAX_IN_FLIGHT,
+      natsUrl: s.SLUICE_NATS_URL,
+    };
   }
 }
 

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SecretBox, Source, type PageRequest, type SourceKind } from '@sluice/persistence';
-import { pipelineDefinitionSchema } from '@sluice/pipeline';
+import { checkSourceRunConfig, pipelineDefinitionSchema, type SourceDefaults } from '@sluice/pipeline';
 import { mergeSecrets, nextSecrets, splitSecrets, type Secrets } from '../connectors/config-secrets';
+import type { GatewaySettings } from '../config';
 import { InputInvalidError } from '../errors/api-errors';
+import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { toPage, type PageOf } from '../graphql/page.model';
 import { TenantChanges } from '../propagation/tenant-changes.service';
 import { openSecrets, secretContext } from '../propagation/tenant-definition';
@@ -14,11 +16,12 @@ export class SourcesService {
   constructor(
     private readonly changes: TenantChanges,
     private readonly box: SecretBox,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
   ) {}
 
   async create(tenantId: string, input: CreateSourceInput): Promise<SourceModel> {
     const kind = (input.kind ?? 'mqtt') as SourceKind;
-    checkSourceConfig(kind, input.config);
+    this.check(tenantId, kind, input.config);
     const { config, secrets } = splitSecrets(kind, input.config);
     const row = await this.changes.apply(tenantId, async (repos, _tenant, manager) => {
       const created = await repos.sources.create(tenantId, {
@@ -47,7 +50,7 @@ export class SourcesService {
           split.secrets,
           input.clearSecrets,
         );
-        checkSourceConfig(current.kind, mergeSecrets(split.config, secrets));
+        this.check(tenantId, current.kind, mergeSecrets(split.config, secrets));
         config = split.config;
         secretsSealed = this.seal(current.id, secrets);
       }
@@ -88,6 +91,38 @@ export class SourcesService {
     return toPage(rows, (row) => this.toModel(row));
   }
 
+  /**
+   * Validates a source as ingest will run it (the same run configuration and parser), so what is
+   * saved can run; a bad field names `input.config.<path>`.
+   */
+  private check(tenantId: string, kind: string, config: Record<string, unknown>): void {
+    const probe = { tenants: [{ id: tenantId, sources: [{ ...config, id: 'probe', kind }] }] };
+    const result = pipelineDefinitionSchema.safeParse(probe);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      const path = issue.path.slice(4).join('.');
+      throw new InputInvalidError(path ? `input.config.${path}` : 'input.config', issue.message);
+    }
+    const definition = result.data.tenants[0]!.sources[0]!;
+    const [problem] = checkSourceRunConfig(tenantId, undefined, definition, this.sourceDefaults());
+    if (!problem) return;
+    const field = problem.field === '(root)' ? 'input.config' : `input.config.${problem.field}`;
+    throw new InputInvalidError(field, problem.problem);
+  }
+
+  // why approximate replica settings: they are the operator's and valid; only the tenant's part is checked
+  private sourceDefaults(): SourceDefaults {
+    return {
+      mqttUrl: this.settings.mqttUrl ?? 'mqtt://127.0.0.1:1883',
+      mqttProtocolVersion: 5,
+      shareGroup: 'sluice',
+      clientIdPrefix: 'sluice-ingest',
+      connections: 1,
+      maxInFlight: 256,
+      natsUrl: this.settings.SLUICE_NATS_URL,
+    };
+  }
+
   private seal(id: string, secrets: Secrets): string | null {
     return Object.keys(secrets).length === 0 ? null : this.box.sealJson(secrets, secretContext('source', id));
   }
@@ -97,14 +132,4 @@ export class SourcesService {
     const secretsSet = Object.keys(openSecrets(this.box, 'source', row)).sort();
     return { id, tenantId, name, kind, enabled, version, config, secretsSet, createdAt, updatedAt };
   }
-}
-
-/** Validates a source as the services will parse it; a bad field names `input.config.<path>`. */
-function checkSourceConfig(kind: string, config: Record<string, unknown>): void {
-  const probe = { tenants: [{ id: 'probe', sources: [{ ...config, id: 'probe', kind }] }] };
-  const result = pipelineDefinitionSchema.safeParse(probe);
-  if (result.success) return;
-  const issue = result.error.issues[0]!;
-  const path = issue.path.slice(4).join('.');
-  throw new InputInvalidError(path ? `input.config.${path}` : 'input.config', issue.message);
 }
