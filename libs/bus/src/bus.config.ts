@@ -1,3 +1,4 @@
+import { dataDirShape } from '@sluice/config';
 import { z } from 'zod';
 
 const int = (fallback: number) => z.coerce.number().int().default(fallback);
@@ -7,7 +8,8 @@ const HOUR_MS = 3_600_000;
 
 /**
  * The bus settings, to spread into a service's config schema. Stream limits apply to both
- * implementations (the in-process bus keeps its streams in memory, so mind MAX_BYTES there).
+ * implementations; the in-process bus keeps its streams in `${SLUICE_DATA_DIR}/bus.db` (or in
+ * memory with SLUICE_BUS_STORAGE=memory, then mind MAX_BYTES).
  * JetStream reserves each file stream's max bytes on the server up front, so the defaults are
  * sized to the backlog they must absorb (1M messages of ~200 bytes), not to the disk.
  *
@@ -16,6 +18,25 @@ const HOUR_MS = 3_600_000;
 export const busConfigShape = {
   /** `in-process` for the embedded single process, `nats` (JetStream) for the mesh. */
   SLUICE_BUS: z.enum(['in-process', 'nats']).default('in-process'),
+  /**
+   * The in-process bus's storage: `file` (a SQLite log, `${SLUICE_DATA_DIR}/bus.db`: what was
+   * stored survives a crash and is delivered after the restart) or `memory` (lost on exit). The
+   * JetStream bus ignores it (its streams are always on file).
+   */
+  SLUICE_BUS_STORAGE: z.enum(['file', 'memory']).default('file'),
+  ...dataDirShape,
+  /**
+   * The in-process bus's fsync policy. `normal`: a commit reaches the OS at once (survives a crash
+   * of the process) and the disk at each WAL checkpoint (a power loss may lose the last commits;
+   * JetStream's default, a sync every 2 minutes, is of the same kind). `full`: every commit is
+   * fsynced before the publish is confirmed (survives a power loss; slower).
+   */
+  SLUICE_BUS_SYNC: z.enum(['normal', 'full']).default('normal'),
+  /**
+   * Message bodies of each stream the in-process file bus also keeps in memory, so delivery rarely
+   * reads the disk; beyond it the backlog is on disk only (its index stays, ~100 bytes a message).
+   */
+  SLUICE_BUS_MEMORY_MAX_BYTES: z.coerce.number().int().min(0).default(16 * MiB),
   /** One or more comma-separated NATS URLs. */
   SLUICE_NATS_URL: z
     .string()

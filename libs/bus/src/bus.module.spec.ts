@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import {
   BUS,
@@ -12,14 +15,20 @@ import {
 import { HealthModule, ReadinessRegistry } from '@sluice/health';
 import { eventually } from '../../../test/support';
 
+const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bus-module-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
 describe('createBus', () => {
-  it('builds the in-process bus by default and the JetStream bus for SLUICE_BUS=nats', () => {
-    expect(createBus(defaultBusConfig())).toBeInstanceOf(InProcessBus);
+  it('builds the in-process bus on a log in SLUICE_DATA_DIR by default and the JetStream bus for SLUICE_BUS=nats', async () => {
+    const bus = createBus(defaultBusConfig({ SLUICE_DATA_DIR: dataDir }));
+    expect(bus).toBeInstanceOf(InProcessBus);
+    expect(existsSync(join(dataDir, 'bus.db'))).toBe(true);
+    await bus.close();
     expect(createBus(defaultBusConfig({ SLUICE_BUS: 'nats' }))).toBeInstanceOf(JetStreamBus);
   });
 
   it('rejects a namespace that cannot prefix stream names', () => {
-    expect(() => createBus(defaultBusConfig(), { namespace: 'a.b' })).toThrow(
+    expect(() => createBus(defaultBusConfig({ SLUICE_BUS_STORAGE: 'memory' }), { namespace: 'a.b' })).toThrow(
       expect.objectContaining({ code: 'BUS_INVALID_SUBJECT_TOKEN' }),
     );
   });
@@ -28,7 +37,7 @@ describe('createBus', () => {
 describe('BusModule', () => {
   it('provides a started bus under BUS and closes it when the application shuts down', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [HealthModule, BusModule.forRoot(defaultBusConfig({ SLUICE_BUS: 'in-process' }))],
+      imports: [HealthModule, BusModule.forRoot(defaultBusConfig({ SLUICE_BUS: 'in-process', SLUICE_DATA_DIR: dataDir }))],
     }).compile();
     const app = moduleRef.createNestApplication();
     await app.init();

@@ -1,7 +1,9 @@
+import { join, resolve } from 'node:path';
 import type { Bus } from './bus';
 import type { BusConfig } from './bus.config';
 import type { BusLogger } from './bus-logger';
 import { InProcessBus } from './in-process/in-process-bus';
+import { SqliteBusStore } from './in-process/sqlite-bus-store';
 import { JetStreamBus } from './jetstream/jetstream-bus';
 import { createSubjects } from './subjects';
 
@@ -12,8 +14,9 @@ export interface CreateBusOptions {
 }
 
 /**
- * The bus the configuration asks for: JetStream when SLUICE_BUS=nats, else the in-process bus.
- * Call `start()` before use and `close()` at the end.
+ * The bus the configuration asks for: JetStream when SLUICE_BUS=nats, else the in-process bus,
+ * on a log in `${SLUICE_DATA_DIR}/bus.db` unless SLUICE_BUS_STORAGE=memory. Call `start()` before
+ * use and `close()` at the end. Throws BusLogUnreadableError when the log cannot be opened.
  *
  * @example
  * const bus = createBus(loadRulesConfig(), { logger: new Logger('Bus') });
@@ -21,7 +24,15 @@ export interface CreateBusOptions {
  */
 export function createBus(config: BusConfig, options: CreateBusOptions = {}): Bus {
   const subjects = createSubjects(options.namespace ?? config.SLUICE_BUS_NAMESPACE);
-  return config.SLUICE_BUS === 'nats'
-    ? new JetStreamBus(config, subjects, options.logger)
-    : new InProcessBus(config, subjects, options.logger);
+  if (config.SLUICE_BUS === 'nats') return new JetStreamBus(config, subjects, options.logger);
+  const store =
+    config.SLUICE_BUS_STORAGE === 'file'
+      ? SqliteBusStore.open(busLogFile(config), { sync: config.SLUICE_BUS_SYNC, logger: options.logger })
+      : undefined;
+  return new InProcessBus(config, subjects, options.logger, store);
+}
+
+/** Where the in-process bus keeps its log. */
+export function busLogFile(config: Pick<BusConfig, 'SLUICE_DATA_DIR'>): string {
+  return resolve(join(config.SLUICE_DATA_DIR, 'bus.db'));
 }

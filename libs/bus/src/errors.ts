@@ -55,3 +55,24 @@ export class BusConsumerConflictError extends SluiceError {
     );
   }
 }
+
+/**
+ * The in-process bus's log file cannot be opened or read (corrupt, not a SQLite file, unreadable):
+ * the start stops here, naming the file. It is never reset silently, since it holds acknowledged
+ * messages.
+ */
+export class BusLogUnreadableError extends SluiceError {
+  readonly code = 'BUS_LOG_UNREADABLE';
+  readonly category = 'INTERNAL';
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(
+      `cannot open the bus log ${file}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        'It holds the messages Sluice acknowledged and has not delivered yet, so it is not reset: restore ' +
+        'it, or move it away to start with an empty bus (what it holds is then lost).',
+      { cause },
+    );
+  }
+}

@@ -56,6 +56,7 @@ export type {
 export {
   BusConsumerConflictError,
   BusFullError,
+  BusLogUnreadableError,
   BusTimeoutError,
   BusUnavailableError,
   EnvelopeDecodeError,

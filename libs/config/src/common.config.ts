@@ -14,3 +14,11 @@ export const httpPortShape = (defaultPort: number) => ({
 export const logConfigShape = {
   SLUICE_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 };
+
+/**
+ * `SLUICE_DATA_DIR`: where the embedded mode keeps its files (the SQLite database, the bus log,
+ * the generated secret key). One definition for every lib that writes there.
+ */
+export const dataDirShape = {
+  SLUICE_DATA_DIR: z.string().min(1).default('./data'),
+};

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { dataDirShape } from '@sluice/config';
 import { z } from 'zod';
 
 /**
@@ -14,7 +15,7 @@ export const persistenceConfigShape = {
       'expected postgres://user:password@host:port/db or sqlite:<path>',
     )
     .optional(),
-  SLUICE_DATA_DIR: z.string().min(1).default('./data'),
+  ...dataDirShape,
   SLUICE_DATABASE_POOL_SIZE: z.coerce
     .number({ message: 'expected a positive integer' })
     .int('expected a positive integer')

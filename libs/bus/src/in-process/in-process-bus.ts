@@ -19,6 +19,7 @@ import { STREAM_NAMES, type Subjects } from '../subjects';
 import { streamLimits } from '../stream-limits';
 import { InProcessConsumer, Subscriber } from './in-process-consumer';
 import { InProcessStream } from './in-process-stream';
+import type { SqliteBusStore } from './sqlite-bus-store';
 
 interface StreamState {
   stream: InProcessStream;
@@ -27,8 +28,10 @@ interface StreamState {
 
 /**
  * The bus of the embedded mode: the same streams, limits and consumer semantics as the JetStream
- * bus, kept in this process's memory (so nothing survives a restart: the embedded mode trades
- * durability across crashes for needing no server).
+ * bus, in this process. With a store (`SqliteBusStore`, the default through `createBus`) every
+ * stream is a log on disk: a publish is confirmed once its message is committed, an ack once its
+ * removal is, and `start()` reads back what the last run left, so a restart resumes. Without one
+ * it is all in memory and lost on exit (`SLUICE_BUS_STORAGE=memory`, and unit tests).
  */
 export class InProcessBus implements Bus {
   private readonly streams = new Map<StreamName, StreamState>();
@@ -43,6 +46,7 @@ export class InProcessBus implements Bus {
     private readonly config: BusConfig,
     private readonly subjects: Subjects,
     private readonly logger: BusLogger = silentLogger,
+    private readonly store?: SqliteBusStore,
   ) {
     for (const name of STREAM_NAMES) {
       const consumers = new Map<string, InProcessConsumer>();
@@ -57,6 +61,8 @@ export class InProcessBus implements Bus {
         (seq) => {
           for (const consumer of consumers.values()) consumer.forget(seq);
         },
+        store?.stream(name),
+        store ? config.SLUICE_BUS_MEMORY_MAX_BYTES : undefined,
       );
       this.streams.set(name, { stream, consumers });
     }
@@ -65,6 +71,10 @@ export class InProcessBus implements Bus {
   start(): Promise<void> {
     return settle(() => {
       this.ensureOpen();
+      if (this.state === 'started') return;
+      const now = Date.now();
+      const loaded = [...this.streams].map(([name, { stream }]) => `${name} ${stream.load(now)}`);
+      if (this.store) this.logger.log(`bus log ${this.store.file} opened; stored messages: ${loaded.join(', ')}`);
       this.state = 'started';
     });
   }
@@ -72,9 +82,13 @@ export class InProcessBus implements Bus {
   publish(subject: string, data: Uint8Array, options: PublishOptions): Promise<void> {
     return settle(() => {
       this.ensureOpen();
+      if (this.store && this.state !== 'started') throw new BusUnavailableError('the bus is not started');
       const name = this.subjects.streamOf(subject);
       if (!name) throw new NoStreamForSubjectError(subject);
-      this.streams.get(name)!.stream.store(subject, data, options.msgId, options.headers ?? {});
+      return this.streams
+        .get(name)!
+        .stream.store(subject, data, options.msgId, options.headers ?? {})
+        .then(() => undefined);
     });
   }
 
@@ -151,7 +165,10 @@ export class InProcessBus implements Bus {
   }
 
   health(): BusHealth {
-    return this.state === 'closed' ? { status: 'down', detail: 'closed' } : { status: 'up' };
+    if (this.state === 'closed') return { status: 'down', detail: 'closed' };
+    // why down while writes fail: a full disk refuses every publish, so this process cannot work
+    if (this.store?.failure) return { status: 'down', detail: this.store.failure.message };
+    return { status: 'up' };
   }
 
   streamStats(name: StreamName): Promise<StreamStats> {
@@ -210,6 +227,8 @@ export class InProcessBus implements Bus {
     for (const { consumers } of this.streams.values())
       for (const consumer of consumers.values()) consumer.close();
     this.notifyHandlers.clear();
+    // why last: the acks of the handlers that just finished are committed before the file closes
+    this.store?.close();
   }
 
   private ensureOpen(): void {
@@ -218,7 +237,7 @@ export class InProcessBus implements Bus {
 }
 
 /** Runs `fn` and turns a throw into a rejection, so callers never see a synchronous throw. */
-function settle<T>(fn: () => T): Promise<T> {
+function settle<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
     return Promise.resolve(fn());
   } catch (error) {

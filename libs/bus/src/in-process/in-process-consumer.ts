@@ -113,7 +113,7 @@ export class InProcessConsumer {
   /** Like JetStream's consumer info: not yet delivered, and delivered but not acknowledged. */
   get backlog(): { pending: number; ackPending: number } {
     // why filtered: `ready` may still list messages the stream dropped (limits, age)
-    const pending = this.ready.filter((seq) => this.stream.get(seq) !== undefined).length;
+    const pending = this.ready.filter((seq) => this.stream.has(seq)).length;
     return { pending, ackPending: this.pending.size };
   }
 
@@ -147,7 +147,7 @@ export class InProcessConsumer {
     }
     while (this.ready.length > 0 && this.pending.size < this.settings.maxAckPending) {
       const seq = this.ready.shift()!;
-      if (this.stream.get(seq)) return seq;
+      if (this.stream.has(seq)) return seq;
     }
     return undefined;
   }
@@ -173,12 +173,11 @@ export class InProcessConsumer {
       headers: stored.headers,
       msgId: stored.msgId,
       deliveryCount: state.deliveries,
-      ack: () => {
-        this.finish(seq);
-        return Promise.resolve();
-      },
+      ack: () => this.finish(seq),
       nak: (delayMs?: number) => this.retry(seq, generation, delayMs ?? 0),
-      term: () => this.finish(seq),
+      term: () => {
+        void this.finish(seq).catch(() => undefined);
+      },
       working: () => {
         const current = this.pending.get(seq);
         if (current?.generation === generation && !current.queued) this.arm(seq, current);
@@ -194,15 +193,15 @@ export class InProcessConsumer {
     state.timer.unref();
   }
 
-  /** Ack or term: done with the message for good. */
-  private finish(seq: number): void {
+  /** Ack or term: done with the message for good; resolves once the removal is stored. */
+  private finish(seq: number): Promise<void> {
     const state = this.pending.get(seq);
-    if (!state) return;
+    if (!state) return Promise.resolve();
     clearTimeout(state.timer);
     this.pending.delete(seq);
     this.acknowledged++;
-    if (this.removeOnAck) this.stream.remove(seq);
     this.schedulePump();
+    return this.removeOnAck ? this.stream.remove(seq) : Promise.resolve();
   }
 
   private retry(seq: number, generation: number, delayMs: number): void {
