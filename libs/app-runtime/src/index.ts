@@ -1,3 +1,3 @@
 export { startNestApp } from './start-nest-app';
-export type { AppBasics } from './start-nest-app';
+export type { AppBasics, StartNestAppOptions } from './start-nest-app';
 export { initLogging } from './init-logging';

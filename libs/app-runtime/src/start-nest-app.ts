@@ -9,7 +9,16 @@ export interface AppBasics {
   SLUICE_HTTP_PORT: number;
   SLUICE_HTTP_HOST: string;
   SLUICE_LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** Bound of a graceful stop; 25 s when the service's config does not have it. */
+  SLUICE_SHUTDOWN_TIMEOUT_MS?: number;
 }
+
+export interface StartNestAppOptions {
+  /** Runs on SIGTERM/SIGINT before Nest's shutdown hooks (the embedded broker stops accepting first). */
+  beforeClose?: () => Promise<void>;
+}
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 
 /**
  * Creates a Sluice Nest app, wires SIGTERM/SIGINT to a graceful close (stop taking work, finish
@@ -21,6 +30,7 @@ export async function startNestApp(
   name: string,
   module: DynamicModule,
   config: AppBasics,
+  options: StartNestAppOptions = {},
 ): Promise<INestApplication> {
   // why first: spans and log lines of everything Nest starts must see the tracer and the logger
   const service = name.split(' ')[0] ?? name;
@@ -30,7 +40,7 @@ export async function startNestApp(
   // why: the publish API takes payloads up to SLUICE_PUBLISH_MAX_PAYLOAD_BYTES (1 MiB by default,
   // more in base64 and bulk); it answers 413 itself, so the parser only needs a generous ceiling
   app.useBodyParser('json', { limit: '16mb' });
-  closeOnSignals(app, name);
+  closeOnSignals(app, name, config.SLUICE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, options);
   await app.listen(config.SLUICE_HTTP_PORT, config.SLUICE_HTTP_HOST);
   new Logger('Sluice').log(
     `${name} ready: http://${config.SLUICE_HTTP_HOST}:${config.SLUICE_HTTP_PORT}/health/ready`,
@@ -39,18 +49,32 @@ export async function startNestApp(
 }
 
 /**
- * SIGTERM/SIGINT run Nest's shutdown hooks in order (stop taking work, finish what is in flight,
- * then close connections) and exit 0 when that went well, 1 when it did not.
+ * SIGTERM/SIGINT run `beforeClose`, then Nest's shutdown hooks in order (stop taking work, finish
+ * what is in flight, then close connections) and exit 0 when that went well, 1 when it did not,
+ * or when it took longer than `timeoutMs` (a handler waiting on a target that never answers): what
+ * was not acknowledged then stays stored in the bus and is delivered after the next start.
  */
-function closeOnSignals(app: INestApplication, name: string): void {
+function closeOnSignals(
+  app: INestApplication,
+  name: string,
+  timeoutMs: number,
+  options: StartNestAppOptions,
+): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
     const logger = new Logger('Sluice');
-    logger.log(`${name}: ${signal} received, shutting down gracefully`);
-    app
-      .close()
+    logger.log(`${name}: ${signal} received, shutting down gracefully (at most ${timeoutMs} ms)`);
+    setTimeout(() => {
+      logger.error(
+        `${name}: shutdown timeout of ${timeoutMs} ms (SLUICE_SHUTDOWN_TIMEOUT_MS) reached with work ` +
+          'still in flight; exiting. What was not acknowledged stays stored and is delivered after the next start.',
+      );
+      process.exit(1);
+    }, timeoutMs).unref();
+    (options.beforeClose?.() ?? Promise.resolve())
+      .then(() => app.close())
       // why after close: spans of the work finished during close are exported too
       .then(() => shutdownTracing())
       .then(

@@ -22,3 +22,11 @@ export const logConfigShape = {
 export const dataDirShape = {
   SLUICE_DATA_DIR: z.string().min(1).default('./data'),
 };
+
+/**
+ * `SLUICE_SHUTDOWN_TIMEOUT_MS`: how long a graceful stop (SIGTERM/SIGINT) may take before the
+ * process exits anyway (logged). Under Kubernetes' default 30 s grace period.
+ */
+export const shutdownConfigShape = {
+  SLUICE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+};

@@ -22,9 +22,18 @@ export interface EmbeddedBroker {
   readonly port: number;
   /** The port asked for, when it was taken and `fallbackToFreePort` chose `port` instead. */
   readonly portInUse?: number;
+  /**
+   * The first step of a graceful stop: takes no new connection and refuses every publish (the
+   * publisher is disconnected and retries later or elsewhere), then waits until what it already
+   * took has been forwarded and acknowledged by its subscribers (ingest), at most `maxWaitMs`.
+   */
+  stopAccepting(maxWaitMs?: number): Promise<void>;
   /** Disconnects the clients and stops listening. */
   close(): Promise<void>;
 }
+
+/** Quiet this long after the last forward or acknowledgement: the subscribers have what was taken. */
+const DRAIN_QUIET_MS = 200;
 
 export interface EmbeddedBrokerOptions {
   port: number;
@@ -83,6 +92,12 @@ async function listen(requestedPort: number, host: string): Promise<EmbeddedBrok
   return {
     url: `mqtt://${host}:${port}`,
     port,
+    stopAccepting: async (maxWaitMs = 5_000) => {
+      aedes.authorizePublish = (_client, _packet, callback) =>
+        callback(new Error('the embedded broker is shutting down'));
+      server.close();
+      await untilQuiet(aedes, DRAIN_QUIET_MS, maxWaitMs);
+    },
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -91,4 +106,21 @@ async function listen(requestedPort: number, host: string): Promise<EmbeddedBrok
       });
     },
   };
+}
+
+/** Resolves once the broker forwarded and saw acknowledged nothing for `quietMs` (or after `maxMs`). */
+async function untilQuiet(aedes: Aedes, quietMs: number, maxMs: number): Promise<void> {
+  let last = Date.now();
+  const touch = () => (last = Date.now());
+  aedes.on('publish', touch);
+  aedes.on('ack', touch);
+  const deadline = Date.now() + maxMs;
+  try {
+    while (Date.now() - last < quietMs && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, quietMs / 4));
+    }
+  } finally {
+    aedes.off('publish', touch);
+    aedes.off('ack', touch);
+  }
 }

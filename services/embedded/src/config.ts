@@ -1,4 +1,4 @@
-import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
+import { httpPortShape, loadConfig, logConfigShape, shutdownConfigShape } from '@sluice/config';
 import { z } from 'zod';
 import { deliveryConfigShape } from '../../delivery/src/config';
 import { gatewayConfigShape, gatewaySensitive } from '../../gateway/src/config';
@@ -8,6 +8,7 @@ import { rulesConfigShape } from '../../rules/src/config';
 const embeddedConfigSchema = z.object({
   ...httpPortShape(4000),
   ...logConfigShape,
+  ...shutdownConfigShape,
   ...ingestConfigShape,
   ...rulesConfigShape,
   ...deliveryConfigShape,

@@ -42,6 +42,15 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
       'sluice (embedded: ingest, rules, delivery, gateway)',
       EmbeddedModule.forRoot(config, { broker, mqttUrl: broker?.url ?? config.SLUICE_MQTT_URL!, adminKey }),
       config,
+      {
+        // why first: a publish the broker acknowledged must reach ingest (and the bus log) before
+        // ingest stops, and no new one may come in after
+        beforeClose: async () => {
+          if (!broker) return;
+          await broker.stopAccepting();
+          logger.log('embedded MQTT broker: no longer accepting connections or publishes');
+        },
+      },
     );
   } catch (error) {
     await broker?.close();
