@@ -36,7 +36,11 @@ export const busConfigShape = {
    * Message bodies of each stream the in-process file bus also keeps in memory, so delivery rarely
    * reads the disk; beyond it the backlog is on disk only (its index stays, ~100 bytes a message).
    */
-  SLUICE_BUS_MEMORY_MAX_BYTES: z.coerce.number().int().min(0).default(16 * MiB),
+  SLUICE_BUS_MEMORY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(16 * MiB),
   /** One or more comma-separated NATS URLs. */
   SLUICE_NATS_URL: z
     .string()

@@ -37,7 +37,10 @@ describe('createBus', () => {
 describe('BusModule', () => {
   it('provides a started bus under BUS and closes it when the application shuts down', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [HealthModule, BusModule.forRoot(defaultBusConfig({ SLUICE_BUS: 'in-process', SLUICE_DATA_DIR: dataDir }))],
+      imports: [
+        HealthModule,
+        BusModule.forRoot(defaultBusConfig({ SLUICE_BUS: 'in-process', SLUICE_DATA_DIR: dataDir })),
+      ],
     }).compile();
     const app = moduleRef.createNestApplication();
     await app.init();

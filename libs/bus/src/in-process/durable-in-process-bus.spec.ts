@@ -36,10 +36,13 @@ function fileBus(dir: string, overrides: Partial<BusConfig> = {}): InProcessBus 
 /** Everything a durable consumer gets from INGEST until `count` arrived, acked as it comes. */
 async function drain(bus: Bus, count: number, durable = 'rules'): Promise<BusMessage[]> {
   const got: BusMessage[] = [];
-  const c = await bus.consume({ stream: 'INGEST', durable, filterSubject: subjects.ingestAll() }, async (m) => {
-    got.push(m);
-    await m.ack();
-  });
+  const c = await bus.consume(
+    { stream: 'INGEST', durable, filterSubject: subjects.ingestAll() },
+    async (m) => {
+      got.push(m);
+      await m.ack();
+    },
+  );
   await eventually(() => expect(got.length).toBeGreaterThanOrEqual(count));
   await c.stop();
   return got;
@@ -67,7 +70,8 @@ describe('InProcessBus on a log file: durability', () => {
     const dir = tempDir();
     const first = fileBus(dir);
     await first.start();
-    for (const id of ['a', 'b', 'c']) await first.publish(subject, bytes(id), { msgId: id, headers: { h: id } });
+    for (const id of ['a', 'b', 'c'])
+      await first.publish(subject, bytes(id), { msgId: id, headers: { h: id } });
     await first.publish(subjects.dlq('acme', 'conn'), bytes('dead'), { msgId: 'd1' });
     const acked = await drain(first, 1);
     expect(acked.map((m) => m.msgId)).toContain('a');
@@ -137,8 +141,14 @@ describe('InProcessBus on a log file: durability', () => {
         (error: unknown) => (refused = error),
       );
     }
-    expect(refused).toMatchObject({ code: 'BUS_FULL', message: expect.stringContaining('is full') as string });
-    expect(bus.health()).toMatchObject({ status: 'down', detail: expect.stringContaining('bus.db') as string });
+    expect(refused).toMatchObject({
+      code: 'BUS_FULL',
+      message: expect.stringContaining('is full') as string,
+    });
+    expect(bus.health()).toMatchObject({
+      status: 'down',
+      detail: expect.stringContaining('bus.db') as string,
+    });
     expect(bus.streamSize('INGEST').messages).toBe(confirmed.length);
     // draining the backlog makes room: every confirmed message comes out, then publishes work again
     const got = await drain(bus, confirmed.length);

@@ -74,7 +74,8 @@ export class InProcessBus implements Bus {
       if (this.state === 'started') return;
       const now = Date.now();
       const loaded = [...this.streams].map(([name, { stream }]) => `${name} ${stream.load(now)}`);
-      if (this.store) this.logger.log(`bus log ${this.store.file} opened; stored messages: ${loaded.join(', ')}`);
+      if (this.store)
+        this.logger.log(`bus log ${this.store.file} opened; stored messages: ${loaded.join(', ')}`);
       this.state = 'started';
     });
   }

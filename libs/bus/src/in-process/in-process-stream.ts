@@ -62,7 +62,12 @@ export class InProcessStream {
     if (!this.log) return 0;
     const { entries, lastSeq } = this.log.load();
     for (const e of entries) {
-      this.messages.set(e.seq, { seq: e.seq, subject: this.intern(e.subject), storedAt: e.storedAt, size: e.size });
+      this.messages.set(e.seq, {
+        seq: e.seq,
+        subject: this.intern(e.subject),
+        storedAt: e.storedAt,
+        size: e.size,
+      });
       this.bytes += e.size;
       if (now - e.storedAt < this.limits.duplicateWindowMs) this.recentIds.set(e.msgId, e.storedAt);
     }

@@ -124,7 +124,9 @@ export class SqliteBusStore {
       if (check !== 'ok') throw new Error(`integrity check: ${check}`);
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
-        throw new Error(`written by a newer Sluice (bus log version ${version}, this one reads ${SCHEMA_VERSION})`);
+        throw new Error(
+          `written by a newer Sluice (bus log version ${version}, this one reads ${SCHEMA_VERSION})`,
+        );
       }
       for (const table of Object.values(TABLES)) {
         db.exec(
@@ -151,19 +153,19 @@ export class SqliteBusStore {
       remove: (seq) => this.enqueue((done) => ({ kind: 'delete', table, seq, done })),
       read: (seq) => {
         const row = this.select.get(table)!.get(seq) as
-          | { data: Buffer; headers: string | null; msg_id: string }
-          | undefined;
+          { data: Buffer; headers: string | null; msg_id: string } | undefined;
         if (!row) return undefined;
         const headers = row.headers ? (JSON.parse(row.headers) as Headers) : {};
         return { data: row.data, headers, msgId: row.msg_id };
       },
       load: () => {
         const entries = this.db
-          .prepare(`SELECT seq, subject, msg_id AS msgId, stored_at AS storedAt, size FROM ${table} ORDER BY seq`)
+          .prepare(
+            `SELECT seq, subject, msg_id AS msgId, stored_at AS storedAt, size FROM ${table} ORDER BY seq`,
+          )
           .all() as LoggedEntry[];
         const last = this.db.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').get(table) as
-          | { seq: number }
-          | undefined;
+          { seq: number } | undefined;
         return { entries, lastSeq: last?.seq ?? 0 };
       },
     };
