@@ -195,9 +195,12 @@ export class InProcessBus implements Bus {
     const { stream } = this.streams.get(name)!;
     stream.expire();
     const found: StoredBusMessage[] = [];
-    for (const { seq, subject, data } of stream.all()) {
+    for (const { seq, subject } of stream.all()) {
       if (found.length >= limit) break;
-      if (subjectMatches(filterSubject, subject)) found.push({ seq, subject, data });
+      if (!subjectMatches(filterSubject, subject)) continue;
+      // why get: with a log, the body may be on disk only
+      const message = stream.get(seq);
+      if (message) found.push({ seq, subject, data: message.data });
     }
     return Promise.resolve(found);
   }
@@ -209,9 +212,8 @@ export class InProcessBus implements Bus {
 
   deleteStoredMessage(name: StreamName, seq: number): Promise<boolean> {
     const { stream } = this.streams.get(name)!;
-    if (!stream.get(seq)) return Promise.resolve(false);
-    stream.remove(seq);
-    return Promise.resolve(true);
+    if (!stream.has(seq)) return Promise.resolve(false);
+    return stream.remove(seq).then(() => true);
   }
 
   /** Messages and bytes a stream holds (tests, metrics). */
