@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { initLogging, startNestApp } from '@sluice/app-runtime';
 import { startEmbeddedBroker } from '@sluice/embedded-broker';
 import { generateAdminKey } from '../../gateway/src/auth/admin-key';
+import { consoleLine } from '../../gateway/src/console/console-files';
 import { loadEmbeddedConfig } from './config';
 import { EmbeddedModule } from './embedded.module';
 
@@ -38,7 +39,7 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
     logger.warn(`SLUICE_ADMIN_KEY is not set; this run's operator key is: ${adminKey}`);
   }
   try {
-    return await startNestApp(
+    const app = await startNestApp(
       'sluice (embedded: ingest, rules, delivery, gateway)',
       EmbeddedModule.forRoot(config, { broker, mqttUrl: broker?.url ?? config.SLUICE_MQTT_URL!, adminKey }),
       config,
@@ -52,6 +53,9 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
         },
       },
     );
+    // why last: the line a person clicks after `npm start` (signing in takes the operator key)
+    logger.log(consoleLine(config.SLUICE_HTTP_HOST, config.SLUICE_HTTP_PORT));
+    return app;
   } catch (error) {
     await broker?.close();
     throw error;

@@ -3,6 +3,7 @@ import { PersistenceModule } from '@sluice/persistence';
 import { HttpTracingModule } from '@sluice/telemetry';
 import { ADMIN_KEY } from './auth/admin-key';
 import type { GatewaySettings } from './config';
+import { ConsoleModule } from './console/console.module';
 import { GatewayService } from './gateway.service';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { GATEWAY_SETTINGS } from './gateway.settings';
@@ -19,6 +20,7 @@ export class GatewayModule {
         PersistenceModule.forRoot(settings, { schema: settings.SLUICE_DATABASE_SCHEMA }),
         PublishModule,
         GraphqlApiModule,
+        ConsoleModule,
         // a server span per API request, continuing the caller's traceparent (docs/observability.md)
         HttpTracingModule.forRoutes('graphql', 'api/v5/publish', 'api/v5/publish/bulk', 'pub'),
       ],

@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { startNestApp } from '@sluice/app-runtime';
 import { BusModule } from '@sluice/bus';
 import { ConfigStoreModule } from '@sluice/config-store';
 import { HealthModule } from '@sluice/health';
 import { TelemetryModule } from '@sluice/telemetry';
 import { loadGatewayConfig, type GatewayConfig } from './config';
+import { consoleLine } from './console/console-files';
 import { GatewayModule } from './gateway.module';
 
 @Module({})
@@ -26,5 +28,7 @@ class GatewayAppModule {
 /** Starts the gateway on its own (`sluice start gateway`). */
 export async function startGateway(env: NodeJS.ProcessEnv = process.env) {
   const config = loadGatewayConfig(env);
-  return startNestApp('gateway', GatewayAppModule.forRoot(config), config);
+  const app = await startNestApp('gateway', GatewayAppModule.forRoot(config), config);
+  new Logger('Sluice').log(consoleLine(config.SLUICE_HTTP_HOST, config.SLUICE_HTTP_PORT));
+  return app;
 }

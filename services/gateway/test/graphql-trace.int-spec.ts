@@ -109,6 +109,35 @@ describe('ruleTrace subscription', () => {
     await eventually(() => expect(taps.size).toBe(0));
   });
 
+  it('carries the message as the rule saw it, which testRule takes back as its context', async () => {
+    const a = await tenantWithKey(t, 'trace-context');
+    const sql = 'SELECT payload.x * 2 AS y, qos FROM "t/#" WHERE payload.x > 1';
+    const rule = ok(await createRule(t, a.key, { name: 'ctx', sql, actions: [] })).createRule;
+    stage.loadTenant((await storedDefinition(t, a.id))!);
+    const WITH_CONTEXT = 'subscription($r: ID!) { ruleTrace(ruleId: $r) { messageId outputs context } }';
+    const sub = subscribe<{ messageId: string; outputs: unknown[]; context: Record<string, unknown> }>(
+      t.url,
+      a.key,
+      WITH_CONTEXT,
+      { r: rule.id },
+    );
+    await eventually(() => expect(taps.size).toBe(1));
+    await publish(a.id, 'm-ctx', 't/9', { x: 21 });
+    await eventually(() => expect(sub.events).toHaveLength(1));
+    const [event] = sub.events;
+    expect(event!.context).toMatchObject({ topic: 't/9', payload: '{"x":21}', qos: 1, id: 'm-ctx' });
+    const { testRule } = ok(
+      await t.gql<{ testRule: { matched: boolean; outputs: unknown[] } }>(
+        a.key,
+        'query($sql: String!, $c: JSONObject!) { testRule(sql: $sql, context: $c) { matched outputs } }',
+        { sql, c: event!.context },
+      ),
+    );
+    expect(testRule).toEqual({ matched: true, outputs: [{ y: 42, qos: 1 }] });
+    expect(event!.outputs).toEqual(testRule.outputs);
+    await sub.close();
+  });
+
   it("refuses another tenant's rule, another tenant's id and a missing key", async () => {
     const a = await tenantWithKey(t, 'trace-owner');
     const b = await tenantWithKey(t, 'trace-other');

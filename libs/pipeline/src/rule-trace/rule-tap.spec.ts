@@ -64,7 +64,9 @@ describe('RuleTaps', () => {
     taps.observe('acme', 'r1', envelope('m3'), broken);
     taps.observe('acme', 'other-rule', envelope('m4'), passed);
     await eventually(() => expect(events).toHaveLength(3));
-    expect(events[0]).toEqual({
+    const { context, ...first } = events[0]!;
+    expect(JSON.parse(context)).toMatchObject({ id: 'm1', topic: 't/1', payload: '{"x":5}', qos: 1 });
+    expect(first).toEqual({
       tenant: 'acme',
       ruleId: 'r1',
       messageId: 'm1',
@@ -86,6 +88,18 @@ describe('RuleTaps', () => {
     taps.observe('acme', 'r1', envelope('m5'), passed);
     expect(taps.size).toBe(0);
     taps.stop();
+    await bus.close();
+  });
+
+  it('cuts a payload over 64 KiB in the context it sends, and says so', async () => {
+    const { bus, taps, events } = await setUp();
+    taps.request({ tenant: 'acme', ruleId: 'r1', ttlMs: 5_000 });
+    const big = { ...envelope('m1'), payload: Buffer.alloc(100_000, 'a') };
+    taps.observe('acme', 'r1', big, passed);
+    await eventually(() => expect(events).toHaveLength(1));
+    const context = JSON.parse(events[0]!.context) as { payload: string; payload_truncated?: boolean };
+    expect(context.payload).toHaveLength(64 * 1024);
+    expect(context.payload_truncated).toBe(true);
     await bus.close();
   });
 

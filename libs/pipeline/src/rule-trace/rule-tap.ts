@@ -8,7 +8,11 @@ import {
 } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
 import type { RuleResult } from '@sluice/rule-engine';
+import { toRuleContext } from '../message-context';
 import type { StageLogger } from '../stage-logger';
+
+/** The longest payload a trace event carries in its context (NATS notifications stay small). */
+export const TRACE_PAYLOAD_MAX_BYTES = 64 * 1024;
 
 export interface RuleTapOptions {
   /** The replica, in each event. */
@@ -130,10 +134,19 @@ export class RuleTaps {
       at: now,
       node: this.options.node,
       skipped,
+      context: traceContext(envelope),
     });
     // why not awaited: a trace is best effort and must never slow or fail the message
     this.bus.notify(this.subjects.ruleTrace(tenant, ruleId), data).catch((e: unknown) => {
       this.log.warn(`trace event of rule ${key} not sent: ${describeError(e).message}`);
     });
   }
+}
+
+function traceContext(envelope: IngestEnvelope): string {
+  const long = envelope.payload.byteLength > TRACE_PAYLOAD_MAX_BYTES;
+  const context = toRuleContext(
+    long ? { ...envelope, payload: envelope.payload.subarray(0, TRACE_PAYLOAD_MAX_BYTES) } : envelope,
+  );
+  return JSON.stringify(long ? { ...context, payload_truncated: true } : context);
 }

@@ -17,6 +17,13 @@ export class RuleTraceEventModel {
     description: 'Evaluations left out before this one (rate cap: 20 a second per replica).',
   })
   skipped!: number;
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'The message as the rule saw it (topic, payload, qos, clientid, pub_props, ...): give it to testRule ' +
+      'as the context to try the SQL on this very message. A payload over 64 KiB is cut there (payload_truncated).',
+  })
+  context!: Record<string, unknown> | null;
 
   static from(event: RuleTraceEvent): RuleTraceEventModel {
     return {
@@ -29,6 +36,7 @@ export class RuleTraceEventModel {
       at: new Date(event.at),
       node: event.node,
       skipped: event.skipped,
+      context: event.context ? (JSON.parse(event.context) as Record<string, unknown>) : null,
     };
   }
 }
