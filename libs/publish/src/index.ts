@@ -13,7 +13,7 @@ export {
   BulkEmptyError,
 } from './errors';
 export { assertValidTopicName, MAX_TOPIC_BYTES } from './topic/topic-name';
-export { topicMatchesFilter, topicAllowedBy } from './topic/topic-filter-match';
+export { topicMatchesFilter, topicAllowedBy, filterWithin } from './topic/topic-filter-match';
 export {
   publishRequestSchema,
   bulkItemSchema,
@@ -34,6 +34,8 @@ export type {
 export { parseBasicAuthorization } from './auth/api-key-verifier';
 export type { ApiKeyVerifier, BasicCredentials, PublishPrincipal } from './auth/api-key-verifier';
 export { assertTopicAllowed } from './auth/topic-access';
+export { narrowKeyScope } from './auth/key-scope';
+export type { RequestedKeyScope, KeyScopeProblem } from './auth/key-scope';
 export { PublishRateLimiter } from './rate-limit/publish-rate-limiter';
 export type { RateLimiterFactory } from './rate-limit/publish-rate-limiter';
 export { MqttPublisherPool, defaultPoolOptions } from './pool/mqtt-publisher-pool';

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { SluiceError } from '@sluice/errors';
 import type { PublishPrincipal } from './auth/api-key-verifier';
-import { assertTopicAllowed } from './auth/topic-access';
+import { assertMessageAllowed } from './auth/topic-access';
 import {
   BrokerUnavailableError,
   ForbiddenError,
   PublishFailedError,
   PublishForbiddenTopicError,
 } from './errors';
-import { topicAllowedBy } from './topic/topic-filter-match';
 import type { MqttPublisherPool, PublisherLease } from './pool/mqtt-publisher-pool';
 import type { BrokerTarget } from './pool/pooled-connection';
 import type { PublishRateLimiter } from './rate-limit/publish-rate-limiter';
@@ -71,7 +70,7 @@ export class PublishService {
     trace: TraceProperties = {},
   ): Promise<{ single: Published } | { items: ItemOutcome[] }> {
     const { messages, topicList } = parsePublishRequest(body, this.deps.limits);
-    for (const message of messages) assertTopicAllowed(principal, message.topic);
+    for (const message of messages) assertMessageAllowed(principal, message);
     const lease = await this.admit(principal, messages.length, trace);
     if (!topicList) return { single: await this.send(lease, messages[0] as PublishMessage) };
     return {
@@ -94,10 +93,14 @@ export class PublishService {
     parsed.forEach((item, index) => {
       if (item instanceof SluiceError) {
         outcomes.push({ index, topic: topicOf(body, index), error: item });
-      } else if (principal.topicFilters !== 'any' && !topicAllowedBy(principal.topicFilters, item.topic)) {
-        outcomes.push({ index, topic: item.topic, error: new PublishForbiddenTopicError(item.topic) });
       } else {
-        valid.push({ index, message: item });
+        try {
+          assertMessageAllowed(principal, item);
+          valid.push({ index, message: item });
+        } catch (error) {
+          if (!(error instanceof PublishForbiddenTopicError)) throw error;
+          outcomes.push({ index, topic: item.topic, error });
+        }
       }
     });
     if (valid.length > 0) {
@@ -119,7 +122,7 @@ export class PublishService {
       throw new ForbiddenError(`this API key belongs to another tenant than ${JSON.stringify(tenantId)}`);
     }
     const message = toPublishMessage(input, this.deps.limits);
-    assertTopicAllowed(principal, message.topic);
+    assertMessageAllowed(principal, message);
     const lease = await this.admit(principal, 1, trace, principal.tenantId ?? tenantId ?? null);
     return this.send(lease, message);
   }

@@ -27,3 +27,28 @@ export function topicMatchesFilter(filter: string, topic: string): boolean {
 export function topicAllowedBy(filters: readonly string[], topic: string): boolean {
   return filters.some((filter) => topicMatchesFilter(filter, topic));
 }
+
+/**
+ * Whether every topic `inner` matches is also matched by `outer` (filter containment), so a key
+ * limited to `outer` may hand out `inner`. A wildcard in `inner` is contained only by a wildcard at
+ * least as wide in `outer`; `$` topics stay out of a filter starting with a wildcard (4.7.2).
+ *
+ * @example filterWithin('a/+/c', 'a/#'); // true
+ * filterWithin('#', 'a/#'); // false
+ */
+export function filterWithin(inner: string, outer: string): boolean {
+  const innerLevels = inner.split('/');
+  const outerLevels = outer.split('/');
+  if (inner.startsWith('$') && (outerLevels[0] === '+' || outerLevels[0] === '#')) return false;
+  for (let i = 0; i < outerLevels.length; i++) {
+    const level = outerLevels[i];
+    // `a/#` matches `a` too: inner may end right before a final `#`
+    if (level === '#') return true;
+    if (i >= innerLevels.length) return false;
+    const own = innerLevels[i];
+    if (own === '#') return false;
+    if (level === '+') continue;
+    if (own === '+' || own !== level) return false;
+  }
+  return innerLevels.length === outerLevels.length;
+}

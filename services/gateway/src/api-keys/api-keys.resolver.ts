@@ -1,7 +1,13 @@
 import { UseGuards, UsePipes } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
-import { CurrentTenant, tenantIdArg as tenantArg, type TenantId } from '../auth/current-tenant.decorator';
+import {
+  CurrentPrincipal,
+  CurrentTenant,
+  tenantIdArg as tenantArg,
+  type TenantId,
+} from '../auth/current-tenant.decorator';
+import type { Principal } from '../auth/principal';
 import { InputValidationPipe } from '../graphql/input-validation.pipe';
 import { PageArgs, type PageOf } from '../graphql/page.model';
 import { CreateApiKeyInput } from './api-key.input';
@@ -25,11 +31,12 @@ export class ApiKeysResolver {
 
   @Mutation(() => CreatedApiKeyModel, { description: 'The whole key is in the answer, and only there.' })
   createApiKey(
+    @CurrentPrincipal() principal: Principal,
     @CurrentTenant() tenant: TenantId,
     @Args('input') input: CreateApiKeyInput,
     @Args('tenantId', tenantArg) _tenantId?: string,
   ): Promise<CreatedApiKeyModel> {
-    return this.service.create(tenant, input);
+    return this.service.create(principal, tenant, input);
   }
 
   @Mutation(() => ApiKeyModel)

@@ -1,5 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityNotFoundError, type PageRequest } from '@sluice/persistence';
+import { narrowKeyScope, resolvePublishConfig, type PublishPrincipal } from '@sluice/publish';
+import type { Principal } from '../auth/principal';
+import type { GatewaySettings } from '../config';
+import { ForbiddenError } from '../errors/api-errors';
+import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { toPage, type PageOf } from '../graphql/page.model';
 import { TenantChanges } from '../propagation/tenant-changes.service';
 import type { CreateApiKeyInput } from './api-key.input';
@@ -7,15 +12,48 @@ import { ApiKeyModel, type CreatedApiKeyModel } from './api-key.model';
 
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly changes: TenantChanges) {}
+  private readonly defaultRate: number;
 
-  async create(tenantId: string, input: CreateApiKeyInput): Promise<CreatedApiKeyModel> {
+  constructor(
+    private readonly changes: TenantChanges,
+    @Inject(GATEWAY_SETTINGS) settings: GatewaySettings,
+  ) {
+    this.defaultRate = resolvePublishConfig(settings).SLUICE_PUBLISH_RATE_LIMIT;
+  }
+
+  /**
+   * Creates a key of the tenant. A tenant key creates only keys within its own topics and rate
+   * (keys never grow); the operator's are unbounded.
+   */
+  async create(
+    principal: Principal,
+    tenantId: string,
+    input: CreateApiKeyInput,
+  ): Promise<CreatedApiKeyModel> {
     const { apiKey, key } = await this.changes.inTransaction(async (repos) => {
       if (!(await repos.tenants.get(tenantId))) throw new EntityNotFoundError('Tenant', tenantId);
+      let creator: Pick<PublishPrincipal, 'topicFilters' | 'rateLimit'> = {
+        topicFilters: 'any',
+        rateLimit: 'unlimited',
+      };
+      if (principal.kind === 'tenant') {
+        const own = await repos.apiKeys.get(tenantId, principal.keyId);
+        if (!own || own.revokedAt) throw new ForbiddenError('this API key is revoked');
+        creator = { topicFilters: own.publishTopics, rateLimit: own.rateLimit };
+      }
+      const narrowed = narrowKeyScope(
+        creator,
+        { publishTopics: input.publishTopics ?? [], rateLimit: input.rateLimit ?? null },
+        this.defaultRate,
+      );
+      if ('problems' in narrowed) {
+        const [first] = narrowed.problems;
+        throw new ForbiddenError(`a key cannot create a wider key: input.${first!.field} ${first!.problem}`);
+      }
       return repos.apiKeys.create(tenantId, {
         name: input.name,
-        publishTopics: input.publishTopics ?? [],
-        rateLimit: input.rateLimit ?? null,
+        publishTopics: [...narrowed.scope.publishTopics],
+        rateLimit: narrowed.scope.rateLimit,
       });
     });
     return { apiKey: ApiKeyModel.from(apiKey), key };
