@@ -25,7 +25,7 @@ export { pipelineConfigShape } from './pipeline.config';
 export { PipelineModule, PIPELINE_DEFINITIONS } from './pipeline.module';
 export { toRuleContext } from './message-context';
 export { createIngestSink } from './ingest-sink';
-export { RuleStage } from './rule-stage';
+export { MAX_RULE_STAGE_ATTEMPTS, RuleStage } from './rule-stage';
 export { ActionQueueLimits, ActionQueueFullError, deliveryDurable } from './action-queue/action-queue-limits';
 export { splitQueueSettings, actionQueueSchema } from './action-queue/queue-settings';
 export type { ActionQueueSettings } from './action-queue/queue-settings';

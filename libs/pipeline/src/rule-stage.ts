@@ -4,6 +4,7 @@ import {
   decodeIngestBatch,
   decodeIngestEnvelope,
   encodeActionRequest,
+  encodeIngestEnvelope,
   encodeDeadLetter,
   type ActionRequest,
   type BatchPublisher,
@@ -51,6 +52,15 @@ export interface RuleStageCounters {
 const RETRY_DELAY_MS = 1_000;
 /** Tenant and connector tokens of dead letters whose origin could not be read. */
 const UNKNOWN = '_unknown';
+/** The connector token of the rules stage's dead letters for one message of a known tenant. */
+const RULES_DLQ_TOKEN = '_rules';
+/**
+ * Deliveries of one INGEST message after which a failure that is not backpressure dead-letters it
+ * instead of naking it again: a message that fails the same way every time (an output too large to
+ * store, a bug) must not be redelivered for ever. Twenty deliveries a second apart outlast a broker
+ * restart; a full action queue (backpressure) is retried without a bound.
+ */
+export const MAX_RULE_STAGE_ATTEMPTS = 20;
 
 /**
  * The rules step: takes ingested messages, runs the tenant's rules that match the topic, and stores
@@ -124,8 +134,17 @@ export class RuleStage {
     this.indexes.delete(tenantId);
   }
 
-  /** Handles one INGEST message: never throws; acks, or naks for a retry. */
+  /** Handles one INGEST message: never throws; acks, naks for a retry, or dead-letters. */
   async handle(message: BusMessage): Promise<void> {
+    try {
+      await this.handleOnce(message);
+    } catch (error) {
+      // why: a rejected handler is nak'ed at once by the consumer, which would loop for ever
+      await this.retryOrDeadLetter(message, 'RULE_STAGE_FAILED', error);
+    }
+  }
+
+  private async handleOnce(message: BusMessage): Promise<void> {
     this.counters.messages++;
     const batched = message.headers[BATCH_HEADER] !== undefined;
     let envelopes: IngestEnvelope[];
@@ -135,29 +154,81 @@ export class RuleStage {
       // why: it will never decode, so retrying would block the stream; keep its bytes in DLQ
       this.counters.undecodable++;
       this.metrics?.ingestUndecodable.inc();
-      await this.deadLetterUndecodable(message, describeError(error));
+      const { code, message: detail } = describeError(error);
+      await this.deadLetterMessage(
+        message,
+        code,
+        `undecodable INGEST message on ${message.subject}: ${detail}`,
+      );
       return;
     }
     const stored: Promise<void>[] = [];
-    for (const envelope of envelopes) this.evaluate(envelope, stored);
+    for (const envelope of envelopes) {
+      try {
+        this.evaluate(envelope, stored);
+      } catch (error) {
+        // why: a message that breaks the stage would break it on every delivery; it goes to DLQ
+        // alone, and the other messages of its batch go on
+        stored.push(this.deadLetterEnvelope(envelope, message.deliveryCount, error));
+      }
+    }
     try {
       await Promise.all(stored);
     } catch (error) {
       // why quiet for a full queue: that is backpressure working (logged once by the queue limits)
-      if (!(error instanceof ActionQueueFullError))
-        this.log.warn(
-          `could not store the action requests of ${message.msgId}, retrying: ${describeError(error).message}`,
-        );
-      message.nak(RETRY_DELAY_MS);
+      if (error instanceof ActionQueueFullError) message.nak(RETRY_DELAY_MS);
+      else await this.retryOrDeadLetter(message, 'RULE_OUTPUT_NOT_STORED', error);
       return;
     }
     await message.ack();
   }
 
-  private async deadLetterUndecodable(message: BusMessage, error: { code: string; message: string }) {
+  /** Naks for another try, or dead-letters the message once it has failed MAX_RULE_STAGE_ATTEMPTS times. */
+  private async retryOrDeadLetter(message: BusMessage, code: string, error: unknown): Promise<void> {
+    const detail = describeError(error).message;
+    if (message.deliveryCount < MAX_RULE_STAGE_ATTEMPTS) {
+      this.log.warn(
+        `could not process INGEST message ${message.msgId} (attempt ${message.deliveryCount} of ` +
+          `${MAX_RULE_STAGE_ATTEMPTS}), retrying: ${detail}`,
+      );
+      message.nak(RETRY_DELAY_MS);
+      return;
+    }
+    await this.deadLetterMessage(
+      message,
+      code,
+      `INGEST message on ${message.subject} failed ${message.deliveryCount} times: ${detail}`,
+    );
+  }
+
+  /** One message of a batch that broke the stage, under its tenant and `_rules`, with its envelope. */
+  private async deadLetterEnvelope(
+    envelope: IngestEnvelope,
+    attempts: number,
+    error: unknown,
+  ): Promise<void> {
+    const detail = describeError(error).message;
     const letter = encodeDeadLetter({
-      errorCode: error.code,
-      errorMessage: `undecodable INGEST message on ${message.subject}: ${error.message}`,
+      errorCode: 'RULE_STAGE_FAILED',
+      errorMessage: `message ${envelope.id} on '${envelope.topic}' broke the rules stage: ${detail}`,
+      attempts,
+      failedAt: Date.now(),
+      raw: encodeIngestEnvelope(envelope),
+    });
+    let subject: string;
+    try {
+      subject = this.subjects.dlq(envelope.tenant, RULES_DLQ_TOKEN);
+    } catch {
+      subject = this.subjects.dlq(UNKNOWN, RULES_DLQ_TOKEN);
+    }
+    await this.bus.publish(subject, letter, { msgId: `dlq:rules:${envelope.id}` });
+    this.log.error(`dead-lettered message ${envelope.id} of tenant '${envelope.tenant}': ${detail}`);
+  }
+
+  private async deadLetterMessage(message: BusMessage, code: string, detail: string) {
+    const letter = encodeDeadLetter({
+      errorCode: code,
+      errorMessage: detail,
       attempts: message.deliveryCount,
       failedAt: Date.now(),
       raw: message.data,
@@ -171,7 +242,7 @@ export class RuleStage {
       message.nak(RETRY_DELAY_MS);
       return;
     }
-    this.log.error(`dead-lettered undecodable INGEST message ${message.msgId}: ${error.message}`);
+    this.log.error(`dead-lettered INGEST message ${message.msgId}: ${detail}`);
     await message.ack();
   }
 
