@@ -61,6 +61,8 @@ interface Proc {
 interface Running {
   processes: Proc[];
   stop: () => Promise<void>;
+  /** The /metrics text of each Sluice process. */
+  metrics?: () => Promise<string[]>;
 }
 
 interface LatencyFigures {
@@ -86,6 +88,67 @@ interface RunFigures {
   rss: Record<string, number>;
   lostSustained: number;
   load: number;
+  /** Messages per batch envelope stored in INGEST and ACTIONS over the whole run (sluice_bus_batch_messages). */
+  batch: Record<string, number>;
+  /** Per Sluice process, during the 5,000 msg/s phase: event-loop delay and GC pauses from its /metrics. */
+  pauses: Record<string, Pauses>;
+}
+
+interface Pauses {
+  loopP99Ms: number;
+  loopMaxMs: number;
+  gcCount: number;
+  gcTotalMs: number;
+  /** GC pauses of 10 ms or more. */
+  gcOver10Ms: number;
+}
+
+/** One value of a prom-client default metric (prefix sluice_process_), summed over its label sets. */
+function processMetric(text: string, name: string, labels = ''): number {
+  let sum = 0;
+  const prefix = `sluice_process_${name}${labels ? `{${labels}` : ''}`;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(prefix) && (labels || line[prefix.length] === ' ' || line[prefix.length] === '{'))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/**
+ * What held each process during a phase, from two readings of its /metrics (before and after):
+ * prom-client's event-loop delay percentiles cover the time since the previous scrape, its GC
+ * histogram counts since the start.
+ */
+function pausesBetween(before: string, after: string): Pauses {
+  const gc = (text: string, what: string) => processMetric(text, `nodejs_gc_duration_seconds_${what}`);
+  const under10Ms = (text: string): number => {
+    let n = 0;
+    for (const m of text.matchAll(
+      /^sluice_process_nodejs_gc_duration_seconds_bucket\{le="0\.01"[^}]*\} (\S+)$/gm,
+    ))
+      n += Number(m[1]);
+    return n;
+  };
+  const gcCount = gc(after, 'count') - gc(before, 'count');
+  return {
+    loopP99Ms: processMetric(after, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+    loopMaxMs: processMetric(after, 'nodejs_eventloop_lag_max_seconds') * 1000,
+    gcCount,
+    gcTotalMs: (gc(after, 'sum') - gc(before, 'sum')) * 1000,
+    gcOver10Ms: gcCount - (under10Ms(after) - under10Ms(before)),
+  };
+}
+
+/** Mean messages per batch envelope per stream, from the processes' /metrics texts. */
+function batchSizes(texts: string[]): Record<string, number> {
+  const sums: Record<string, [number, number]> = {};
+  for (const text of texts) {
+    for (const m of text.matchAll(/^sluice_bus_batch_messages_(sum|count)\{stream="(\w+)"\} (\S+)$/gm)) {
+      const entry = (sums[m[2]!] ??= [0, 0]);
+      entry[m[1] === 'sum' ? 0 : 1] += Number(m[3]);
+    }
+  }
+  return Object.fromEntries(Object.entries(sums).map(([stream, [sum, count]]) => [stream, sum / count]));
 }
 
 class RelayProcess {
@@ -212,6 +275,8 @@ async function startRunner(
   return {
     processes: services.map((s) => ({ name: s.service === 'all' ? 'embedded' : s.service, pid: s.pid })),
     stop,
+    metrics: () =>
+      Promise.all(services.map(async (s) => (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text())),
   };
 }
 
@@ -338,13 +403,19 @@ async function measure(
       { label: '5,000/s', offered: fixedRate },
       ...fractions.map((f) => ({ label: `${f * 100}%`, offered: Math.max(10, Math.round(result.rate * f)) })),
     ];
+    const pauses: Record<string, Pauses> = {};
     for (const point of points) {
+      const before = point.offered === fixedRate && running.metrics ? await running.metrics() : undefined;
       lost = ends.phase();
       ends.latencies = [];
       ends.recording = true;
       await paced(point.offered, seconds, () => ends.publish(qos));
       await waitFor(() => lost() <= 0, 30_000);
       ends.recording = false;
+      if (before && running.metrics) {
+        const after = await running.metrics();
+        running.processes.forEach((p, i) => (pauses[p.name] = pausesBetween(before[i]!, after[i]!)));
+      }
       const sorted = ends.latencies.sort((a, b) => a - b);
       latency.push({
         ...point,
@@ -354,6 +425,7 @@ async function measure(
         lost: Math.max(0, lost()),
       });
     }
+    const batch = running.metrics ? batchSizes(await running.metrics()) : {};
     const rss: Record<string, number> = {};
     for (const p of running.processes) rss[p.name] = peakRssMiB(p.pid);
     const figures: RunFigures = {
@@ -369,6 +441,8 @@ async function measure(
       rss,
       lostSustained,
       load: loadavg()[0] ?? 0,
+      batch,
+      pauses,
     };
     const at5k = latency[0]!;
     console.log(
@@ -379,7 +453,18 @@ async function measure(
         2,
       )} p99 ${fmt(at5k.p99, 1)} max ${fmt(at5k.max, 1)} ms, RSS ${Object.values(rss)
         .map((v) => fmt(v))
-        .join('/')} MiB, lost ${lostSustained + latency.reduce((s, l) => s + l.lost, 0)}; load ${load1()}`,
+        .join(
+          '/',
+        )} MiB, lost ${lostSustained + latency.reduce((s, l) => s + l.lost, 0)}, per batch ${Object.entries(
+        batch,
+      )
+        .map(([k, v]) => `${k} ${fmt(v, 1)}`)
+        .join(' ')}, at 5k/s ${Object.entries(pauses)
+        .map(
+          ([n, p]) =>
+            `${n} loop p99 ${fmt(p.loopP99Ms, 1)} max ${fmt(p.loopMaxMs, 1)} ms, GC ${p.gcCount} pauses ${fmt(p.gcTotalMs)} ms (${p.gcOver10Ms} ≥ 10 ms)`,
+        )
+        .join('; ')}; load ${load1()}`,
     );
     return figures;
   } finally {

@@ -16,6 +16,11 @@ export interface DeliveryRecord {
   id: string;
   /** The rule's output: the selected fields, which templates read (`${payload.x}`, `${topic}`). */
   data: Record<string, unknown>;
+  /**
+   * The JSON text `data` was parsed from, when there is one: `${.}` renders it as it is instead of
+   * serializing `data` again (the rule serialized it, delivery parsed it).
+   */
+  json?: string;
   /** Trace context to carry into the target (`traceparent`, ...). */
   headers?: Record<string, string>;
 }

@@ -209,6 +209,13 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
     expect(['c1', 'c2', 'c3'].map(sent).every((n) => n >= 1 && n < 5)).toBe(true);
   }, 20_000);
 
+  it('with no batch window, sends the requests of one batch envelope together at the end of the turn', async () => {
+    await setUp({}, 10);
+    await publishBatch(['w1', 'w2', 'w3', 'w4']);
+    await eventually(() => expect(stage.counters.delivered).toBe(4));
+    expect(main.calls.map((c) => c.length)).toEqual([4]);
+  });
+
   it('sends requests in batches of at most maxBatchSize and settles each by its own outcome', async () => {
     await setUp({ batchWindowMs: 20 }, 10);
     main.respond = (r) =>

@@ -36,6 +36,7 @@ import { RequestBatcher } from './delivery/request-batcher';
 import { sendWithTimeout } from './delivery/send-with-timeout';
 import type { PipelineDefinition, TenantDefinition } from './pipeline-definition';
 import type { StageLogger } from './stage-logger';
+import { TurnCounts } from './turn-counts';
 import type { UsageMeter } from './usage-meter';
 
 export { defaultDeliveryPolicy, type DeliveryPolicy };
@@ -95,6 +96,8 @@ export class DeliveryStage {
   private readonly paused = new Map<string, number>();
   private readonly policy: Required<DeliveryPolicy>;
   private readonly deadLetters: DeadLetterWriter;
+  /** matched and success per action, handed to Prometheus once per turn. */
+  private readonly counts: TurnCounts;
   readonly counters: DeliveryCounters = { delivered: 0, retried: 0, deadLettered: 0, paused: 0, fellBack: 0 };
 
   constructor(
@@ -107,6 +110,7 @@ export class DeliveryStage {
     private readonly usage?: UsageMeter,
   ) {
     this.policy = { ...defaultDeliveryPolicy, ...policy };
+    this.counts = new TurnCounts(metrics);
     this.deadLetters = new DeadLetterWriter(bus, subjects, log, this.policy.maxBackoffMs);
   }
 
@@ -320,7 +324,7 @@ export class DeliveryStage {
     }
     const meters = entry.meters;
     const labels = meters.labels;
-    if (firstDelivery) meters.matched?.inc();
+    if (firstDelivery) this.counts.add(meters.matched);
     const ttl = this.policy.requestTtlMs;
     if (ttl > 0 && request.createdAt > 0 && Date.now() - request.createdAt > ttl) {
       this.metrics?.actionDropped.inc({ ...labels, reason: 'expired' });
@@ -345,7 +349,7 @@ export class DeliveryStage {
     if (outcome.ok) {
       this.counters.delivered++;
       this.usage?.record(request.tenant);
-      meters.success?.inc();
+      this.counts.add(meters.success);
       if (request.createdAt > 0) meters.latency?.observe((Date.now() - request.createdAt) / 1000);
       return DONE;
     }
@@ -360,16 +364,16 @@ export class DeliveryStage {
 
   private async deliver(entry: ActionEntry, request: ActionRequest): Promise<DeliveryOutcome> {
     let data: Record<string, unknown>;
+    // why a view, not Buffer.from(bytes): that copies the bytes once more per request
+    const bytes = request.data;
+    const json = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     try {
-      // why a view, not Buffer.from(bytes): that copies the bytes once more per request
-      const bytes = request.data;
-      data = JSON.parse(
-        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-      ) as Record<string, unknown>;
+      data = JSON.parse(json) as Record<string, unknown>;
     } catch (error) {
       return { ok: false, retryable: false, code: 'ACTION_DATA_INVALID', message: (error as Error).message };
     }
-    const record: DeliveryRecord = { id: request.id, data, headers: request.trace };
+    // why json too: a `${.}` template (the MQTT payload's default) sends it as it is
+    const record: DeliveryRecord = { id: request.id, data, json, headers: request.trace };
     if (!entry.batcher) return (await this.sendBatch(entry.action, entry.meters, [record]))[0]!;
     // why no dec here: the request stops queuing when its batch goes out (see applyTenant), not
     // when the send settles, or it would count as queuing and inflight at once

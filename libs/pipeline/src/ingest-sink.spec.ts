@@ -26,8 +26,8 @@ function message(id: string, qos: 0 | 1 = 1): IngestedMessage {
   };
 }
 
-/** Lets the batch publisher send what it was handed so far (it gathers within a microtask). */
-const nextMicrotask = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+/** Lets the batch publisher send what it was handed so far (it gathers until the end of the turn). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function metricValue(metrics: SluiceMetrics, name: string): Promise<number> {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
@@ -53,9 +53,9 @@ describe('createIngestSink', () => {
     const { bus, received, consumption } = await ingestBus();
     const metrics = new SluiceMetrics();
     const sink = createIngestSink(bus, subjects, 'acme', 'devices', metrics, { maxInFlight: 1 });
-    // the first goes out alone at once (light traffic waits for nothing); the rest gather behind it
+    // the first goes out alone at the end of its turn (light traffic waits for nothing); the rest gather behind it
     const first = sink(message('m0'));
-    await nextMicrotask();
+    await nextTurn();
     const rest = ['m1', 'm2', 'm3'].map((id) => sink(message(id, id === 'm3' ? 0 : 1)));
     await Promise.all([first, ...rest]);
     await eventually(() => expect(received).toHaveLength(2));
@@ -77,6 +77,11 @@ describe('createIngestSink', () => {
       expect(await metricValue(metrics, 'sluice_source_messages_received_total')).toBe(4);
       expect(await metricValue(metrics, 'sluice_source_messages_stored_total')).toBe(4);
     });
+    // the batch-size histogram saw a batch of 1 and one of 3
+    const text = await metrics.render();
+    expect(text).toContain('sluice_bus_batch_messages_count{stream="INGEST"} 2');
+    expect(text).toContain('sluice_bus_batch_messages_sum{stream="INGEST"} 4');
+    expect(text).toContain('sluice_bus_batch_messages_bucket{le="2",stream="INGEST"} 1');
     await consumption.stop();
     await bus.close();
   });
@@ -110,7 +115,7 @@ describe('createIngestSink', () => {
     const metrics = new SluiceMetrics();
     const sink = createIngestSink(bus, subjects, 'acme', 'devices', metrics, { maxInFlight: 1 });
     const first = sink(message('a'));
-    await nextMicrotask();
+    await nextTurn();
     const results = await Promise.allSettled([first, sink(message('b')), sink(message('c'))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'BUS_FULL' });

@@ -41,7 +41,11 @@ export function createIngestSink(
 ): MessageSink {
   const subject = subjects.ingest(tenant, source);
   const rejectTooLarge = tooLargeRejecter(bus, subjects.dlq(tenant, INGEST_DLQ_TOKEN), maxMessageBytes);
-  const batches = createIngestBatchPublisher(bus, batching);
+  const batchSizes = metrics?.busBatchMessages.labels({ stream: 'INGEST' });
+  const batches = createIngestBatchPublisher(bus, {
+    ...batching,
+    onBatch: batchSizes && ((n) => batchSizes.observe(n)),
+  });
   const counts = metrics ? new SinkCounts(metrics, tenant, source) : undefined;
   return async (message: IngestedMessage) => {
     const props = message.properties;

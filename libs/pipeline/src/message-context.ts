@@ -20,7 +20,12 @@ export function toRuleContext(envelope: IngestEnvelope): RuleContext {
   return {
     id: envelope.id,
     topic: envelope.topic,
-    payload: Buffer.from(envelope.payload).toString('utf8'),
+    // why a view: Buffer.from(Uint8Array) copies the payload first
+    payload: Buffer.from(
+      envelope.payload.buffer,
+      envelope.payload.byteOffset,
+      envelope.payload.byteLength,
+    ).toString('utf8'),
     qos: envelope.qos,
     retain: envelope.retain,
     flags: { retain: envelope.retain, dup: false },

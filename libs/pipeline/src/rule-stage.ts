@@ -29,6 +29,7 @@ import { toRuleContext } from './message-context';
 import type { RuleTaps } from './rule-trace/rule-tap';
 import type { PipelineDefinition, RuleDefinition, TenantDefinition } from './pipeline-definition';
 import type { StageLogger } from './stage-logger';
+import { TurnCounts, type BoundCounter } from './turn-counts';
 
 interface LoadedRule {
   tenant: string;
@@ -36,6 +37,8 @@ interface LoadedRule {
   compiled: CompiledRule;
   /** Each action with its ACTIONS subject, built once when the rule loads. */
   actions: { id: string; connector: string; subject: string; batched: boolean }[];
+  /** The rule's Prometheus counters, bound once when the rule loads. */
+  meters: { matched?: BoundCounter; passed?: BoundCounter; actions?: BoundCounter };
 }
 
 export interface RuleStageCounters {
@@ -71,6 +74,8 @@ export class RuleStage {
   private readonly indexes = new Map<string, TopicFilterIndex<LoadedRule>>();
   /** ACTIONS batch envelopes, one lane per connector subject (docs/adr/0003-batched-delivery.md). */
   private readonly batches: BatchPublisher<ActionRequest>;
+  /** matched, passed and actions per rule, handed to Prometheus once per turn. */
+  private readonly counts: TurnCounts;
   readonly counters: RuleStageCounters = {
     messages: 0,
     matched: 0,
@@ -91,7 +96,9 @@ export class RuleStage {
     /** Bounds each connector's action queue; without it only the ACTIONS stream limits apply. */
     private readonly queues?: ActionQueueLimits,
   ) {
-    this.batches = createActionBatchPublisher(bus);
+    this.counts = new TurnCounts(metrics);
+    const batchSizes = metrics?.busBatchMessages.labels({ stream: 'ACTIONS' });
+    this.batches = createActionBatchPublisher(bus, { onBatch: batchSizes && ((n) => batchSizes.observe(n)) });
   }
 
   /** Compiles every enabled rule; throws the rule's SQL error, prefixed with the rule, when one is invalid. */
@@ -124,7 +131,13 @@ export class RuleStage {
         // why: a queue bound counts JetStream messages, so a bounded connector gets one request each
         batched: !bounded.has(a.connector),
       }));
-      const loaded = { tenant: tenant.id, definition: rule, compiled, actions };
+      const labels = { tenant: tenant.id, rule: rule.id };
+      const meters = {
+        matched: this.metrics?.ruleMatched.labels(labels),
+        passed: this.metrics?.rulePassed.labels(labels),
+        actions: this.metrics?.ruleActions.labels(labels),
+      };
+      const loaded = { tenant: tenant.id, definition: rule, compiled, actions, meters };
       for (const topic of compiled.topics) index.add(topic, loaded);
     }
     this.indexes.set(tenant.id, index);
@@ -255,7 +268,7 @@ export class RuleStage {
     for (const rule of rules) {
       const labels = { tenant: rule.tenant, rule: rule.definition.id };
       this.counters.matched++;
-      this.metrics?.ruleMatched.inc(labels);
+      this.counts.add(rule.meters.matched);
       const span = startSpan(`rule ${rule.definition.id}`, SpanKind.INTERNAL, parent);
       const result = rule.compiled.evaluate(context);
       this.taps?.observe(rule.tenant, rule.definition.id, envelope, result);
@@ -279,8 +292,8 @@ export class RuleStage {
         continue;
       }
       this.counters.passed++;
-      this.metrics?.rulePassed.inc(labels);
-      this.metrics?.ruleActions.inc(labels, result.outputs.length * rule.actions.length);
+      this.counts.add(rule.meters.passed);
+      this.counts.add(rule.meters.actions, result.outputs.length * rule.actions.length);
       const trace = spanCarrier(span);
       const now = Date.now();
       result.outputs.forEach((output, index) => {

@@ -224,7 +224,7 @@ describe('DeliveryStage', () => {
     await bus.publish(subjects.actions('acme', 'hook'), request('r1'), { msgId: 'r1' });
     await eventually(() => expect(stage.counters.delivered).toBe(1));
     expect(connector.sent).toEqual([
-      { id: 'r1', data: { temp: 40 }, headers: { traceparent: '00-abc-def-01' } },
+      { id: 'r1', data: { temp: 40 }, json: '{"temp":40}', headers: { traceparent: '00-abc-def-01' } },
     ]);
   });
 

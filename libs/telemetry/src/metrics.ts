@@ -48,6 +48,14 @@ export class SluiceMetrics {
   /** Per connection of each source: `metrics.sourceConnections.track(...)` (source-connection-metrics.ts). */
   readonly sourceConnections = new SourceConnectionMetrics(this.registry);
 
+  readonly busBatchMessages = new Histogram<'stream'>({
+    name: 'sluice_bus_batch_messages',
+    help: 'Messages per batch envelope stored in a stream (group commit: 1 means no batching)',
+    labelNames: ['stream'],
+    buckets: [1, 2, 4, 8, 16, 32, 64, 100],
+    registers: [this.registry],
+  });
+
   // rules (EMQX names: matched, passed, failed, no_result)
   readonly ruleMatched = this.counter('sluice_rule_matched_total', 'Messages whose topic matched the rule', [
     'tenant',
@@ -198,8 +206,24 @@ export class SluiceMetrics {
     };
   }
 
+  private readonly flushers = new Set<() => void>();
+
+  /**
+   * Registers `flush`, run before the metrics are read ({@link render}, {@link flush}): for counts
+   * a hot path adds up and hands over once per turn, so a read never misses them.
+   */
+  beforeRead(flush: () => void): void {
+    this.flushers.add(flush);
+  }
+
+  /** Hands over what hot paths have added up but not yet counted; call before reading metric values. */
+  flush(): void {
+    for (const flush of this.flushers) flush();
+  }
+
   /** The Prometheus text exposition of every metric. */
   async render(): Promise<string> {
+    this.flush();
     return this.registry.metrics();
   }
 

@@ -13,8 +13,8 @@ export const deliveryConfigShape = {
   SLUICE_DELIVERY_MAX_BACKOFF_MS: z.coerce.number().int().positive().default(30_000),
   /** A send with no answer after this long fails (retryable DELIVERY_TIMEOUT); keep it under the ack wait. */
   SLUICE_DELIVERY_SEND_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
-  /** Where a target takes batches: how long a batch waits to fill. */
-  SLUICE_DELIVERY_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(5),
+  /** Where a target takes batches: how long a batch waits to fill; 0: what arrives in the same event-loop turn. */
+  SLUICE_DELIVERY_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(0),
   /** Consecutive retryable failures that open a connector's circuit. */
   SLUICE_DELIVERY_BREAKER_THRESHOLD: z.coerce.number().int().positive().default(5),
   /** How long an open circuit pauses deliveries before a probe (doubles per failed probe, up to 6x). */

@@ -16,6 +16,16 @@ const input = {
 };
 
 describe('compileTemplate', () => {
+  it('renders ${.} as the JSON text the data came from when the caller has it, else as JSON', () => {
+    const whole = compileTemplate('${.}');
+    expect(whole.render({ data: { a: 1 } })).toBe('{"a":1}');
+    // the text is sent as it is, not serialized again from data
+    expect(whole.render({ data: { a: 1 }, json: '{ "a": 1 }' })).toBe('{ "a": 1 }');
+    expect(compileTemplate('x=${.}').render({ data: { a: 1 }, json: '{"a":1}' })).toBe('x={"a":1}');
+    // a field path still reads data
+    expect(compileTemplate('${a}').render({ data: { a: 2 }, json: '{"a":1}' })).toBe('2');
+  });
+
   it('renders top-level fields and text around them', () => {
     expect(compileTemplate('${topic} from ${clientid}!').render(input)).toBe('t/1 from c1!');
   });

@@ -4,6 +4,8 @@ import { TemplateSyntaxError } from '../errors';
 export interface TemplateInput {
   id?: string;
   data: Record<string, unknown>;
+  /** The JSON text of `data`, if the caller has it: `${.}` renders it without serializing again. */
+  json?: string;
 }
 
 /** How a placeholder whose value is missing renders: EMQX renders `undefined` (its atom) by default. */
@@ -79,6 +81,7 @@ export function compileTemplate(source: string, options: TemplateOptions = {}): 
       const text = part.text;
       return () => text;
     }
+    if (part.path.length === 0) return (input) => input.json ?? stringify(input.data, missing);
     const read = compilePath(part.path);
     return (input) => stringify(read(input), missing);
   });

@@ -6,7 +6,7 @@ export interface DeliveryPolicy {
   maxBackoffMs: number;
   /** A send with no answer after this long fails with the retryable DELIVERY_TIMEOUT. */
   sendTimeoutMs?: number;
-  /** Where an action takes batches: how long the first request of a batch waits for others. */
+  /** Where an action takes batches: how long the first request of a batch waits for others; 0: to the end of the event-loop turn. */
   batchWindowMs?: number;
   /** Consecutive retryable failures that open a connector's circuit. */
   breakerThreshold?: number;
@@ -21,7 +21,7 @@ export const defaultDeliveryPolicy: Required<DeliveryPolicy> = {
   baseBackoffMs: 200,
   maxBackoffMs: 30_000,
   sendTimeoutMs: 15_000,
-  batchWindowMs: 5,
+  batchWindowMs: 0,
   breakerThreshold: 5,
   breakerOpenMs: 5_000,
   requestTtlMs: 0,

@@ -7,12 +7,15 @@ interface Pending {
 
 /**
  * Collects the records the consumer hands out concurrently into batches: a batch goes out when it
- * holds `maxBatchSize` records or `windowMs` after its first record, whichever comes first. Each
- * caller gets its own record's outcome back.
+ * holds `maxBatchSize` records or `windowMs` after its first record, whichever comes first; with
+ * `windowMs` 0 (the default), at the end of the event-loop turn its first record arrived in, so it
+ * holds what arrived together (a batch envelope's requests) and waits for nothing more. Each caller
+ * gets its own record's outcome back.
  */
 export class RequestBatcher {
   private pending: Pending[] = [];
   private timer?: NodeJS.Timeout;
+  private immediate?: NodeJS.Immediate;
 
   constructor(
     private readonly maxBatchSize: number,
@@ -25,7 +28,9 @@ export class RequestBatcher {
     return new Promise((resolve) => {
       this.pending.push({ record, resolve });
       if (this.pending.length >= this.maxBatchSize) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+      else if (this.windowMs > 0) this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+      // why not a timer of 0: that waits at least 1 ms; the end of the turn is what "together" means
+      else this.immediate ??= setImmediate(() => this.flush());
     });
   }
 
@@ -36,7 +41,9 @@ export class RequestBatcher {
 
   private flush(): void {
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;

@@ -56,6 +56,7 @@ function toReports(
  * @example const byTenant = await ruleMetricsByTenant(metrics); // Map { 'acme' => [{ kind: 'rule', id, values }] }
  */
 export async function ruleMetricsByTenant(metrics: SluiceMetrics): Promise<MetricsByTenant> {
+  metrics.flush();
   const collected = new Map<string, Map<string, Record<string, number>>>();
   await addMetric(collected, metrics.ruleMatched, 'rule', 'matched');
   await addMetric(collected, metrics.rulePassed, 'rule', 'passed');
@@ -72,6 +73,7 @@ export async function ruleMetricsByTenant(metrics: SluiceMetrics): Promise<Metri
  * @example const byTenant = await actionMetricsByTenant(metrics);
  */
 export async function actionMetricsByTenant(metrics: SluiceMetrics): Promise<MetricsByTenant> {
+  metrics.flush();
   const collected = new Map<string, Map<string, Record<string, number>>>();
   await addMetric(collected, metrics.actionMatched, 'action', 'matched');
   await addMetric(collected, metrics.actionSuccess, 'action', 'success');
