@@ -119,8 +119,11 @@ describe('the observability profile', () => {
     };
     const job = config.scrape_configs.find((c) => c.job_name === 'sluice');
     expect(job?.metrics_path).toBe('/metrics');
+    // the gateway's /metrics is on its operational port (its public port answers it only to the operator)
+    const scraped = { ...sluice, gateway: Number(services.gateway!.environment!['SLUICE_OPS_PORT']) };
+    expect(scraped.gateway).not.toBe(sluice.gateway);
     expect(job?.static_configs.flatMap((c) => c.targets).sort()).toEqual(
-      Object.entries(sluice)
+      Object.entries(scraped)
         .map(([name, port]) => `${name}:${port}`)
         .sort(),
     );

@@ -12,6 +12,7 @@ describe('bounded action queue: pipeline file to /metrics, embedded mode', () =>
   const target = new HttpTarget();
   let sluice: SluiceProcess;
   let mqttPort: number;
+  let opsPort: number;
   const tenant = `t${ns.id}`;
   const filter = `${ns.topicPrefix}sensors/#`;
 
@@ -46,7 +47,10 @@ describe('bounded action queue: pipeline file to /metrics, embedded mode', () =>
       }),
     );
     mqttPort = await freePort();
+    opsPort = await freePort();
     sluice = new SluiceProcess('all', {
+      // /metrics of a process with a public API answers on the operational port
+      SLUICE_OPS_PORT: String(opsPort),
       SLUICE_PIPELINE_FILE: pipelineFile,
       SLUICE_HTTP_PORT: String(await freePort()),
       SLUICE_EMBEDDED_MQTT_PORT: String(mqttPort),
@@ -65,7 +69,7 @@ describe('bounded action queue: pipeline file to /metrics, embedded mode', () =>
     await target.close();
   });
 
-  const metrics = async () => (await fetch(`http://127.0.0.1:${sluice.port}/metrics`)).text();
+  const metrics = async () => (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
 
   it('drops what does not fit, counted by reason, and delivers what fit once the target is back', async () => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { initTracing, shutdownTracing } from '@sluice/telemetry';
 import { initLogging } from './init-logging';
+import { guardOpsEndpoints } from './ops-endpoints';
 
 export interface AppBasics {
   SLUICE_HTTP_PORT: number;
@@ -11,11 +12,16 @@ export interface AppBasics {
   SLUICE_LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /** Bound of a graceful stop; 25 s when the service's config does not have it. */
   SLUICE_SHUTDOWN_TIMEOUT_MS?: number;
+  /** Where /metrics and the detailed /health/ready answer (see {@link guardOpsEndpoints}). */
+  SLUICE_OPS_PORT?: number | undefined;
+  SLUICE_OPS_HOST?: string;
 }
 
 export interface StartNestAppOptions {
   /** Runs on SIGTERM/SIGINT before Nest's shutdown hooks (the embedded broker stops accepting first). */
   beforeClose?: () => Promise<void>;
+  /** The operator key of an app with a public API (gateway, embedded): it guards /metrics there. */
+  operatorKey?: string;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -40,10 +46,19 @@ export async function startNestApp(
   // why: the publish API takes payloads up to SLUICE_PUBLISH_MAX_PAYLOAD_BYTES (1 MiB by default,
   // more in base64 and bulk); it answers 413 itself, so the parser only needs a generous ceiling
   app.useBodyParser('json', { limit: '16mb' });
+  const opsHost = config.SLUICE_OPS_HOST ?? '127.0.0.1';
+  const listenOps = guardOpsEndpoints(app, {
+    opsPort: config.SLUICE_OPS_PORT,
+    opsHost,
+    operatorKey: options.operatorKey,
+  });
   closeOnSignals(app, name, config.SLUICE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, options);
   await app.listen(config.SLUICE_HTTP_PORT, config.SLUICE_HTTP_HOST);
+  const ops = await listenOps();
+  if (ops) app.getHttpServer().once('close', () => ops.close());
   new Logger('Sluice').log(
-    `${name} ready: http://${config.SLUICE_HTTP_HOST}:${config.SLUICE_HTTP_PORT}/health/ready`,
+    `${name} ready: http://${config.SLUICE_HTTP_HOST}:${config.SLUICE_HTTP_PORT}/health/ready` +
+      (ops ? `; metrics and details: http://${opsHost}:${config.SLUICE_OPS_PORT}/metrics` : ''),
   );
   return app;
 }

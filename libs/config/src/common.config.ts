@@ -9,6 +9,19 @@ export const httpPortShape = (defaultPort: number) => ({
     .max(65535, 'expected a port from 0 to 65535')
     .default(defaultPort),
   SLUICE_HTTP_HOST: z.string().default('0.0.0.0'),
+  /**
+   * The operational port: /metrics and the detailed /health/ready, which name tenants, answer
+   * there without credentials; on the HTTP port of a service with a public API they need the
+   * operator key. Unset: no separate port.
+   */
+  SLUICE_OPS_PORT: z.coerce
+    .number({ message: 'expected a port number' })
+    .int('expected a port number')
+    .min(1, 'expected a port from 1 to 65535')
+    .max(65535, 'expected a port from 1 to 65535')
+    .optional(),
+  /** Where the operational port listens: only this machine (or pod) by default. */
+  SLUICE_OPS_HOST: z.string().default('127.0.0.1'),
 });
 
 export const logConfigShape = {

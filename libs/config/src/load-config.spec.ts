@@ -17,6 +17,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       SLUICE_HTTP_PORT: 4000,
       SLUICE_HTTP_HOST: '0.0.0.0',
+      SLUICE_OPS_HOST: '127.0.0.1',
       SLUICE_NATS_URL: 'nats://127.0.0.1:4222',
       SLUICE_RULES_CONCURRENCY: 64,
     });

@@ -44,6 +44,7 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
       EmbeddedModule.forRoot(config, { broker, mqttUrl: broker?.url ?? config.SLUICE_MQTT_URL!, adminKey }),
       config,
       {
+        operatorKey: adminKey,
         // why first: a publish the broker acknowledged must reach ingest (and the bus log) before
         // ingest stops, and no new one may come in after
         beforeClose: async () => {

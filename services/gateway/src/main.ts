@@ -28,7 +28,9 @@ class GatewayAppModule {
 /** Starts the gateway on its own (`sluice start gateway`). */
 export async function startGateway(env: NodeJS.ProcessEnv = process.env) {
   const config = loadGatewayConfig(env);
-  const app = await startNestApp('gateway', GatewayAppModule.forRoot(config), config);
+  const app = await startNestApp('gateway', GatewayAppModule.forRoot(config), config, {
+    operatorKey: config.SLUICE_ADMIN_KEY,
+  });
   new Logger('Sluice').log(consoleLine(config.SLUICE_HTTP_HOST, config.SLUICE_HTTP_PORT));
   return app;
 }
