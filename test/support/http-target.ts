@@ -14,12 +14,15 @@ export class HttpTarget {
   port = 0;
   /** Status to answer with; tests set it to provoke retries. */
   status = 200;
+  /** While true, requests are read and never answered (a target that hangs); they are not recorded. */
+  silent = false;
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        if (this.silent) return;
         if (this.status < 300) {
           this.requests.push({
             method: req.method ?? '',

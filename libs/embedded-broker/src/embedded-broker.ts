@@ -22,6 +22,8 @@ export interface EmbeddedBroker {
   readonly port: number;
   /** The port asked for, when it was taken and `fallbackToFreePort` chose `port` instead. */
   readonly portInUse?: number;
+  /** Lets clients publish (with `holdPublishes`, once the subscribers that must see every message are on). */
+  openForPublishes(): void;
   /**
    * The first step of a graceful stop: takes no new connection and refuses every publish (the
    * publisher is disconnected and retries later or elsewhere), then waits until what it already
@@ -43,6 +45,12 @@ export interface EmbeddedBrokerOptions {
    * port 1883 is often held by a broker already installed on the machine).
    */
   fallbackToFreePort?: boolean;
+  /**
+   * Refuse publishes until `openForPublishes()`: this broker keeps nothing across restarts, so a
+   * message taken before ingest subscribed again would be acknowledged and then lost. A refused
+   * publisher is disconnected and sends again when it reconnects.
+   */
+  holdPublishes?: boolean;
 }
 
 /**
@@ -53,17 +61,27 @@ export interface EmbeddedBrokerOptions {
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   try {
-    return await listen(options.port, options.host ?? '127.0.0.1');
+    return await listen(options.port, options.host ?? '127.0.0.1', options.holdPublishes ?? false);
   } catch (error) {
     const inUse = error instanceof EmbeddedBrokerError && error.portInUse;
     if (!inUse || !options.fallbackToFreePort || options.port === 0) throw error;
-    const broker = await listen(0, options.host ?? '127.0.0.1');
+    const broker = await listen(0, options.host ?? '127.0.0.1', options.holdPublishes ?? false);
     return { ...broker, portInUse: options.port };
   }
 }
 
-async function listen(requestedPort: number, host: string): Promise<EmbeddedBroker> {
+async function listen(requestedPort: number, host: string, holdPublishes: boolean): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker();
+  let publishes: 'held' | 'open' | 'stopping' = holdPublishes ? 'held' : 'open';
+  const authorize = aedes.authorizePublish;
+  aedes.authorizePublish = (client, packet, callback) => {
+    if (publishes === 'open' || !client) return authorize.call(aedes, client, packet, callback);
+    callback(
+      new Error(
+        publishes === 'held' ? 'the embedded broker is starting' : 'the embedded broker is shutting down',
+      ),
+    );
+  };
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     socket.setNoDelay(true); // why: Nagle halves small-message throughput (BASELINES.md)
@@ -92,9 +110,11 @@ async function listen(requestedPort: number, host: string): Promise<EmbeddedBrok
   return {
     url: `mqtt://${host}:${port}`,
     port,
+    openForPublishes: () => {
+      if (publishes === 'held') publishes = 'open';
+    },
     stopAccepting: async (maxWaitMs = 5_000) => {
-      aedes.authorizePublish = (_client, _packet, callback) =>
-        callback(new Error('the embedded broker is shutting down'));
+      publishes = 'stopping';
       server.close();
       await untilQuiet(aedes, DRAIN_QUIET_MS, maxWaitMs);
     },

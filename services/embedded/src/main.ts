@@ -25,6 +25,8 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
         // why only when unset: a port the user chose must not move; the default often collides
         // with a broker already installed on the machine, and the quick start must still run
         fallbackToFreePort: config.SLUICE_EMBEDDED_MQTT_PORT === undefined,
+        // why: it keeps nothing across restarts; a publish taken before ingest subscribes is lost
+        holdPublishes: true,
       });
   if (broker?.portInUse !== undefined) {
     logger.warn(
@@ -54,6 +56,8 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
         },
       },
     );
+    // why after the start: ingest has subscribed, so every publish the broker acknowledges reaches it
+    broker?.openForPublishes();
     // why last: the line a person clicks after `npm start` (signing in takes the operator key)
     logger.log(consoleLine(config.SLUICE_HTTP_HOST, config.SLUICE_HTTP_PORT));
     return app;
