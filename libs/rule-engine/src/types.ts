@@ -33,7 +33,12 @@ export type RuleResult =
 /** A rule compiled once; `evaluate` never throws, whatever the message holds. */
 export interface CompiledRule {
   readonly sql: string;
-  /** The topic filters of the FROM clause, as written. */
+  /**
+   * What the rule is routed by: the topic filters of the FROM clause, as written, plus the 5.x
+   * `$events/...` topic of each event a `$events` filter selects (legacy names, wildcards).
+   */
   readonly topics: readonly string[];
+  /** The EMQX events the rule selects (`client.connected`, ...); empty for a rule on topics only. */
+  readonly events: readonly string[];
   evaluate(ctx: RuleContext): RuleResult;
 }

@@ -54,6 +54,9 @@ function compileRoot(node: ReferenceNode, scope: Scope): Evaluator {
   let base: Evaluator;
   if (root === 'payload') {
     base = node.path.length > 0 ? (env) => env.decodedPayload() : (env) => rawPayload(env.ctx.payload);
+  } else if (root === 'event') {
+    // a message's event column is message.publish unless its context says otherwise (an event's)
+    base = (env) => env.ctx.event ?? 'message.publish';
   } else if (isSafeKey(root)) base = (env) => env.ctx[root];
   else base = (env) => getOwn(env.ctx, root);
   if (scope.selected?.has(root)) base = preferring((env) => env.selected, root, base);

@@ -16,9 +16,9 @@ import { typeName } from './values';
 const NO_MATCH: RuleResult = Object.freeze({ matched: false });
 
 /**
- * Compiles EMQX rule SQL once into closures; `evaluate` then runs per message without parsing and
- * never throws. Throws `RuleSqlError` (syntax) or `RuleCompileError` (unknown function, wrong
- * argument count, `$events/...` topic).
+ * Compiles EMQX rule SQL once into closures; `evaluate` then runs per message (or event context)
+ * without parsing and never throws. Throws `RuleSqlError` (syntax) or `RuleCompileError` (unknown
+ * function, wrong argument count, invalid topic filter, `$events/...` topic of no EMQX event).
  *
  * @example
  * const rule = compileRule('SELECT payload.temp AS t FROM "sensors/+" WHERE payload.temp > 30');
@@ -26,9 +26,9 @@ const NO_MATCH: RuleResult = Object.freeze({ matched: false });
  */
 export function compileRule(sql: string): CompiledRule {
   const statement = parseRule(sql);
-  const topics = Object.freeze(checkTopics(statement.from));
+  const { topics, events } = checkTopics(statement.from);
   const evaluate = statement.kind === 'SelectNode' ? compileSelect(statement) : compileForeach(statement);
-  return Object.freeze({ sql, topics, evaluate });
+  return Object.freeze({ sql, topics: Object.freeze(topics), events: Object.freeze(events), evaluate });
 }
 
 function compileSelect(statement: SelectNode): (ctx: RuleContext) => RuleResult {

@@ -59,9 +59,13 @@ export class RuleSet {
     return this.index.match(topic);
   }
 
-  /** Evaluates every matching rule on the message and counts the results in each rule's metrics. */
-  apply(ctx: RuleContext & { readonly topic: string }): RuleOutcome[] {
-    return this.matching(ctx.topic).map((entry) => {
+  /**
+   * Evaluates every rule whose FROM matches `route` on the message or event and counts the results
+   * in each rule's metrics. A message is routed by its topic; an event by its `$events/...` topic
+   * (its `topic` column, if any, is the message topic: `apply(ctx, '$events/message/delivered')`).
+   */
+  apply(ctx: RuleContext, route: string = ctx.topic ?? ''): RuleOutcome[] {
+    return this.matching(route).map((entry) => {
       const result = entry.rule.evaluate(ctx);
       entry.metrics.recordResult(result);
       return { entry, result };
