@@ -51,6 +51,9 @@ if port_open 3306; then
     || log "could not create the MariaDB user sluice"
 fi
 
+# The console's browser test drives Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then apt_install chromium || log "could not install chromium (the console test needs /usr/bin/chromium)"; fi
+
 missing=0
 for p in 5432 3306 6379 5672 1883 4222; do port_open "$p" || { log "port $p is still closed"; missing=1; }; done
 [ "$missing" = 0 ] && log "all services up"
