@@ -31,7 +31,13 @@ export class SluiceProcess {
   start(): this {
     this.exitCode = undefined;
     const child = spawn(process.execPath, [bin, 'start', this.service], {
-      env: { PATH: process.env['PATH'] ?? '', SLUICE_LOG_LEVEL: 'log', ...this.env },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        SLUICE_LOG_LEVEL: 'log',
+        // why: the tests' targets run on 127.0.0.1; the operator's setting allows them, the default does not
+        SLUICE_CONNECTOR_TARGETS_ALLOW: 'loopback',
+        ...this.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -63,7 +63,7 @@ export {
   InvalidSubjectTokenError,
   NoStreamForSubjectError,
 } from './errors';
-export { createSubjects, checkToken, STREAM_NAMES } from './subjects';
+export { createSubjects, checkToken, reservedSubjectReason, STREAM_NAMES } from './subjects';
 export type { Subjects } from './subjects';
 export { busConfigShape, defaultBusConfig } from './bus.config';
 export type { BusConfig } from './bus.config';

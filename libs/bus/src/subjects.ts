@@ -99,3 +99,21 @@ export function createSubjects(namespace = ''): Subjects {
     durable: (name) => checkToken('durable name', name),
   };
 }
+
+/**
+ * Why no connector may publish to `subject`, or undefined when it may: subjects starting with `$`
+ * are NATS's own (JetStream's API `$JS.`, key-value buckets `$KV.`, the system account `$SYS.`),
+ * `_INBOX.` carries replies to other clients' requests, and a first token ending in `sluice` is
+ * Sluice's own subject space under any namespace (ingest, actions, dead letters, usage, status,
+ * metrics, taps, traces, config).
+ *
+ * @example reservedSubjectReason('$JS.API.STREAM.PURGE.DLQ') // "subjects starting with '$' are NATS's own ..."
+ */
+export function reservedSubjectReason(subject: string): string | undefined {
+  if (subject.startsWith('$'))
+    return "subjects starting with '$' are NATS's own (JetStream, key-value, system)";
+  const first = subject.split('.', 1)[0]!;
+  if (first === '_INBOX') return '_INBOX subjects carry the replies of other clients';
+  if (/sluice$/i.test(first)) return "it is in Sluice's own subject space";
+  return undefined;
+}

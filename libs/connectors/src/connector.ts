@@ -1,3 +1,5 @@
+import type { Endpoint, TargetPolicy } from './targets/target-policy';
+
 /**
  * One interface for every target system. A connector owns the connection (pool, client, producer);
  * an action built from it owns the templates that turn a rule's output into what the target takes.
@@ -34,6 +36,20 @@ export interface Action {
   readonly maxBatchSize: number;
 }
 
+/** What the installation tells a connector beyond its configuration. */
+export interface ConnectorOptions {
+  /**
+   * The target policy of a tenant's connector, checked on the resolved addresses each time it
+   * connects (and before deliveries, at most every few seconds). None: the operator's connector.
+   */
+  targets?: TargetPolicy;
+  /**
+   * Why a subject may not be published to (the service bus's own: `$JS.`, `$KV.`, `$SYS`,
+   * `_INBOX`, Sluice's), or undefined. NATS connectors ask it for every rendered subject.
+   */
+  reservedSubject?: (subject: string) => string | undefined;
+}
+
 export interface Connector {
   readonly kind: string;
   /** Opens connections. Failing to connect is not an error here: status() says it. */
@@ -41,6 +57,8 @@ export interface Connector {
   status(): ConnectorStatus;
   /** Tries the connection now and answers what it found. */
   testConnection(): Promise<ConnectorStatus>;
+  /** Where it connects (hosts and ports); drivers built on BaseConnector say, test doubles may not. */
+  endpoints?(): Endpoint[];
   /** Validates `config` (throws a BAD_INPUT SluiceError naming the field) and builds an action. */
   createAction(config: unknown): Action;
   close(): Promise<void>;

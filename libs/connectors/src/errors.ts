@@ -60,4 +60,23 @@ export const deliveryCodes = {
   renderFailed: 'TEMPLATE_RENDER_FAILED',
   /** The connector was closed. Retryable elsewhere (another replica, after a restart). */
   closed: 'CONNECTOR_CLOSED',
+  /** A tenant's connector aimed at an address the target policy denies. Not retried. */
+  targetDenied: 'CONNECTOR_TARGET_DENIED',
 } as const;
+
+/**
+ * A tenant's connector aimed at an address the operator's target policy denies (loopback, private
+ * networks, link-local and metadata addresses, the service bus). Says nothing about whether
+ * anything listens there.
+ */
+export class ConnectorTargetDeniedError extends SluiceError {
+  readonly code = 'CONNECTOR_TARGET_DENIED';
+  readonly category = 'FORBIDDEN';
+
+  constructor(
+    readonly target: string,
+    reason: string,
+  ) {
+    super(`Target ${target} is not allowed: ${reason}`);
+  }
+}

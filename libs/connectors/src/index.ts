@@ -1,6 +1,7 @@
 export type {
   Action,
   Connector,
+  ConnectorOptions,
   ConnectorState,
   ConnectorStatus,
   DeliveryOutcome,
@@ -9,6 +10,7 @@ export type {
 export {
   ConnectorConfigInvalidError,
   ConnectorKindUnknownError,
+  ConnectorTargetDeniedError,
   ConnectorUnavailableError,
   TemplateSyntaxError,
   deliveryCodes,
@@ -40,3 +42,7 @@ export { NatsConnector } from './nats/nats.connector';
 export type { NatsActionConfig, NatsConnectorConfig } from './nats/nats.config';
 export { KafkaConnector } from './kafka/kafka.connector';
 export type { KafkaActionConfig, KafkaConnectorConfig } from './kafka/kafka.config';
+export { TargetPolicy } from './targets/target-policy';
+export type { Endpoint, TargetPolicyOptions } from './targets/target-policy';
+export { connectorTargetsConfigShape, tenantTargetPolicy } from './targets/targets.config';
+export type { ConnectorTargetsSettings } from './targets/targets.config';

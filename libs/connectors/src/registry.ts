@@ -1,4 +1,4 @@
-import type { Connector } from './connector';
+import type { Connector, ConnectorOptions } from './connector';
 import { ConnectorKindUnknownError } from './errors';
 import { HttpConnector } from './http/http.connector';
 import { KafkaConnector } from './kafka/kafka.connector';
@@ -9,17 +9,17 @@ import { PostgresConnector } from './postgres/postgres.connector';
 import { RabbitmqConnector } from './rabbitmq/rabbitmq.connector';
 import { RedisConnector } from './redis/redis.connector';
 
-export type ConnectorFactory = (config: unknown) => Connector;
+export type ConnectorFactory = (config: unknown, options?: ConnectorOptions) => Connector;
 
 const factories = new Map<string, ConnectorFactory>([
-  ['http', (c) => new HttpConnector(c)],
-  ['postgres', (c) => new PostgresConnector(c)],
-  ['mysql', (c) => new MysqlConnector(c)],
-  ['redis', (c) => new RedisConnector(c)],
-  ['rabbitmq', (c) => new RabbitmqConnector(c)],
-  ['mqtt', (c) => new MqttConnector(c)],
-  ['nats', (c) => new NatsConnector(c)],
-  ['kafka', (c) => new KafkaConnector(c)],
+  ['http', (c, o) => new HttpConnector(c, o)],
+  ['postgres', (c, o) => new PostgresConnector(c, o)],
+  ['mysql', (c, o) => new MysqlConnector(c, o)],
+  ['redis', (c, o) => new RedisConnector(c, o)],
+  ['rabbitmq', (c, o) => new RabbitmqConnector(c, o)],
+  ['mqtt', (c, o) => new MqttConnector(c, o)],
+  ['nats', (c, o) => new NatsConnector(c, o)],
+  ['kafka', (c, o) => new KafkaConnector(c, o)],
 ]);
 
 /**
@@ -30,11 +30,13 @@ const factories = new Map<string, ConnectorFactory>([
  * const http = createConnector('http', { url: 'http://127.0.0.1:8080/hooks' });
  * await http.start();
  * const action = http.createAction({ path: '/${clientid}' });
+ * // a tenant's: its targets checked against the operator's policy
+ * createConnector('http', { url }, { targets: TargetPolicy.parse({ allow: ['private'] }) });
  */
-export function createConnector(kind: string, config: unknown): Connector {
+export function createConnector(kind: string, config: unknown, options: ConnectorOptions = {}): Connector {
   const factory = factories.get(kind);
   if (!factory) throw new ConnectorKindUnknownError(kind, connectorKinds());
-  return factory(config);
+  return factory(config, options);
 }
 
 /** The kinds `createConnector` knows, sorted. */

@@ -4,6 +4,7 @@ import {
   decodeActionRequests,
   encodeActionRequest,
   NOT_BEFORE_HEADER,
+  reservedSubjectReason,
   type ActionRequest,
   type Bus,
   type BusMessage,
@@ -13,6 +14,8 @@ import {
   createConnector,
   type Action,
   type Connector,
+  type ConnectorOptions,
+  type TargetPolicy,
   type DeliveryOutcome,
   type DeliveryRecord,
 } from '@sluice/connectors';
@@ -52,7 +55,7 @@ export interface DeliveryCounters {
 }
 
 /** Builds a connector from its kind and configuration (the connectors library's registry by default). */
-export type ConnectorFactory = (kind: string, config: unknown) => Connector;
+export type ConnectorFactory = (kind: string, config: unknown, options?: ConnectorOptions) => Connector;
 
 export interface ConnectorHandle {
   tenant: string;
@@ -108,6 +111,8 @@ export class DeliveryStage {
     private readonly connectorFactory: ConnectorFactory = createConnector,
     private readonly metrics?: SluiceMetrics,
     private readonly usage?: UsageMeter,
+    /** The target policy of tenants' connectors (none: unrestricted, as in the library's tests). */
+    private readonly tenantTargets?: TargetPolicy,
   ) {
     this.policy = { ...defaultDeliveryPolicy, ...policy };
     this.counts = new TurnCounts(metrics);
@@ -136,13 +141,17 @@ export class DeliveryStage {
       for (const def of tenant?.connectors ?? []) {
         // why split: `queue` bounds the connector's queue in the rules stage; the driver never sees it
         const driverConfig = splitQueueSettings(def.config).config;
-        const fingerprint = JSON.stringify([def.kind, driverConfig]);
+        const fingerprint = JSON.stringify([def.kind, driverConfig, def.configuredBy]);
         const existing = this.connectors.get(`${tenantId}/${def.id}`);
         if (existing?.fingerprint === fingerprint) {
           next.set(def.id, existing);
           continue;
         }
-        const connector = this.connectorFactory(def.kind, driverConfig);
+        const connector = this.connectorFactory(def.kind, driverConfig, {
+          // why for every connector: a subject template can take its value from a message
+          reservedSubject: reservedSubjectReason,
+          targets: def.configuredBy === 'operator' ? undefined : this.tenantTargets,
+        });
         const breaker = new CircuitBreaker({
           threshold: this.policy.breakerThreshold,
           openMs: this.policy.breakerOpenMs,

@@ -31,6 +31,11 @@ export const connectorDefinitionSchema = z
     id: idSchema,
     kind: z.string().min(1),
     config: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Who chose the targets: a tenant's connector may reach only what the operator's target policy
+     * allows (docs/security.md); the operator's own (a pipeline file, the operator key) anything.
+     */
+    configuredBy: z.enum(['operator', 'tenant']).default('tenant'),
   })
   .superRefine((connector, ctx) => {
     // why here: `queue` is Sluice's key (its action queue bound), not the driver's; see queue-settings.ts
@@ -133,5 +138,18 @@ export function loadPipelineFile(path: string): PipelineDefinition {
   } catch (error) {
     throw new PipelineDefinitionError(`Pipeline file ${path} is not JSON: ${(error as Error).message}`);
   }
-  return parsePipelineDefinition(parsed, `pipeline file ${path}`);
+  // why operator: the file is the operator's own; its connectors are not subject to the tenants' policy
+  return parsePipelineDefinition(asOperators(parsed), `pipeline file ${path}`);
+}
+
+function asOperators(parsed: unknown): unknown {
+  const tenants = (parsed as { tenants?: unknown } | null)?.tenants;
+  if (!Array.isArray(tenants)) return parsed;
+  for (const tenant of tenants as { connectors?: unknown }[]) {
+    if (!Array.isArray(tenant?.connectors)) continue;
+    for (const connector of tenant.connectors as Record<string, unknown>[]) {
+      if (connector && typeof connector === 'object') connector['configuredBy'] = 'operator';
+    }
+  }
+  return parsed;
 }

@@ -302,7 +302,10 @@ describe('DeliveryStage', () => {
     const tenant = pipeline.tenants[0]!;
     await patient.applyTenant('acme', {
       ...tenant,
-      connectors: [...tenant.connectors, { id: 'late', kind: 'scripted', config: {} }],
+      connectors: [
+        ...tenant.connectors,
+        { id: 'late', kind: 'scripted', config: {}, configuredBy: 'tenant' },
+      ],
       rules: [
         ...tenant.rules,
         { ...tenant.rules[0]!, id: 'new', actions: [{ id: 'a1', connector: 'late', config: {} }] },

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { BUS, createSubjects, type Bus, type Consumption, type Subjects } from '@sluice/bus';
+import { tenantTargetPolicy } from '@sluice/connectors';
 import {
   actionMetricsByTenant,
   connectorProbe,
@@ -66,6 +67,7 @@ export class ActionConsumer
       undefined,
       metrics,
       this.usage,
+      tenantTargetPolicy(settings, settings.SLUICE_BUS === 'nats' ? settings.SLUICE_NATS_URL : undefined),
     );
     const announce = { node: replicaNode('delivery'), intervalMs: settings.SLUICE_STATUS_INTERVAL_MS };
     this.status = new StatusAnnouncer(bus, this.subjects, this.logger, announce);

@@ -1,11 +1,13 @@
 import { busConfigShape } from '@sluice/bus';
 import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
+import { connectorTargetsConfigShape } from '@sluice/connectors';
 import { pipelineConfigShape } from '@sluice/pipeline';
 import { z } from 'zod';
 
 export const deliveryConfigShape = {
   ...busConfigShape,
   ...pipelineConfigShape,
+  ...connectorTargetsConfigShape,
   /** Action requests in flight per connector (its consumer's max ack pending). */
   SLUICE_DELIVERY_CONCURRENCY: z.coerce.number().int().positive().default(64),
   SLUICE_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),

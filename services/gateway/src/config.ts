@@ -1,4 +1,5 @@
 import { busConfigShape } from '@sluice/bus';
+import { connectorTargetsConfigShape } from '@sluice/connectors';
 import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
 import { persistenceConfigShape } from '@sluice/persistence';
 import { publishConfigShape } from '@sluice/publish';
@@ -12,6 +13,7 @@ export const gatewayConfigShape = {
   ...busConfigShape,
   ...persistenceConfigShape,
   ...publishConfigShape,
+  ...connectorTargetsConfigShape,
   /** PostgreSQL schema for the gateway's tables (default: the connection's search path). */
   SLUICE_DATABASE_SCHEMA: z
     .string()

@@ -83,6 +83,7 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL configuration API o
           id: connector.id,
           kind: 'http',
           config: { url: 'http://user:s3cret@127.0.0.1:9/ingest', headers: { authorization: 'Bearer tok' } },
+          configuredBy: 'tenant',
         },
       ],
       rules: [

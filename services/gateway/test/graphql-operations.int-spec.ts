@@ -99,6 +99,7 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL operations on %s', 
         id: c.id,
         kind: 'http',
         config: { url: 'http://127.0.0.1:9/v2', headers: { authorization: 'Bearer one' } },
+        configuredBy: 'tenant',
       },
     ]);
     const cleared = ok(

@@ -70,6 +70,10 @@ export interface GraphqlTestAppOptions {
   /** Reuse a database (a restart): the previous app's `reuse` value. */
   reuse?: { dataDir: string; schema?: string };
   busNamespace?: string;
+  /** SLUICE_CONNECTOR_TARGETS_ALLOW: the tests' targets are on 127.0.0.1, so loopback by default. */
+  targetsAllow?: string[];
+  /** The mesh's NATS (SLUICE_BUS=nats, SLUICE_NATS_URL) as the gateway's settings name it; the app still uses an in-memory bus. */
+  meshNatsUrl?: string;
 }
 
 /** The GraphQL API on a real HTTP port, on SQLite in a temp dir or in a fresh PostgreSQL schema. */
@@ -82,6 +86,7 @@ export async function startGraphqlApp(
   const adminKey = `admin_${randomBytes(16).toString('hex')}`;
   const settings = {
     ...defaultBusConfig({ SLUICE_BUS_NAMESPACE: options.busNamespace ?? '' }),
+    ...(options.meshNatsUrl && { SLUICE_BUS: 'nats', SLUICE_NATS_URL: options.meshNatsUrl }),
     SLUICE_DATA_DIR: dataDir,
     SLUICE_DATABASE_URL: database === 'postgres' ? testServers.postgresUrl : undefined,
     SLUICE_DATABASE_POOL_SIZE: 5,
@@ -89,6 +94,8 @@ export async function startGraphqlApp(
     SLUICE_SECRET_KEY: '11'.repeat(32),
     SLUICE_ADMIN_KEY: adminKey,
     SLUICE_PLANS: options.plans,
+    SLUICE_CONNECTOR_TARGETS_ALLOW: options.targetsAllow ?? ['loopback'],
+    SLUICE_CONNECTOR_TARGETS_DENY: [],
     mqttUrl: undefined,
   } as unknown as GatewaySettings;
   const store = options.store ?? new InProcessConfigStore();

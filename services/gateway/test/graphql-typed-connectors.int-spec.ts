@@ -161,14 +161,21 @@ describe('typed connector configuration', () => {
     const badValue = failure(await update({ postgres: { url: 'mysql://h/db' } }));
     expect(badValue.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.postgres.url' });
     const { updateConnector } = ok(
-      await update({ postgres: { url: 'postgres://u@10.0.0.1:5432/db', poolSize: 4 } }),
+      await update({ postgres: { url: 'postgres://u@127.0.0.1:5432/other', poolSize: 4 } }),
     );
     expect(updateConnector).toMatchObject({
       version: c.version + 1,
-      config: { url: 'postgres://u@10.0.0.1:5432/db', poolSize: 4 },
+      config: { url: 'postgres://u@127.0.0.1:5432/other', poolSize: 4 },
       secretsSet: ['password'],
     });
-    expect(await stored(c.id)).toMatchObject({ url: 'postgres://u@10.0.0.1:5432/db', password: 'keepme' });
+    expect(await stored(c.id)).toMatchObject({
+      url: 'postgres://u@127.0.0.1:5432/other',
+      password: 'keepme',
+    });
+    // another host: the stored password was given for the old one and is not carried over
+    const moved = failure(await update({ postgres: { url: 'postgres://u@127.0.0.2:5432/other' } }));
+    expect(moved.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.postgres' });
+    expect(moved.message).toMatch(/host changed.*give password again/);
   });
 
   it('tries a typed configuration with testConnector, naming bad fields under input', async () => {

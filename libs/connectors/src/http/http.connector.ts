@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
+import { connect, type LookupFunction } from 'node:net';
 import { Pool } from 'undici';
-import type { Action, DeliveryOutcome, DeliveryRecord } from '../connector';
+import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { BaseConnector } from '../shared/base-connector';
 import { OK, rejected } from '../shared/outcomes';
 import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
@@ -11,6 +11,7 @@ import {
   statusMatcher,
   type HttpConnectorConfig,
 } from './http.config';
+import { urlEndpoints, type Endpoint } from '../targets/target-policy';
 
 /** Trace headers carried from the record to the request when the action does not set them. */
 const traceHeaders = ['traceparent', 'tracestate', 'baggage'];
@@ -24,17 +25,27 @@ export class HttpConnector extends BaseConnector {
   readonly config: HttpConnectorConfig;
   private readonly pool: Pool;
   private readonly url: URL;
+  private readonly port: number;
+  private readonly lookup?: LookupFunction;
 
-  constructor(config: unknown) {
-    super();
+  constructor(config: unknown, options: ConnectorOptions = {}) {
+    super(options);
     this.config = parseConfig(httpConnectorSchema, config);
     this.url = new URL(this.config.url);
+    this.port = Number(this.url.port) || (this.url.protocol === 'https:' ? 443 : 80);
     const tls = nodeTlsOptions(this.config.tls);
+    // why a lookup of our own: each pooled connection checks the address it really connects to,
+    // so a name that resolves elsewhere between two connections (DNS rebinding) is caught
+    this.lookup = options.targets?.lookupFor(this.port);
     this.pool = new Pool(this.url.origin, {
       connections: this.config.poolSize,
       pipelining: this.config.pipelining,
-      connect: { timeout: this.config.connectTimeoutMs, ...tls },
+      connect: { timeout: this.config.connectTimeoutMs, ...tls, ...(this.lookup && { lookup: this.lookup }) },
     });
+  }
+
+  endpoints(): Endpoint[] {
+    return urlEndpoints(this.config.url, this.port);
   }
 
   /** The pool connects on demand; start() checks that the server is reachable. */
@@ -44,9 +55,14 @@ export class HttpConnector extends BaseConnector {
 
   /** A TCP connect to the origin, as EMQX's HTTP health check does. */
   protected probe(): Promise<void> {
-    const port = Number(this.url.port) || (this.url.protocol === 'https:' ? 443 : 80);
+    const port = this.port;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: this.url.hostname, port, timeout: this.config.connectTimeoutMs });
+      const socket = connect({
+        host: this.url.hostname,
+        port,
+        timeout: this.config.connectTimeoutMs,
+        ...(this.lookup && { lookup: this.lookup }),
+      });
       socket.once('connect', () => {
         socket.destroy();
         resolve();

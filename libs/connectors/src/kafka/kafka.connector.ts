@@ -5,10 +5,11 @@ import {
   logLevel,
   Partitioners,
   type ICustomPartitioner,
+  type ISocketFactory,
   type Message,
   type Producer,
 } from 'kafkajs';
-import type { Action, DeliveryOutcome, DeliveryRecord } from '../connector';
+import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { BaseConnector, ClientSlot } from '../shared/base-connector';
 import { deliveryCodes } from '../errors';
 import { OK, allOf, errorMessage, failed, rejected, unavailable } from '../shared/outcomes';
@@ -16,6 +17,7 @@ import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-confi
 import { compileTemplate, type Template } from '../template/template';
 import { KafkaBatcher } from './kafka-batcher';
 import { kafkaActionSchema, kafkaConnectorSchema, type KafkaConnectorConfig } from './kafka.config';
+import { hostPortEndpoint, type Endpoint, type TargetPolicy } from '../targets/target-policy';
 
 const traceHeaders = ['traceparent', 'tracestate'];
 const acksOf = { all: -1, leader: 1, none: 0 } as const;
@@ -36,8 +38,8 @@ export class KafkaConnector extends BaseConnector {
   private readonly kafka: Kafka;
   private readonly producers = new Set<ClientSlot<Producer>>();
 
-  constructor(config: unknown) {
-    super();
+  constructor(config: unknown, options: ConnectorOptions = {}) {
+    super(options);
     this.config = parseConfig(kafkaConnectorSchema, config);
     const c = this.config;
     const tls = nodeTlsOptions(c.tls);
@@ -51,7 +53,15 @@ export class KafkaConnector extends BaseConnector {
       // why: the pipeline retries with backoff; kafkajs retrying too would multiply the wait
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1_000 },
       logLevel: logLevel.NOTHING,
+      // why: the brokers a cluster advertises are checked too, not only the bootstrap ones
+      ...(options.targets && {
+        socketFactory: guardedSocketFactory(options.targets),
+      }),
     });
+  }
+
+  endpoints(): Endpoint[] {
+    return this.config.brokers.map(hostPortEndpoint);
   }
 
   protected async connect(): Promise<void> {
@@ -172,4 +182,15 @@ interface Entry {
   topic: string;
   message: Message;
   size: number;
+}
+
+const KEEP_ALIVE_MS = 60_000;
+
+/** kafkajs's socket factory with the tenant's target policy on every broker connection. */
+function guardedSocketFactory(policy: TargetPolicy): ISocketFactory {
+  return ({ host, port, ssl, onConnect }) => {
+    const socket = policy.socketTo({ host, port }, ssl ? ssl : undefined, onConnect);
+    socket.setKeepAlive(true, KEEP_ALIVE_MS);
+    return socket;
+  };
 }

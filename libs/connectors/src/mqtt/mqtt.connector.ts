@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Action, DeliveryOutcome, DeliveryRecord } from '../connector';
+import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError } from '../errors';
 import { BaseConnector, withTimeout } from '../shared/base-connector';
 import { OK, errorMessage, rejected } from '../shared/outcomes';
 import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { compileTemplate, type Template } from '../template/template';
 import { mqttActionSchema, mqttConnectorSchema, type MqttConnectorConfig } from './mqtt.config';
+import { urlEndpoints, type Endpoint } from '../targets/target-policy';
 
 /** PUBACK/PUBREC reason codes worth another attempt: unspecified error, server busy, quota exceeded. */
 const transientReasonCodes = new Set([0x80, 0x89, 0x97]);
@@ -25,8 +26,8 @@ export class MqttConnector extends BaseConnector {
   private next = 0;
   private lastError?: string;
 
-  constructor(config: unknown) {
-    super();
+  constructor(config: unknown, options: ConnectorOptions = {}) {
+    super(options);
     this.config = parseConfig(mqttConnectorSchema, config);
   }
 
@@ -63,6 +64,19 @@ export class MqttConnector extends BaseConnector {
     });
     this.markConnecting();
     return this.clients;
+  }
+
+  endpoints(): Endpoint[] {
+    return urlEndpoints(
+      this.config.url,
+      /^(mqtts|ssl):/.test(this.config.url)
+        ? 8883
+        : /^wss:/.test(this.config.url)
+          ? 443
+          : /^ws:/.test(this.config.url)
+            ? 80
+            : 1883,
+    );
   }
 
   protected async connect(): Promise<void> {

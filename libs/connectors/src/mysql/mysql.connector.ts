@@ -1,11 +1,12 @@
 import { createPool, type ExecuteValues, type Pool } from 'mysql2/promise';
-import type { Action, DeliveryOutcome } from '../connector';
+import type { Action, ConnectorOptions, DeliveryOutcome } from '../connector';
 import { deliveryCodes } from '../errors';
 import { BaseConnector } from '../shared/base-connector';
 import { errorMessage, failed, rejected, unavailable } from '../shared/outcomes';
 import { nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { createSqlAction } from '../sql/sql-action';
 import { mysqlConnectorSchema, type MysqlConnectorConfig } from './mysql.config';
+import { urlEndpoints, type Endpoint } from '../targets/target-policy';
 
 /** Server errors that say "try again" (locks, load, shutdown), not "this row is wrong". */
 const transientErrors = new Set([
@@ -38,8 +39,8 @@ export class MysqlConnector extends BaseConnector {
   readonly config: MysqlConnectorConfig;
   private readonly pool: Pool;
 
-  constructor(config: unknown) {
-    super();
+  constructor(config: unknown, options: ConnectorOptions = {}) {
+    super(options);
     this.config = parseConfig(mysqlConnectorSchema, config);
     const c = this.config;
     const url = new URL(c.url.replace(/^mariadb:/, 'mysql:'));
@@ -55,6 +56,10 @@ export class MysqlConnector extends BaseConnector {
       ssl: tls ? { ...tls, ca: tls.ca, cert: tls.cert, key: tls.key } : undefined,
       waitForConnections: true,
     });
+  }
+
+  endpoints(): Endpoint[] {
+    return urlEndpoints(this.config.url, 3306);
   }
 
   protected connect(): Promise<void> {

@@ -1,11 +1,12 @@
 import { connect, Events, headers as natsHeaders, type MsgHdrs, type NatsConnection } from 'nats';
-import type { Action, DeliveryOutcome, DeliveryRecord } from '../connector';
-import { ConnectorUnavailableError } from '../errors';
+import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
+import { ConnectorConfigInvalidError, ConnectorUnavailableError, deliveryCodes } from '../errors';
 import { BaseConnector, ClientSlot, withTimeout } from '../shared/base-connector';
-import { OK, errorMessage, rejected } from '../shared/outcomes';
+import { OK, errorMessage, failed, rejected } from '../shared/outcomes';
 import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { compileTemplate, type Template } from '../template/template';
 import { natsActionSchema, natsConnectorSchema, type NatsConnectorConfig } from './nats.config';
+import { urlEndpoints, type Endpoint } from '../targets/target-policy';
 
 const traceHeaders = ['traceparent', 'tracestate'];
 
@@ -21,8 +22,8 @@ export class NatsConnector extends BaseConnector {
   private readonly connection: ClientSlot<NatsConnection>;
   private online = false;
 
-  constructor(config: unknown) {
-    super();
+  constructor(config: unknown, options: ConnectorOptions = {}) {
+    super(options);
     this.config = parseConfig(natsConnectorSchema, config);
     this.connection = new ClientSlot(
       () => this.open(),
@@ -31,6 +32,7 @@ export class NatsConnector extends BaseConnector {
   }
 
   private async open(): Promise<NatsConnection> {
+    await this.checkTargets();
     const c = this.config;
     const tls = nodeTlsOptions(c.tls);
     const nc = await connect({
@@ -65,6 +67,12 @@ export class NatsConnector extends BaseConnector {
     this.connection.drop();
   }
 
+  endpoints(): Endpoint[] {
+    return (Array.isArray(this.config.servers) ? this.config.servers : [this.config.servers]).flatMap((s) =>
+      urlEndpoints(s, 4222),
+    );
+  }
+
   protected async connect(): Promise<void> {
     await this.connection.get();
   }
@@ -81,6 +89,20 @@ export class NatsConnector extends BaseConnector {
   createAction(input: unknown): Action {
     const config = parseConfig(natsActionSchema, input);
     const subject = compileField('subject', () => compileTemplate(config.subject));
+    const reserved = this.options.reservedSubject ?? (() => undefined);
+    // why at once for a fixed subject: a subject without placeholders can be refused when saved
+    if (!config.subject.includes('${')) {
+      const reason = reserved(config.subject);
+      if (reason)
+        throw new ConnectorConfigInvalidError('subject', `'${config.subject}' is reserved: ${reason}`);
+    }
+    const subjectOf = (record: DeliveryRecord): string | DeliveryOutcome => {
+      const rendered = subject.render(record);
+      const reason = reserved(rendered);
+      return reason
+        ? failed(deliveryCodes.targetDenied, `subject '${rendered}' is reserved: ${reason}`, false)
+        : rendered;
+    };
     const payload = compileField('payload', () => compileTemplate(config.payload));
     const headerTemplates: [string, Template][] = Object.entries(config.headers).map(([name, value]) => [
       name,
@@ -111,26 +133,28 @@ export class NatsConnector extends BaseConnector {
       if (config.jetstream) {
         const js = nc.jetstream({ timeout: config.publishTimeoutMs });
         outcomes = await Promise.all(
-          records.map((record) =>
-            js
-              .publish(subject.render(record), encoder.encode(payload.render(record)), {
+          records.map((record) => {
+            const to = subjectOf(record);
+            if (typeof to !== 'string') return Promise.resolve(to);
+            return js
+              .publish(to, encoder.encode(payload.render(record)), {
                 msgID: record.id,
                 headers: headersOf(record),
               })
               .then(
                 () => OK,
                 (error: unknown) => this.jetstreamOutcome(error),
-              ),
-          ),
+              );
+          }),
         );
       } else {
-        for (const record of records) {
-          nc.publish(subject.render(record), encoder.encode(payload.render(record)), {
-            headers: headersOf(record),
-          });
-        }
+        outcomes = records.map((record) => {
+          const to = subjectOf(record);
+          if (typeof to !== 'string') return to;
+          nc.publish(to, encoder.encode(payload.render(record)), { headers: headersOf(record) });
+          return OK;
+        });
         await withTimeout(nc.flush(), config.publishTimeoutMs, 'NATS flush');
-        outcomes = records.map(() => OK);
       }
       if (outcomes.some((o) => o.ok)) this.markConnected();
       return outcomes;

@@ -1,11 +1,12 @@
 import { Pool, type DatabaseError } from 'pg';
-import type { Action, DeliveryOutcome } from '../connector';
+import type { Action, ConnectorOptions, DeliveryOutcome } from '../connector';
 import { deliveryCodes } from '../errors';
 import { BaseConnector } from '../shared/base-connector';
 import { errorMessage, failed, rejected, unavailable } from '../shared/outcomes';
 import { nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { createSqlAction } from '../sql/sql-action';
 import { postgresConnectorSchema, type PostgresConnectorConfig } from './postgres.config';
+import { urlEndpoints, type Endpoint } from '../targets/target-policy';
 
 /** SQLSTATE classes and codes that say "try again", not "this row is wrong". */
 const transientStates = /^(08|53|57P0[123]|40001|40P01|55P03|58)/;
@@ -19,8 +20,8 @@ export class PostgresConnector extends BaseConnector {
   readonly config: PostgresConnectorConfig;
   private readonly pool: Pool;
 
-  constructor(config: unknown) {
-    super();
+  constructor(config: unknown, options: ConnectorOptions = {}) {
+    super(options);
     this.config = parseConfig(postgresConnectorSchema, config);
     const c = this.config;
     this.pool = new Pool({
@@ -32,6 +33,10 @@ export class PostgresConnector extends BaseConnector {
     });
     // why: an idle client losing its server emits here; unhandled, it would crash the process
     this.pool.on('error', (error) => this.markDisconnected(errorMessage(error)));
+  }
+
+  endpoints(): Endpoint[] {
+    return urlEndpoints(this.config.url, 5432);
   }
 
   protected connect(): Promise<void> {

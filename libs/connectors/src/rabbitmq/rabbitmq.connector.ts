@@ -1,5 +1,5 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import type { Action, DeliveryOutcome, DeliveryRecord } from '../connector';
+import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError } from '../errors';
 import { BaseConnector, ClientSlot, withTimeout } from '../shared/base-connector';
 import { OK, errorMessage, rejected, unavailable } from '../shared/outcomes';
@@ -10,6 +10,7 @@ import {
   rabbitmqConnectorSchema,
   type RabbitmqConnectorConfig,
 } from './rabbitmq.config';
+import { urlEndpoints, type Endpoint } from '../targets/target-policy';
 
 /** AMQP reply codes that no retry fixes: 404 no such exchange, 403 access refused, 406 precondition. */
 const permanentReplyCodes = new Set([403, 404, 406]);
@@ -29,8 +30,8 @@ export class RabbitmqConnector extends BaseConnector {
   private readonly channelErrors = new WeakMap<ConfirmChannel, Error>();
   private next = 0;
 
-  constructor(config: unknown) {
-    super();
+  constructor(config: unknown, options: ConnectorOptions = {}) {
+    super(options);
     this.config = parseConfig(rabbitmqConnectorSchema, config);
     this.channels = new Array<Promise<ConfirmChannel> | undefined>(this.config.poolSize);
     this.connection = new ClientSlot(
@@ -40,10 +41,17 @@ export class RabbitmqConnector extends BaseConnector {
   }
 
   private async open(): Promise<ChannelModel> {
+    await this.checkTargets();
     const c = this.config;
     const url = new URL(c.url);
     url.searchParams.set('heartbeat', String(c.heartbeatSec));
-    const conn = await connect(url.toString(), { timeout: c.connectTimeoutMs, ...nodeTlsOptions(c.tls) });
+    const port = this.endpoints()[0]?.port ?? 5672;
+    const lookup = this.options.targets?.lookupFor(port);
+    const conn = await connect(url.toString(), {
+      timeout: c.connectTimeoutMs,
+      ...nodeTlsOptions(c.tls),
+      ...(lookup && { lookup }),
+    });
     conn.on('error', (error: Error) => this.markDisconnected(errorMessage(error)));
     conn.on('close', (error?: Error) => {
       this.markDisconnected(error ? errorMessage(error) : 'connection closed');
@@ -71,6 +79,10 @@ export class RabbitmqConnector extends BaseConnector {
     });
     this.channels[index] = created;
     return created;
+  }
+
+  endpoints(): Endpoint[] {
+    return urlEndpoints(this.config.url, this.config.url.startsWith('amqps:') ? 5671 : 5672);
   }
 
   protected async connect(): Promise<void> {

@@ -1,11 +1,12 @@
 import { Redis } from 'ioredis';
-import type { Action, DeliveryOutcome, DeliveryRecord } from '../connector';
+import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError, deliveryCodes } from '../errors';
 import { BaseConnector } from '../shared/base-connector';
 import { OK, errorMessage, failed, rejected, unavailable } from '../shared/outcomes';
 import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { compileCommandTemplate } from '../template/command-template';
 import { redisActionSchema, redisConnectorSchema, type RedisConnectorConfig } from './redis.config';
+import { urlEndpoints, type Endpoint } from '../targets/target-policy';
 
 /** Replies that say "not now" (loading, failover), not "this command is wrong". */
 const transientReplies = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
@@ -22,8 +23,8 @@ export class RedisConnector extends BaseConnector {
   private next = 0;
   private lastError?: string;
 
-  constructor(config: unknown) {
-    super();
+  constructor(config: unknown, options: ConnectorOptions = {}) {
+    super(options);
     this.config = parseConfig(redisConnectorSchema, config);
     const c = this.config;
     const tls = nodeTlsOptions(c.tls) ?? (c.url.startsWith('rediss:') ? {} : undefined);
@@ -50,6 +51,10 @@ export class RedisConnector extends BaseConnector {
       client.on('reconnecting', () => this.markDisconnected(this.lastError ?? 'reconnecting'));
       return client;
     });
+  }
+
+  endpoints(): Endpoint[] {
+    return urlEndpoints(this.config.url, 6379);
   }
 
   protected async connect(): Promise<void> {

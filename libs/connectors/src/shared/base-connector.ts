@@ -1,5 +1,13 @@
-import type { Action, Connector, ConnectorStatus, DeliveryOutcome, DeliveryRecord } from '../connector';
-import { ConnectorUnavailableError, deliveryCodes } from '../errors';
+import type {
+  Action,
+  Connector,
+  ConnectorOptions,
+  ConnectorStatus,
+  DeliveryOutcome,
+  DeliveryRecord,
+} from '../connector';
+import { ConnectorTargetDeniedError, ConnectorUnavailableError, deliveryCodes } from '../errors';
+import type { Endpoint } from '../targets/target-policy';
 import { allOf, errorMessage, failed, isConnectionError, unavailable } from './outcomes';
 
 /**
@@ -11,6 +19,9 @@ export abstract class BaseConnector implements Connector {
   abstract readonly kind: string;
   private current: ConnectorStatus = { state: 'disconnected', reason: 'not started' };
   protected closed = false;
+  private targetCheck?: { at: number; result: Promise<void> };
+
+  constructor(protected readonly options: ConnectorOptions = {}) {}
 
   status(): ConnectorStatus {
     return this.current;
@@ -20,6 +31,7 @@ export abstract class BaseConnector implements Connector {
     if (this.closed) return;
     this.markConnecting();
     try {
+      await this.checkTargets();
       await this.connect();
       this.markConnected();
     } catch (error) {
@@ -30,6 +42,7 @@ export abstract class BaseConnector implements Connector {
   async testConnection(): Promise<ConnectorStatus> {
     if (this.closed) return { state: 'disconnected', reason: 'closed' };
     try {
+      await this.checkTargets();
       await this.probe();
       this.markConnected();
     } catch (error) {
@@ -49,6 +62,8 @@ export abstract class BaseConnector implements Connector {
   }
 
   abstract createAction(config: unknown): Action;
+  /** Where the connector connects (hosts and ports), for the target policy of a tenant's connector. */
+  abstract endpoints(): Endpoint[];
   /** Opens the connection or pool; throws when the target cannot be reached. */
   protected abstract connect(): Promise<void>;
   /** Checks the target now (a ping, `SELECT 1`, a TCP connect); throws when it is not usable. */
@@ -78,15 +93,42 @@ export abstract class BaseConnector implements Connector {
     if (records.length === 0) return [];
     if (this.closed) return allOf(records.length, failed(deliveryCodes.closed, 'connector closed', true));
     try {
+      await this.checkTargets();
+    } catch (error) {
+      this.markDisconnected(errorMessage(error));
+      return allOf(records.length, this.outcomeOf(error));
+    }
+    try {
       return await run();
     } catch (error) {
       return allOf(records.length, this.outcomeOf(error));
     }
   }
 
+  /**
+   * Checks the endpoints against the target policy (none for the operator's connectors): at start,
+   * on a test, when a driver opens a connection, and before deliveries at most every
+   * TARGET_RECHECK_MS, so a name that starts resolving to a denied address is caught.
+   */
+  protected checkTargets(): Promise<void> {
+    const policy = this.options.targets;
+    if (!policy) return Promise.resolve();
+    const now = Date.now();
+    if (!this.targetCheck || now - this.targetCheck.at > TARGET_RECHECK_MS) {
+      const result = Promise.all(this.endpoints().map((e) => policy.check(e))).then(() => undefined);
+      result.catch(() => undefined);
+      this.targetCheck = { at: now, result };
+    }
+    return this.targetCheck.result;
+  }
+
   /** The outcome for an error the driver did not classify itself. */
   protected outcomeOf(error: unknown): DeliveryOutcome {
     const message = errorMessage(error);
+    if (error instanceof ConnectorTargetDeniedError) {
+      this.markDisconnected(message);
+      return failed(deliveryCodes.targetDenied, message, false);
+    }
     if (isTimeout(error)) {
       this.markDisconnected(message);
       return failed(deliveryCodes.timeout, message, true);
@@ -99,6 +141,8 @@ export abstract class BaseConnector implements Connector {
     return failed(deliveryCodes.failed, message, true);
   }
 }
+
+const TARGET_RECHECK_MS = 5_000;
 
 /** Thrown by `withTimeout`; drivers map it to a retryable DELIVERY_TIMEOUT. */
 export class DeliveryTimeoutError extends Error {

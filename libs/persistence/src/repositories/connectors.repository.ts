@@ -14,8 +14,12 @@ export class ConnectorsRepository extends TenantScopedRepository<Connector> {
     super(manager, Connector, 'Connector');
   }
 
-  create(tenantId: string, input: CreateInput<Connector>): Promise<Connector> {
-    return this.insertRow(tenantId, input);
+  /** Creates a connector; a tenant's unless `configuredByOperator` says otherwise. */
+  create(
+    tenantId: string,
+    input: Omit<CreateInput<Connector>, 'configuredByOperator'> & { configuredByOperator?: boolean },
+  ): Promise<Connector> {
+    return this.insertRow(tenantId, { configuredByOperator: false, ...input });
   }
 
   list(tenantId: string, page: PageRequest = {}, filter: ConnectorFilter = {}): Promise<Page<Connector>> {

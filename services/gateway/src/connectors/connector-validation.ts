@@ -3,7 +3,9 @@ import {
   ConnectorKindUnknownError,
   createConnector,
   type Connector,
+  type ConnectorOptions,
 } from '@sluice/connectors';
+import { reservedSubjectReason } from '@sluice/bus';
 import { splitQueueSettings } from '@sluice/pipeline';
 import { InputInvalidError } from '../errors/api-errors';
 import { closeQuietly } from '../propagation/definition-check';
@@ -28,11 +30,12 @@ export function buildConnector(
   config: unknown,
   field = 'input',
   configPath?: string,
+  options: ConnectorOptions = { reservedSubject: reservedSubjectReason },
 ): Connector {
   try {
     // why split: `queue` is the pipeline's (the action queue bound), validated there, not the driver's
     const record = config && typeof config === 'object' ? (config as Record<string, unknown>) : undefined;
-    return createConnector(kind, record ? splitQueueSettings(record).config : config);
+    return createConnector(kind, record ? splitQueueSettings(record).config : config, options);
   } catch (error) {
     throw asInputError(error, field, configPath);
   }

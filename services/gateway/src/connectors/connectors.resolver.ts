@@ -3,7 +3,13 @@ import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '
 import { connectorKinds } from '@sluice/connectors';
 import { GraphQLJSONObject } from 'graphql-type-json';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
-import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
+import {
+  CurrentPrincipal,
+  CurrentTenant,
+  tenantIdArg,
+  type TenantId,
+} from '../auth/current-tenant.decorator';
+import type { Principal } from '../auth/principal';
 import { InputValidationPipe } from '../graphql/input-validation.pipe';
 import { ComponentStatusModel } from '../status/component-status.model';
 import { StatusBoard } from '../status/status-board.service';
@@ -55,30 +61,33 @@ export class ConnectorsResolver {
   })
   testConnector(
     @CurrentTenant() _tenant: TenantId,
+    @CurrentPrincipal() principal: Principal,
     @Args('kind', { nullable: true }) kind?: string,
     @Args('config', { type: () => GraphQLJSONObject, nullable: true }) config?: Record<string, unknown>,
     @Args('input', { type: () => TestConnectorInput, nullable: true }) input?: TestConnectorInput,
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<ConnectorStatusModel> {
-    return this.service.test({ ...input, kind, config });
+    return this.service.test({ ...input, kind, config }, principal);
   }
 
   @Mutation(() => ConnectorModel)
   createConnector(
     @CurrentTenant() tenant: TenantId,
+    @CurrentPrincipal() principal: Principal,
     @Args('input') input: CreateConnectorInput,
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<ConnectorModel> {
-    return this.service.create(tenant, input);
+    return this.service.create(tenant, input, principal.kind);
   }
 
   @Mutation(() => ConnectorModel)
   updateConnector(
     @CurrentTenant() tenant: TenantId,
+    @CurrentPrincipal() principal: Principal,
     @Args('input') input: UpdateConnectorInput,
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<ConnectorModel> {
-    return this.service.update(tenant, input);
+    return this.service.update(tenant, input, principal.kind);
   }
 
   @Mutation(() => ConnectorModel)

@@ -57,6 +57,18 @@ export class RuleTraceUnavailableError extends SluiceError {
   readonly category = 'UNAVAILABLE';
 }
 
+/** Too many requests of one kind from one tenant (testConnector); `retryAfterSeconds` says when to try again. */
+export class TooManyRequestsError extends SluiceError {
+  readonly code = 'RATE_LIMITED';
+  readonly category = 'UNAVAILABLE';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 function describe(resource: QuotaExceededError['resource']): string {
   return resource === 'actionsPerRule' ? 'actions per rule' : resource;
 }

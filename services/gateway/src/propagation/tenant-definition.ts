@@ -42,6 +42,7 @@ export function renderTenantDefinition(rows: TenantRows, box: SecretBox): Tenant
       id: c.id,
       kind: c.kind,
       config: mergeSecrets(c.config, openSecrets(box, 'connector', c)),
+      configuredBy: c.configuredByOperator ? ('operator' as const) : ('tenant' as const),
     })),
     rules: rows.rules
       .filter((r) => r.enabled)

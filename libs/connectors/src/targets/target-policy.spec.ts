@@ -1,0 +1,61 @@
+import { ConnectorTargetDeniedError } from '../errors';
+import { TargetPolicy } from './target-policy';
+
+describe('TargetPolicy', () => {
+  const tenants = TargetPolicy.parse({ reserved: [{ host: '127.0.0.1', port: 4222 }] });
+
+  it.each([
+    ['169.254.169.254', 80],
+    ['fd00:ec2::254', 80],
+    ['100.100.100.200', 80],
+    ['::ffff:169.254.169.254', 80],
+  ])('never allows the metadata address %s, whatever the operator allows', async (host, port) => {
+    const open = TargetPolicy.parse({ allow: ['0.0.0.0/0', '::/0', 'loopback', 'private'] });
+    await expect(open.check({ host, port })).rejects.toBeInstanceOf(ConnectorTargetDeniedError);
+  });
+
+  it.each([
+    '127.0.0.1',
+    '127.9.9.9',
+    '::1',
+    '0.0.0.0',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '::ffff:10.0.0.1',
+  ])('denies the loopback or private address %s by default', async (host) => {
+    await expect(tenants.check({ host, port: 5432 })).rejects.toThrow(/not allowed for tenants/);
+  });
+
+  it('resolves names before it decides: localhost is loopback', async () => {
+    await expect(tenants.check({ host: 'localhost', port: 5432 })).rejects.toThrow(/not allowed/);
+  });
+
+  it('allows public addresses and what the operator allows, but never the service bus', async () => {
+    await expect(tenants.check({ host: '203.0.113.7', port: 443 })).resolves.toBeUndefined();
+    const loopback = TargetPolicy.parse({
+      allow: ['loopback'],
+      reserved: [{ host: 'localhost', port: 4222 }],
+    });
+    await expect(loopback.check({ host: '127.0.0.1', port: 5432 })).resolves.toBeUndefined();
+    await expect(loopback.check({ host: '127.0.0.1', port: 4222 })).rejects.toThrow(/service bus/);
+    await expect(loopback.check({ host: '::1', port: 4222 })).rejects.toThrow(/service bus/);
+  });
+
+  it("the operator's deny list wins over an allowed range", async () => {
+    const policy = TargetPolicy.parse({ allow: ['private'], deny: ['10.9.0.0/16'] });
+    await expect(policy.check({ host: '10.1.0.1', port: 80 })).resolves.toBeUndefined();
+    await expect(policy.check({ host: '10.9.0.1', port: 80 })).rejects.toThrow(/operator denies/);
+  });
+
+  it('refuses a setting that is not a range, naming it', () => {
+    expect(() => TargetPolicy.parse({ allow: ['10.0.0.0/33'] })).toThrow(/'10.0.0.0\/33' is not a CIDR/);
+    expect(() => TargetPolicy.parse({ deny: ['intranet'] })).toThrow(/'intranet'/);
+  });
+
+  it('the socket lookup refuses a name that resolves to a denied address (the address it connects to)', async () => {
+    const lookup = tenants.lookupFor(80);
+    const error = await new Promise<unknown>((resolve) => lookup('localhost', {}, (e) => resolve(e)));
+    expect(error).toBeInstanceOf(ConnectorTargetDeniedError);
+  });
+});

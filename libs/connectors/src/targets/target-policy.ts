@@ -1,0 +1,215 @@
+import { lookup as dnsLookup, promises as dns, type LookupAddress } from 'node:dns';
+import { BlockList, connect as netConnect, isIP, Socket, type LookupFunction } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { ConnectorTargetDeniedError } from '../errors';
+
+type AllCallback = (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
+
+/** A host and port a connector connects to. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** Named ranges an operator can allow for tenants' connectors (besides CIDRs). */
+const NAMED_RANGES: Readonly<Record<string, readonly string[]>> = {
+  loopback: ['127.0.0.0/8', '::1/128', '0.0.0.0/8', '::/128'],
+  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'],
+};
+// why always: link-local holds the cloud metadata services (169.254.169.254, fd00:ec2::254); the
+// rest are metadata addresses outside link-local, multicast and broadcast. No setting opens them.
+const ALWAYS_DENIED = [
+  '169.254.0.0/16',
+  'fe80::/10',
+  'fd00:ec2::254/128',
+  '100.100.100.200/32',
+  '224.0.0.0/4',
+  '255.255.255.255/32',
+  'ff00::/8',
+];
+
+export interface TargetPolicyOptions {
+  /** Ranges tenants may reach besides public addresses: `loopback`, `private` or CIDRs. */
+  allow?: readonly string[];
+  /** More CIDRs tenants may never reach. */
+  deny?: readonly string[];
+  /** Endpoints no tenant connector may reach whatever is allowed (the service bus's servers). */
+  reserved?: readonly Endpoint[];
+}
+
+/**
+ * Which addresses a tenant's connectors may connect to: public addresses, plus what the operator
+ * allows; never link-local or metadata addresses, nor the reserved endpoints. Checked on the
+ * addresses a host resolves to, each time a connector connects (so a name that later resolves
+ * elsewhere is caught). The operator's own connectors get no policy at all.
+ *
+ * @example
+ * const policy = TargetPolicy.parse({ allow: ['loopback'], reserved: [{ host: '127.0.0.1', port: 4222 }] });
+ * await policy.check({ host: 'localhost', port: 5432 }); // ok
+ * await policy.check({ host: '169.254.169.254', port: 80 }); // throws ConnectorTargetDeniedError
+ */
+export class TargetPolicy {
+  private readonly internal = new BlockList();
+  private readonly denied = new BlockList();
+  private readonly always = new BlockList();
+  private readonly allowed = new BlockList();
+  private reservedAddresses?: Promise<Set<string>>;
+  /** The reserved endpoints once resolved (checks start by resolving them). */
+  private reservedResolved = new Set<string>();
+
+  private constructor(private readonly options: TargetPolicyOptions) {
+    for (const cidr of ALWAYS_DENIED) addCidr(this.always, cidr);
+    for (const cidr of [...NAMED_RANGES.loopback!, ...NAMED_RANGES.private!]) addCidr(this.internal, cidr);
+    for (const cidr of options.deny ?? []) addCidr(this.denied, cidr);
+    for (const entry of options.allow ?? []) {
+      for (const cidr of NAMED_RANGES[entry] ?? [entry]) addCidr(this.allowed, cidr);
+    }
+  }
+
+  /** Builds a policy; a bad CIDR throws naming it (so a typo in the setting stops the start). */
+  static parse(options: TargetPolicyOptions = {}): TargetPolicy {
+    return new TargetPolicy(options);
+  }
+
+  /** Why `address` (an IP) may not be reached on `port`, or undefined when it may. */
+  reasonFor(address: string, port: number, reserved: ReadonlySet<string> = new Set()): string | undefined {
+    const ip = unmapped(address);
+    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+    if (this.always.check(ip, family))
+      return 'link-local, metadata and multicast addresses are never allowed';
+    if (reserved.has(`${ip}:${port}`)) return "it is Sluice's own service bus";
+    if (this.denied.check(ip, family)) return 'the operator denies this network to tenants';
+    if (this.internal.check(ip, family) && !this.allowed.check(ip, family)) {
+      return 'loopback and private addresses are not allowed for tenants (the operator can allow them)';
+    }
+    return undefined;
+  }
+
+  /**
+   * Resolves `endpoint` and throws ConnectorTargetDeniedError if any of its addresses is denied.
+   * The message does not say whether anything listens there.
+   */
+  async check(endpoint: Endpoint): Promise<void> {
+    const addresses = await resolveAll(endpoint.host);
+    const reserved = await this.reserved();
+    for (const address of addresses) {
+      const reason = this.reasonFor(address, endpoint.port, reserved);
+      if (reason) throw new ConnectorTargetDeniedError(`${endpoint.host}:${endpoint.port}`, reason);
+    }
+  }
+
+  /**
+   * A `dns.lookup` replacement for Node sockets (net/tls `lookup` option) that refuses denied
+   * addresses: the check happens on the very address the socket connects to.
+   */
+  lookupFor(port: number): LookupFunction {
+    return (hostname, options, callback) => {
+      const opts = options as { all?: boolean; family?: number };
+      dnsLookup(hostname, { ...opts, all: true }, (error, addresses) => {
+        if (error) return callback(error, '');
+        void this.reserved().then((reserved) => {
+          for (const { address } of addresses) {
+            const reason = this.reasonFor(address, port, reserved);
+            if (reason) return callback(new ConnectorTargetDeniedError(`${hostname}:${port}`, reason), '');
+          }
+          if (opts.all) return (callback as AllCallback)(null, addresses);
+          const first = addresses[0]!;
+          callback(null, first.address, first.family);
+        });
+      });
+    };
+  }
+
+  /**
+   * Opens a TCP (or TLS) socket the way a driver's socket factory does, refusing a denied address:
+   * an IP at once, a name through {@link lookupFor}. For drivers that learn addresses from the
+   * target itself (Kafka's advertised brokers).
+   */
+  socketTo(target: Endpoint, tls: ConnectionOptions | undefined, onConnect: () => void): Socket {
+    const ip = target.host.replace(/^\[|\]$/g, '');
+    if (isIP(ip)) {
+      const reason = this.reasonFor(ip, target.port, this.reservedResolved);
+      if (reason) {
+        const refused = new Socket();
+        process.nextTick(() =>
+          refused.destroy(new ConnectorTargetDeniedError(`${target.host}:${target.port}`, reason)),
+        );
+        return refused;
+      }
+    }
+    const options = { host: ip, port: target.port, lookup: this.lookupFor(target.port) };
+    return tls
+      ? tlsConnect({ ...options, ...(!isIP(ip) && { servername: ip }), ...tls }, onConnect)
+      : netConnect(options, onConnect);
+  }
+
+  private reserved(): Promise<Set<string>> {
+    this.reservedAddresses ??= Promise.all(
+      (this.options.reserved ?? []).map(async (e) => {
+        const addresses = await resolveAll(e.host).catch(() => [] as string[]);
+        return addresses.map((a) => `${unmapped(a)}:${e.port}`);
+      }),
+    ).then((lists) => {
+      const all = new Set(lists.flat());
+      // why: 127.0.0.1 and ::1 (and 0.0.0.0) reach the same local server
+      for (const entry of [...all]) {
+        const [ip, port] = splitHostPort(entry);
+        if (isLocal(ip))
+          for (const local of ['127.0.0.1', '::1', '0.0.0.0', '::']) all.add(`${local}:${port}`);
+      }
+      this.reservedResolved = all;
+      return all;
+    });
+    return this.reservedAddresses;
+  }
+}
+
+async function resolveAll(host: string): Promise<string[]> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (isIP(bare)) return [bare];
+  const results = await dns.lookup(bare, { all: true, verbatim: true });
+  return results.map((r) => r.address);
+}
+
+function addCidr(list: BlockList, cidr: string): void {
+  const [address, bits] = cidr.split('/');
+  const family = isIP(address ?? '');
+  const prefix = Number(bits ?? (family === 6 ? 128 : 32));
+  const max = family === 6 ? 128 : 32;
+  if (!family || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
+    throw new RangeError(`'${cidr}' is not a CIDR range (e.g. 10.0.0.0/8) nor one of: loopback, private`);
+  }
+  list.addSubnet(address!, prefix, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** `::ffff:10.0.0.1` is 10.0.0.1 to the kernel: check it as IPv4. */
+function unmapped(address: string): string {
+  const match = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return match ? match[1]! : address;
+}
+
+function isLocal(ip: string): boolean {
+  return ip === '::1' || ip === '::' || ip.startsWith('127.') || ip.startsWith('0.');
+}
+
+function splitHostPort(entry: string): [string, string] {
+  const at = entry.lastIndexOf(':');
+  return [entry.slice(0, at), entry.slice(at + 1)];
+}
+
+/** Host and port of a URL (none when it does not parse: the driver's validation says why). */
+export function urlEndpoints(text: string, defaultPort: number): Endpoint[] {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return [];
+  }
+  return [{ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || defaultPort }];
+}
+
+/** `host:port` (Kafka brokers). */
+export function hostPortEndpoint(text: string): Endpoint {
+  const at = text.lastIndexOf(':');
+  return { host: text.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(text.slice(at + 1)) };
+}
