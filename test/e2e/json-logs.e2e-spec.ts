@@ -27,6 +27,32 @@ function jsonLines(text: string): LogLine[] {
     });
 }
 
+/** What a scanner or a careless client sends: unknown keys, invalid documents, 20 of each. */
+async function clientMistakes(port: number): Promise<void> {
+  const graphql = (query: string, key: string) =>
+    fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query }),
+    });
+  for (let i = 0; i < 20; i++) {
+    const answer = (await (await graphql('{ tenants { nodes { id } } }', `unknown-${i}`)).json()) as {
+      errors: unknown[];
+    };
+    expect(answer.errors).toHaveLength(1);
+    await graphql('{ noSuchField }', 'e2e-admin-key-must-not-be-logged-0123456789');
+    const publish = await fetch(`http://127.0.0.1:${port}/api/v5/publish`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from('k:s').toString('base64')}`,
+      },
+      body: JSON.stringify({ topic: 'a', payload: 'x' }),
+    });
+    expect(publish.status).toBe(401);
+  }
+}
+
 // A service process writes only JSON lines on stdout, from its first line (the effective
 // configuration) to its last (the graceful shutdown), at the configured level, without secrets.
 describe('logs: every line a service writes is JSON', () => {
@@ -55,6 +81,7 @@ describe('logs: every line a service writes is JSON', () => {
     atLog = await embedded('log');
     atWarn = await embedded('warn');
     await Promise.all([atLog.ready(), atWarn.ready()]);
+    await clientMistakes(atLog.port);
     expect(await atLog.stop('SIGTERM')).toBe(0);
     expect(await atWarn.stop('SIGTERM')).toBe(0);
   });
@@ -90,6 +117,19 @@ describe('logs: every line a service writes is JSON', () => {
     expect(atLog.stderr).toBe('');
     expect(atLog.output).not.toContain(adminKey);
     expect(atLog.output).not.toContain(secretKey);
+  });
+
+  it("logs clients' mistakes at warn or info, without a stack, once per code however many come", () => {
+    const lines = jsonLines(atLog.stdout);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(atLog.stdout).not.toMatch(/\\n\s+at /);
+    const refused = lines.filter((l) => l.msg.includes('refused a request'));
+    // 20 unknown keys and 20 invalid documents on GraphQL, 20 unknown keys on the publish API
+    expect(refused.map((l) => `${l.level} ${l.context} ${l.msg.split(':')[0]}`).sort()).toEqual([
+      'info GraphQL GraphQL refused a request',
+      'warn GraphQL GraphQL refused a request',
+      'warn PublishApi Publish API refused a request',
+    ]);
   });
 
   it('honours SLUICE_LOG_LEVEL: at warn there is no info line, not even the configuration', () => {

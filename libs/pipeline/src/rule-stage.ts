@@ -17,6 +17,7 @@ import { describeError } from '@sluice/errors';
 import {
   endSpan,
   extractTraceContext,
+  LogSampler,
   spanCarrier,
   SpanKind,
   startSpan,
@@ -76,6 +77,8 @@ export class RuleStage {
   private readonly batches: BatchPublisher<ActionRequest>;
   /** matched, passed and actions per rule, handed to Prometheus once per turn. */
   private readonly counts: TurnCounts;
+  /** Per-message problems: one line per rule and reason a minute, with the count left out. */
+  private readonly sampler = new LogSampler();
   readonly counters: RuleStageCounters = {
     messages: 0,
     matched: 0,
@@ -200,10 +203,12 @@ export class RuleStage {
   private async retryOrDeadLetter(message: BusMessage, code: string, error: unknown): Promise<void> {
     const detail = describeError(error).message;
     if (message.deliveryCount < MAX_RULE_STAGE_ATTEMPTS) {
-      this.log.warn(
-        `could not process INGEST message ${message.msgId} (attempt ${message.deliveryCount} of ` +
-          `${MAX_RULE_STAGE_ATTEMPTS}), retrying: ${detail}`,
-      );
+      const skipped = this.sampler.take(`retry\u0000${code}`);
+      if (skipped !== undefined)
+        this.log.warn(
+          `could not process INGEST message ${message.msgId} (attempt ${message.deliveryCount} of ` +
+            `${MAX_RULE_STAGE_ATTEMPTS}), retrying: ${detail}${LogSampler.suffix(skipped)}`,
+        );
       message.nak(RETRY_DELAY_MS);
       return;
     }
@@ -255,7 +260,9 @@ export class RuleStage {
       message.nak(RETRY_DELAY_MS);
       return;
     }
-    this.log.error(`dead-lettered INGEST message ${message.msgId}: ${detail}`);
+    const skipped = this.sampler.take(`dead-letter\u0000${code}`);
+    if (skipped !== undefined)
+      this.log.error(`dead-lettered INGEST message ${message.msgId}: ${detail}${LogSampler.suffix(skipped)}`);
     await message.ack();
   }
 
@@ -275,9 +282,12 @@ export class RuleStage {
       if ('error' in result) {
         this.counters.failed++;
         this.metrics?.ruleFailed.inc({ ...labels, reason: 'exception' });
-        this.log.warn(
-          `rule '${rule.definition.id}' failed on message ${envelope.id}: ${result.error.message}`,
-        );
+        // why sampled: a rule failing on every message (a non-JSON payload) would write a line per message
+        const skipped = this.sampler.take(`${rule.tenant}\u0000${rule.definition.id}\u0000exception`);
+        if (skipped !== undefined)
+          this.log.warn(
+            `rule ${rule.tenant}/${rule.definition.id} failed on message ${envelope.id} (topic ${envelope.topic}): ${result.error.message}${LogSampler.suffix(skipped)}`,
+          );
         endRuleSpan(span, rule, envelope, false, 0, {
           code: 'RULE_EVALUATION_FAILED',
           message: result.error.message,

@@ -161,6 +161,30 @@ describe('RuleStage', () => {
     expect(stage.counters.actionRequests).toBe(0);
   });
 
+  it('logs a rule failing on every message once per rule and minute, not once per message', async () => {
+    const warnings: string[] = [];
+    const log: StageLogger = { ...quiet, warn: (m) => warnings.push(m) };
+    const stage = new RuleStage(bus, subjects, log);
+    const rules = ['r1', 'r2', 'r3', 'r4'].map((id) => ({ id, sql: 'SELECT payload.t AS t FROM "raw/#"' }));
+    stage.load(parsePipelineDefinition({ tenants: [{ id: 'acme', rules }] }));
+    await bus.consume({ stream: 'INGEST', durable: 'rules', filterSubject: subjects.ingestAll() }, (m) =>
+      stage.handle(m),
+    );
+    for (let i = 0; i < 200; i++) {
+      await bus.publish(
+        subjects.ingest('acme', 'devices'),
+        encodeIngestEnvelope(envelope('raw/x', 'not json')),
+        {
+          msgId: `nj${i}`,
+        },
+      );
+    }
+    await eventually(() => expect(stage.counters.failed).toBe(800));
+    // 200 non-JSON messages on 4 rules: one line per rule (it was 800), naming tenant, rule and topic
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toMatch(/^rule acme\/r1 failed on message .* \(topic raw\/x\): /);
+  });
+
   it('dead-letters an INGEST message that does not decode, keeping its bytes', async () => {
     const stage = new RuleStage(bus, subjects, quiet);
     stage.load(pipeline);

@@ -21,6 +21,7 @@ export type { UserPropertyPairs } from './propagation/mqtt5';
 export { createLogger, logLevelFromEnv, logFormatFromEnv } from './logger';
 export type { LoggerOptions, SluiceLogFormat, SluiceLogLevel } from './logger';
 export { NestJsonLogger } from './logger/nest-logger';
+export { LogSampler } from './logger/log-sampler';
 export { redactText, redactValue, REDACTED } from './logger/redact';
 export { httpServerSpans } from './http/http-server-span';
 export { HttpTracingModule } from './http/http-tracing.module';

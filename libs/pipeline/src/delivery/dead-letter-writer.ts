@@ -1,5 +1,6 @@
 import { encodeDeadLetter, type ActionRequest, type Bus, type BusMessage, type Subjects } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
+import { LogSampler } from '@sluice/telemetry';
 import type { StageLogger } from '../stage-logger';
 
 /**
@@ -7,6 +8,9 @@ import type { StageLogger } from '../stage-logger';
  * only once the DLQ stream has it: a message is never acked unless delivered or dead-lettered.
  */
 export class DeadLetterWriter {
+  /** One line per connector and error code a minute, with the count left out (a dead target dead-letters every request). */
+  private readonly sampler = new LogSampler();
+
   constructor(
     private readonly bus: Bus,
     private readonly subjects: Subjects,
@@ -56,9 +60,12 @@ export class DeadLetterWriter {
       this.log.warn(`could not store dead letter for ${letterId}: ${describeError(error).message}`);
       return false;
     }
-    this.log.warn(
-      `dead-lettered ${letterId} after ${attempts} attempt(s): ${failure.code}: ${failure.message}`,
-    );
+    const where = request ? `${request.tenant}/${request.connectorId}` : 'unknown connector';
+    const skipped = this.sampler.take(`${where}\u0000${failure.code}`);
+    if (skipped !== undefined)
+      this.log.warn(
+        `dead-lettered ${letterId} (${where}) after ${attempts} attempt(s): ${failure.code}: ${failure.message}${LogSampler.suffix(skipped)}`,
+      );
     return true;
   }
 }

@@ -80,6 +80,36 @@ describe('StatusAnnouncer', () => {
     await bus.close();
   });
 
+  it('logs each change between up and down once, with the reason, not every tick or new reason', async () => {
+    const bus = await startBus();
+    const lines: string[] = [];
+    const recording: StageLogger = {
+      log: (m) => lines.push(`log ${m}`),
+      warn: (m) => lines.push(`warn ${m}`),
+      error: (m) => lines.push(`error ${m}`),
+    };
+    const announcer = new StatusAnnouncer(bus, subjects, recording, { node: 'n', intervalMs: 100 });
+    let state: ComponentProbeResult = { state: 'connecting' };
+    announcer.track('acme', 'connector', 'hook', () => state);
+    await announcer.tick(); // still connecting for the first time: nothing to say yet
+    state = { state: 'connected' };
+    await announcer.tick();
+    await announcer.tick();
+    state = { state: 'disconnected', reason: 'HTTP 503' };
+    await announcer.tick();
+    state = { state: 'disconnected', reason: 'ECONNREFUSED' }; // still down: no new line
+    await announcer.tick();
+    state = { state: 'connected' };
+    await announcer.tick();
+    expect(lines).toEqual([
+      'log connector acme/hook is up',
+      'warn connector acme/hook is down (disconnected): HTTP 503',
+      expect.stringMatching(/^log connector acme\/hook is up again after \d+ s$/),
+    ]);
+    await announcer.stop();
+    await bus.close();
+  });
+
   it('keeps going when the bus refuses, and announces again on the next tick', async () => {
     const bus = await startBus();
     const seen: ComponentStatus[] = [];

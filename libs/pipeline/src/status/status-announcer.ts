@@ -19,6 +19,10 @@ interface Tracked {
   probe: () => ComponentProbeResult;
   /** What was last announced successfully (state and reason), to announce only changes. */
   last?: string;
+  /** Up or down as last logged (unset until it first connects or fails), to log each change once. */
+  loggedUp?: boolean;
+  /** When it went down, for "up again after ...". */
+  downSince?: number;
 }
 
 const wireStates: Record<ComponentStateName, ComponentState> = {
@@ -97,10 +101,30 @@ export class StatusAnnouncer {
       } catch (error) {
         now = { state: 'failed', reason: describeError(error).message };
       }
+      this.logChange(entry, now);
       const fingerprint = `${now.state}\u0000${now.reason ?? ''}`;
       if (!refresh && fingerprint === entry.last) continue;
       if (await this.send(entry, now, false)) entry.last = fingerprint;
     }
+  }
+
+  /** One line per change between up and down (with the reason), not per tick or per new reason. */
+  private logChange(entry: Tracked, now: ComponentProbeResult): void {
+    const up = now.state === 'connected';
+    if (up === entry.loggedUp) return;
+    // why: a component still making its first connection is neither up nor down yet
+    if (entry.loggedUp === undefined && now.state === 'connecting') return;
+    const name = `${entry.kind} ${entry.tenant}/${entry.id}`;
+    if (up) {
+      const after =
+        entry.downSince === undefined ? '' : ` again after ${formatDuration(Date.now() - entry.downSince)}`;
+      this.log.log(`${name} is up${after}`);
+      entry.downSince = undefined;
+    } else {
+      this.log.warn(`${name} is down (${now.state}): ${now.reason ?? 'no reason given'}`);
+      entry.downSince = Date.now();
+    }
+    entry.loggedUp = up;
   }
 
   private async send(entry: Tracked, status: ComponentProbeResult, gone: boolean): Promise<boolean> {
@@ -130,4 +154,9 @@ export class StatusAnnouncer {
 
 function key(tenant: string, kind: ComponentKind, id: string): string {
   return `${tenant}\u0000${kind}\u0000${id}`;
+}
+
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
 }

@@ -5,7 +5,9 @@ export const REDACTED = '[REDACTED]';
 // spellings (password, clientSecret, api_key, accessToken, Authorization)
 const SECRET_KEY =
   /pass(word|wd)?$|secret|token|(^|[_-])key$|[a-z]Key$|^key$|authorization|credential|cookie/i;
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s/]+@/gi;
+// why up to the last "@" before a space or quote: a password with an unencoded "/", "@" or "#" makes
+// the URL unparsable, and that is exactly when it reaches an error message (issue #14)
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@"'<>]*:)[^\s"'<>]*@/gi;
 const INLINE_SECRET = /\b(password|passwd|pwd|secret|token|api[_-]?key)=([^&\s"',;]+)/gi;
 const MAX_DEPTH = 6;
 
@@ -37,7 +39,9 @@ export function redactValue(value: unknown, depth = 0, seen = new WeakSet<object
   if (seen.has(value) || depth >= MAX_DEPTH) return '[…]';
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, seen));
-  if (value instanceof Error) return value;
+  // why a plain copy: pino serializes an Error's message and stack as they are, secrets included
+  if (value instanceof Error)
+    return { type: value.name, message: redactText(value.message), stack: redactText(value.stack ?? '') };
   if (Buffer.isBuffer(value) || value instanceof Date) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {

@@ -1,5 +1,6 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { graphqlTracingPlugin } from '@sluice/telemetry';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
@@ -11,6 +12,7 @@ import { SourcesModule } from '../sources/sources.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { UsageModule } from '../usage/usage.module';
 import { formatGraphqlError } from './format-error';
+import { GraphqlErrorsFilter } from './graphql-errors.filter';
 import { defaultQueryLimits, queryLimitsRule } from './query-limits';
 import { graphqlContext, graphqlWsOptions } from './subscriptions';
 import { traceIdPlugin } from './trace-id.plugin';
@@ -45,5 +47,6 @@ import { traceIdPlugin } from './trace-id.plugin';
     DeadLettersModule,
     CatalogModule,
   ],
+  providers: [{ provide: APP_FILTER, useClass: GraphqlErrorsFilter }],
 })
 export class GraphqlApiModule {}

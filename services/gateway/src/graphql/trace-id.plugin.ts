@@ -3,10 +3,13 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { SluiceError } from '@sluice/errors';
+import { GraphQLError } from 'graphql';
+import { ClientMistakes } from '../errors/client-mistakes';
 import type { AuthenticatedRequest, GraphqlContext } from '../auth/principal';
 
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 const logger = new Logger('GraphQL');
+const mistakes = new ClientMistakes(logger);
 
 /** The trace id of a request: the active span's, the caller's `traceparent`, or a fresh one. */
 export function traceIdOf(request: Pick<AuthenticatedRequest, 'headers'>): string {
@@ -19,7 +22,8 @@ export function traceIdOf(request: Pick<AuthenticatedRequest, 'headers'>): strin
 
 /**
  * Adds `extensions.traceId` to every error of a response and logs unexpected errors (whose
- * answer is generic) with that id, so a client's report leads to the log line.
+ * answer is generic) with that id and their stack, so a client's report leads to the log line;
+ * a request graphql-js refused is a client's mistake, noted without a stack (ClientMistakes).
  */
 export function traceIdPlugin(): ApolloServerPlugin<GraphqlContext> {
   return {
@@ -29,7 +33,11 @@ export function traceIdPlugin(): ApolloServerPlugin<GraphqlContext> {
         didEncounterErrors({ errors }) {
           for (const error of errors) {
             const original = error.originalError;
-            if (original && !(original instanceof SluiceError)) {
+            // why: a request graphql-js refused (syntax, validation, a bad variable) is the
+            // client's mistake; Apollo wraps it in another GraphQLError or gives none
+            if (!original || original instanceof GraphQLError) {
+              mistakes.note('GraphQL', codeOf(error), error.message, traceId);
+            } else if (!(original instanceof SluiceError)) {
               logger.error(`trace ${traceId}: ${original.stack ?? original.message}`);
             }
           }
@@ -47,4 +55,9 @@ export function traceIdPlugin(): ApolloServerPlugin<GraphqlContext> {
       });
     },
   };
+}
+
+function codeOf(error: GraphQLError): string {
+  const code = error.extensions?.['code'];
+  return typeof code === 'string' ? code : 'BAD_REQUEST';
 }

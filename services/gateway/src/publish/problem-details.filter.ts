@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClientMistakes } from '../errors/client-mistakes';
 import { mapError, type MappedError } from '../errors/error-mapping';
+
+const mistakes = new ClientMistakes(new Logger('PublishApi'));
 
 /** The RFC 9457 body Sluice answers errors with. */
 export interface ProblemDetails {
@@ -55,6 +58,8 @@ export function writeProblem(
 ): void {
   const mapped = exception instanceof HttpException ? mapHttpException(exception) : mapError(exception);
   const traceId = traceIdOf(request);
+  if (mapped.expected && mapped.http < 500)
+    mistakes.note('Publish API', mapped.code, mapped.message, traceId);
   if (!mapped.expected) {
     logger.error(
       `trace ${traceId}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
