@@ -1,14 +1,38 @@
+import type { FunctionComponent } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, createApi, type Api } from './api';
 import { ConnectorsScreen } from './screens/connectors';
 import { DeadLettersScreen } from './screens/dead-letters';
-import { RulesScreen } from './screens/rules';
 import { SignIn } from './screens/sign-in';
 import { SourcesScreen } from './screens/sources';
 import { UsageScreen } from './screens/usage';
-import { WatchScreen } from './screens/watch';
 import { session } from './session';
 import { AppContext, ErrorBox, Loading } from './ui';
+
+/**
+ * A screen loaded when first shown: the rules editor (CodeMirror) and the watch chart (uPlot) are
+ * most of the bundle, so sign-in and the lists load without them.
+ */
+function later(load: () => Promise<FunctionComponent>): FunctionComponent {
+  let loaded: FunctionComponent | undefined;
+  return function Later() {
+    const [view, setView] = useState(() => loaded);
+    const [failed, setFailed] = useState<Error>();
+    useEffect(() => {
+      if (!view)
+        load()
+          .then((v) => setView(() => (loaded = v)))
+          .catch((e: Error) => setFailed(e));
+    }, []);
+    if (failed)
+      return <ErrorBox error={failed} title="This screen did not load (is the gateway reachable?)" />;
+    const View = view;
+    return View ? <View /> : <Loading what="the screen" />;
+  };
+}
+
+const RulesScreen = later(() => import('./screens/rules').then((m) => m.RulesScreen));
+const WatchScreen = later(() => import('./screens/watch').then((m) => m.WatchScreen));
 
 const screens = {
   sources: { title: 'Sources', view: SourcesScreen },

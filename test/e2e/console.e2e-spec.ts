@@ -147,6 +147,7 @@ describe('console: build, test and watch an integration in the browser', () => {
       .getByRole('status')
       .filter({ hasText: /Test connection: connected$/ })
       .waitFor();
+    await shot('connectors');
     await form.getByRole('button', { name: 'Create connector' }).click();
     await page.getByRole('cell', { name: 'republish' }).waitFor();
 

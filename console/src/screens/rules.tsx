@@ -4,6 +4,7 @@ import { Empty, ErrorBox, Field, fmt, Loading, useAction, useApp, useQuery, useT
 import { CONNECTORS, KIND_SCHEMAS, type Connector, type KindSchema } from './connectors';
 import { SchemaForm, type Values } from './schema-form';
 import { SqlEditor, type RuleFunction, type SqlProblem } from './sql-editor';
+import { TRACE, type TraceEvent } from './trace';
 
 export interface Rule {
   id: string;
@@ -27,19 +28,6 @@ interface TestResult {
   outputs: Record<string, unknown>[];
   error: { kind: string; message: string; line?: number | null; column?: number | null } | null;
 }
-
-export interface TraceEvent {
-  messageId: string;
-  topic: string;
-  matched: boolean;
-  outputs: Record<string, unknown>[];
-  error: string | null;
-  at: string;
-  context: Record<string, unknown> | null;
-}
-
-export const TRACE = `subscription($r: ID!, $t: ID) { ruleTrace(ruleId: $r, tenantId: $t) {
-  messageId topic matched outputs error at context } }`;
 
 /** A context field as text: strings as they are, anything else as JSON. */
 function text(value: unknown): string {

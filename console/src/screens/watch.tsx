@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api';
 import { Empty, ErrorBox, fmt, Loading, StatusBadges, useApp, useQuery, useTenantVars } from '../ui';
 import { RateChart } from './rate-chart';
-import { TRACE, type TraceEvent } from './rules';
+import { TRACE, type TraceEvent } from './trace';
 
 interface WatchedRule {
   id: string;
