@@ -67,6 +67,12 @@ function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResul
   const head = compileFields(statement.fields.slice(0, -1));
   const collection = compileField(last, { aliases: head.aliasRoots });
   const item = last.alias?.root ?? 'item';
+  // emqx_rule_runtime:ensure_list/2: FOREACH over the bare payload column iterates the decoded JSON
+  const iteratesPayload =
+    last.expression.kind === 'ReferenceNode' &&
+    last.expression.root === 'payload' &&
+    last.expression.path.length === 0 &&
+    !head.aliasRoots.has('payload');
   const whereAliases = new Set([...head.aliasRoots, collection.target.root]);
   const where = statement.where && compileCondition(statement.where, { aliases: whereAliases }, 'WHERE');
   const each = { item, selected: whereAliases };
@@ -77,8 +83,9 @@ function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResul
     const env = new EvalEnv(ctx);
     try {
       head.run(env);
-      const list = collection.value(env);
-      putOutput(env.out, collection.target, list);
+      const value = collection.value(env);
+      putOutput(env.out, collection.target, value);
+      const list = iteratesPayload ? payloadList(env) : value;
       env.selected = env.out;
       if (where && !where(env)) return NO_MATCH;
       const outputs: Record<string, unknown>[] = [];
@@ -109,6 +116,15 @@ function compileCondition(node: ExpressionNode, scope: Scope, clause: string): (
     if (value === false) return false;
     throw new RuleRuntimeError(`${clause} must give true or false, got ${typeName(value)}`);
   };
+}
+
+/** The payload decoded as a list, or none when it is not JSON (EMQX's maybe_decode_payload keeps it as text). */
+function payloadList(env: EvalEnv): unknown {
+  try {
+    return env.decodedPayload();
+  } catch {
+    return undefined;
+  }
 }
 
 function dependsOn(node: ExpressionNode, roots: ReadonlySet<string>): boolean {

@@ -14,6 +14,18 @@ const ctx: RuleContext = {
 };
 
 describe('FOREACH', () => {
+  // emqx/emqx apps/emqx_rule_engine/src/emqx_rule_runtime.erl, ensure_list/2: the bare payload
+  // column is decoded before iterating; text that is not a JSON list yields no item
+  it('iterates a payload that is itself a JSON array', () => {
+    const rule = compileRule('FOREACH payload AS p DO p.v AS v FROM "t/#"');
+    expect(rule.evaluate({ topic: 't/1', payload: '[{"v":1},{"v":2}]' })).toEqual({
+      matched: true,
+      outputs: [{ v: 1 }, { v: 2 }],
+    });
+    expect(rule.evaluate({ topic: 't/1', payload: 'not json' })).toEqual({ matched: true, outputs: [] });
+    expect(rule.evaluate({ topic: 't/1', payload: '{"v":1}' })).toEqual({ matched: true, outputs: [] });
+  });
+
   it('yields one output per item, with DO fields and the default item name', () => {
     const result = compileRule('FOREACH payload.sensors DO item.name AS n, clientid FROM "f/#"').evaluate(
       ctx,

@@ -1,5 +1,6 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { formatDecimals } from './number-format';
+import { erlangKeyOrder } from './term-text';
 import { BitString, describe, fail, isMap, MAX_GENERATED_LENGTH } from './values';
 
 /** A JS number as Erlang prints a term: integral as an integer, otherwise the shortest float form. */
@@ -52,8 +53,8 @@ export function erlangTerm(value: unknown, pretty: boolean, unicode: boolean): s
     return `[${value.map((item) => erlangTerm(item, pretty, unicode)).join(',')}]`;
   }
   if (isMap(value)) {
-    const entries = Object.entries(value).map(
-      ([key, item]) => `${erlangTerm(key, pretty, unicode)}${arrow}${erlangTerm(item, pretty, unicode)}`,
+    const entries = erlangKeyOrder(Object.keys(value)).map(
+      (key) => `${erlangTerm(key, pretty, unicode)}${arrow}${erlangTerm(value[key], pretty, unicode)}`,
     );
     return `#{${entries.join(',')}}`;
   }

@@ -76,3 +76,26 @@ describe('map_keys, map_values, map_to_entries, map_size, map_new', () => {
     }
   });
 });
+
+// emqx/emqx apps/emqx_rule_engine/src/emqx_rule_funcs.erl: map_keys/map_values are maps:keys/1 and
+// maps:values/1, json_encode is jiffy; both list a (small) map in Erlang term order, where binary
+// keys compare byte by byte
+describe('map key order', () => {
+  const m = { b: 1, a: 2, '10': 3, '9': 4, é: 5, B: 6 };
+  it('map_keys, map_values and map_to_entries list keys in byte order, whatever the insertion order', () => {
+    expect(call('map_keys', m)).toEqual(['10', '9', 'B', 'a', 'b', 'é']);
+    expect(call('map_values', m)).toEqual([3, 4, 6, 2, 1, 5]);
+    expect(call('map_to_entries', { y: 1, x: 2 })).toEqual([
+      { key: 'x', value: 2 },
+      { key: 'y', value: 1 },
+    ]);
+  });
+
+  it('json_encode and str write map keys in the same order, nested maps too', () => {
+    expect(call('json_encode', { b: { d: 1, c: 2 }, a: [{ z: 1, y: 2 }], '2': 0 })).toBe(
+      '{"2":0,"a":[{"y":2,"z":1}],"b":{"c":2,"d":1}}',
+    );
+    expect(call('str', { b: 1, a: 2 })).toBe('{"a":2,"b":1}');
+    expect(call('sprintf', '~p', { b: 1, a: 2 })).toBe('#{<<"a">> => 2,<<"b">> => 1}');
+  });
+});

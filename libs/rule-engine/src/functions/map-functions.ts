@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { decodeJsonOrUndefined } from '../compiler/values';
 import { toMap } from './conversion-functions';
+import { erlangKeyOrder } from './term-text';
 import type { RuleFunction } from './registry';
 import { textArg } from './string-functions';
 import { defineFunction, describe, fail, isMap } from './values';
@@ -60,10 +61,15 @@ export const mapFunctions: RuleFunction[] = [
   defineFunction('map_put', 3, 3, mapPut),
   defineFunction('mget', 2, 3, mget),
   defineFunction('mput', 3, 3, mput),
-  defineFunction('map_keys', 1, 1, ([map]) => Object.keys(toMap('map_keys', map))),
-  defineFunction('map_values', 1, 1, ([map]) => Object.values(toMap('map_values', map))),
-  defineFunction('map_to_entries', 1, 1, ([map]) =>
-    Object.entries(toMap('map_to_entries', map)).map(([key, value]) => ({ key, value })),
-  ),
+  // maps:keys/1 and maps:values/1 list entries in Erlang's key order
+  defineFunction('map_keys', 1, 1, ([map]) => erlangKeyOrder(Object.keys(toMap('map_keys', map)))),
+  defineFunction('map_values', 1, 1, ([map]) => {
+    const m = toMap('map_values', map);
+    return erlangKeyOrder(Object.keys(m)).map((key) => m[key]);
+  }),
+  defineFunction('map_to_entries', 1, 1, ([map]) => {
+    const m = toMap('map_to_entries', map);
+    return erlangKeyOrder(Object.keys(m)).map((key) => ({ key, value: m[key] }));
+  }),
   defineFunction('map_size', 1, 1, ([map]) => Object.keys(toMap('map_size', map)).length),
 ];

@@ -44,7 +44,40 @@ function isPrintableLatin1(list: unknown[]): list is number[] {
  * binaries that are not UTF-8 are decoded with replacement characters.
  */
 export function jsonEncode(fn: string, value: unknown): string {
-  return JSON.stringify(toJsonReady(fn, value));
+  const ready = toJsonReady(fn, value);
+  return isMap(ready) || Array.isArray(ready) ? encodeOrdered(ready) : JSON.stringify(ready);
+}
+
+/** JSON with map keys in Erlang's order (a JS object would put integer-like keys first). */
+function encodeOrdered(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(encodeOrdered).join(',')}]`;
+  if (isMap(value)) {
+    const parts = erlangKeyOrder(Object.keys(value)).map(
+      (key) => `${JSON.stringify(key)}:${encodeOrdered(value[key])}`,
+    );
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Map keys in the order Erlang lists a map's entries (maps:keys, maps:to_list, jiffy's encoding):
+ * binaries compare byte by byte, which for UTF-8 is code point order. (Erlang keeps that order for
+ * maps of up to 32 keys; larger maps list in hash order, which Sluice does not reproduce.)
+ */
+export function erlangKeyOrder(keys: string[]): string[] {
+  return keys.sort(compareCodePoints);
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
 }
 
 function toJsonReady(fn: string, value: unknown): unknown {
