@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:http';
  */
 export class IdTarget {
   readonly counts = new Map<string, number>();
+  /** When each request with a readable body arrived (Date.now()), in order. */
+  readonly arrivedAt: number[] = [];
   /** Latencies since the last `takeLatencies()`. */
   private latencies: number[] = [];
   requests = 0;
@@ -37,6 +39,7 @@ export class IdTarget {
     try {
       const body = JSON.parse(text) as { id?: unknown; ts?: unknown };
       const id = String(body.id);
+      this.arrivedAt.push(now);
       this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
       if (typeof body.ts === 'number') this.latencies.push(now - body.ts);
     } catch {
@@ -53,6 +56,22 @@ export class IdTarget {
     const all: string[] = [];
     for (const [id, n] of this.counts) for (let i = 0; i < n; i++) all.push(id);
     return all;
+  }
+
+  /**
+   * The longest time without an arrival between `from` and `to` (epoch ms), counting the stretch
+   * from `from` to the first arrival and from the last one to `to`: how long the flow paused.
+   */
+  longestPause(from: number, to: number): number {
+    let previous = from;
+    let longest = 0;
+    for (const at of this.arrivedAt) {
+      if (at < from) continue;
+      if (at > to) break;
+      longest = Math.max(longest, at - previous);
+      previous = at;
+    }
+    return Math.max(longest, to - previous);
   }
 
   /** The latencies recorded since the last call, and forgets them. */

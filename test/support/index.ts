@@ -23,3 +23,4 @@ export {
 } from './otlp-receiver';
 export type { ExportedSpan } from './otlp-receiver';
 export { IdTarget } from './id-target';
+export { NatsCluster, ClusterNode } from './nats-cluster';

@@ -74,6 +74,12 @@ export const busConfigShape = {
   SLUICE_BUS_MAX_ACK_PENDING: positive(1_000),
   /** -1: redeliver until acked or terminated (the stages dead-letter on their own count). */
   SLUICE_BUS_MAX_DELIVER: int(-1).refine((v) => v === -1 || v > 0, 'expected -1 or a positive integer'),
+  /**
+   * How long one pull request waits at the server. A consumer that hears nothing for this long
+   * (two missed heartbeats, at half of it) pulls again: the longest stall of a consumer whose
+   * leader moved to another node of the cluster. At least 1,000.
+   */
+  SLUICE_BUS_PULL_EXPIRES_MS: z.coerce.number().int().min(1_000).default(5_000),
   /** How long a publish waits for the stream's confirmation. */
   SLUICE_BUS_PUBLISH_TIMEOUT_MS: positive(5_000),
   /** Publishes awaiting confirmation at once per connection; more wait their turn. */

@@ -71,6 +71,7 @@ export { InProcessBus } from './in-process/in-process-bus';
 export type { BusLogger } from './bus-logger';
 export { JetStreamBus } from './jetstream/jetstream-bus';
 export type { JetStreamBusOptions } from './jetstream/jetstream-bus';
+export { isTransientSetupError, retryJetStreamSetup } from './jetstream/setup-retry';
 export { createBus } from './create-bus';
 export type { CreateBusOptions } from './create-bus';
 export { BUS, BusModule } from './bus.module';

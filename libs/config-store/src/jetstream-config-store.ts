@@ -1,6 +1,9 @@
 import { connect, KvWatchInclude, type KV, type NatsConnection } from 'nats';
+import { retryJetStreamSetup } from '@sluice/bus';
 import { SluiceError } from '@sluice/errors';
 import type { ConfigEntry, ConfigStore, ConfigWatch } from './config-store';
+
+const SETUP_RETRY_MS = 60_000;
 
 export class ConfigStoreUnavailableError extends SluiceError {
   readonly code = 'CONFIG_STORE_UNAVAILABLE';
@@ -30,10 +33,22 @@ export class JetStreamConfigStore implements ConfigStore {
         maxReconnectAttempts: -1,
         noAsyncTraces: true,
       });
-      this.kv = await this.nc.jetstream().views.kv(this.options.bucket, {
-        history: 1,
-        replicas: this.options.replicas ?? 1,
-      });
+      const js = this.nc.jetstream();
+      const jsm = await this.nc.jetstreamManager();
+      const replicas = this.options.replicas ?? 1;
+      // why retried: a cluster that is starting or loaded answers the bucket's creation late
+      this.kv = await retryJetStreamSetup(
+        () => js.views.kv(this.options.bucket, { history: 1, replicas }),
+        SETUP_RETRY_MS,
+      );
+      // why: opening an existing bucket keeps its replica count; bring it to the configured one
+      // (an installation going from one NATS node to three)
+      await retryJetStreamSetup(async () => {
+        const stream = `KV_${this.options.bucket}`;
+        const { config } = await jsm.streams.info(stream);
+        if (config.num_replicas !== replicas)
+          await jsm.streams.update(stream, { ...config, num_replicas: replicas });
+      }, SETUP_RETRY_MS);
     } catch (error) {
       await this.nc?.close().catch(() => undefined);
       this.nc = undefined;

@@ -39,10 +39,13 @@ export interface JetStreamBusOptions {
    */
   setupStreams?: boolean;
 }
+import { retryJetStreamSetup } from './setup-retry';
 
 const MAX_RECONNECT_DELAY_MS = 5_000;
 const ACK_WINDOW = 1 << 20;
 const CONSUMER_NOT_FOUND = 10014;
+/** How long stream and consumer setup is retried while the cluster answers it transiently. */
+const SETUP_RETRY_MS = 60_000;
 
 /**
  * The mesh's bus: NATS JetStream streams INGEST, ACTIONS and DLQ, durable pull consumers, and core
@@ -95,7 +98,8 @@ export class JetStreamBus implements Bus {
       this.jsm = await this.nc.jetstreamManager();
       this.js = this.nc.jetstream();
       for (const name of this.options.setupStreams === false ? [] : STREAM_NAMES) {
-        await ensureStream(this.jsm, toStreamConfig(this.subjects, name, streamLimits(this.config, name)));
+        const config = toStreamConfig(this.subjects, name, streamLimits(this.config, name));
+        await retryJetStreamSetup(() => ensureStream(this.jsm!, config), SETUP_RETRY_MS);
       }
     } catch (error) {
       await this.nc.close();
@@ -138,14 +142,16 @@ export class JetStreamBus implements Bus {
     const stream = this.subjects.stream(options.stream);
     const durable = this.subjects.durable(options.durable);
     const maxAckPending = options.maxAckPending ?? this.config.SLUICE_BUS_MAX_ACK_PENDING;
-    await ensureDurable(this.jsm, {
+    const jsm = this.jsm;
+    const settings = {
       stream,
       durable,
       filterSubject: options.filterSubject,
       ackWaitMs: options.ackWaitMs ?? this.config.SLUICE_BUS_ACK_WAIT_MS,
       maxAckPending,
       maxDeliver: options.maxDeliver ?? this.config.SLUICE_BUS_MAX_DELIVER,
-    });
+    };
+    await retryJetStreamSetup(() => ensureDurable(jsm, settings), SETUP_RETRY_MS);
     const consumption = new JetStreamConsumption(
       this.js,
       stream,
@@ -154,8 +160,9 @@ export class JetStreamBus implements Bus {
       handler,
       this.logger,
       this.acks,
+      this.config.SLUICE_BUS_PULL_EXPIRES_MS,
     );
-    await consumption.start();
+    await retryJetStreamSetup(() => consumption.start(), SETUP_RETRY_MS);
     this.consumptions.add(consumption);
     return {
       stop: async () => {

@@ -35,11 +35,18 @@ export class JetStreamConsumption implements Consumption {
     private readonly handler: MessageHandler,
     private readonly logger: BusLogger,
     private readonly acks: ReplyWindow,
+    private readonly pullExpiresMs: number,
   ) {}
 
   async start(): Promise<void> {
     const consumer = await this.js.consumers.get(this.stream, this.durable);
-    this.messages = await consumer.consume({ max_messages: this.maxAckPending });
+    // why a short expiry: pull requests left at a consumer leader that died are noticed only by
+    // missed heartbeats (half the expiry, two of them); nats.js's 30 s default stalled a consumer
+    // for ~50 s after the node leading it was killed (test/faults/nats-cluster.fault-spec.ts)
+    this.messages = await consumer.consume({
+      max_messages: this.maxAckPending,
+      expires: this.pullExpiresMs,
+    });
     this.loop = this.run(this.messages);
   }
 

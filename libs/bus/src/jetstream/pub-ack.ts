@@ -1,5 +1,5 @@
 import type { Msg } from 'nats';
-import { BusFullError, BusUnavailableError, NoStreamForSubjectError } from '../errors';
+import { BusFullError, BusUnavailableError } from '../errors';
 
 interface PubAckReply {
   stream?: string;
@@ -11,9 +11,11 @@ interface PubAckReply {
 /** Turns a JetStream PubAck into nothing (stored, or a known duplicate) or the error to throw. */
 export function pubAckError(subject: string, reply: Msg): Error | undefined {
   if (reply.headers?.hasError) {
-    // 503 "no responders": no stream listens on the subject
+    // why unavailable, not NoStreamForSubject: the bus sends only subjects its streams capture, so
+    // 503 "no responders" means the stream has no leader right now (a cluster electing one after a
+    // node was lost, or moving it to more replicas): the caller keeps the message and retries
     return reply.headers.code === 503
-      ? new NoStreamForSubjectError(subject)
+      ? new BusUnavailableError(`no stream leader answered for ${subject} (no responders); retry`)
       : new BusUnavailableError(`publish to ${subject} failed: ${reply.headers.description}`);
   }
   let ack: PubAckReply;
