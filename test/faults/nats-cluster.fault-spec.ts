@@ -293,7 +293,7 @@ describe('fault: a three-node JetStream cluster loses nodes (R3)', () => {
     await gql(key, 'mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }', {
       i: {
         name: 'broker',
-        config: { topics: [{ filter: `${ns.topicPrefix}cfg/#`, qos: 1 }], clientIdPrefix: `c-${ns.id}` },
+        config: { topics: [{ filter: `${ns.topicPrefix}cfg/#`, qos: 1 }] },
       },
     });
     const { createConnector } = await gql<{ createConnector: { id: string } }>(
