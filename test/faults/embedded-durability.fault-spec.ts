@@ -155,7 +155,11 @@ describe('fault: embedded mode keeps what it acknowledged', () => {
     // 3,000 acknowledged wait: over a thousand passed the rule into the ACTIONS log, the rest in INGEST
     const passed = async () =>
       sumMetric(
-        await (await fetch(`http://127.0.0.1:${sluice.port}/metrics`)).text(),
+        await (
+          await fetch(`http://127.0.0.1:${sluice.port}/metrics`, {
+            headers: { authorization: `Bearer ${adminKey}` },
+          })
+        ).text(),
         'sluice_rule_passed_total',
       );
     await eventually(async () => expect(await passed()).toBeGreaterThanOrEqual(1_000), { timeoutMs: 30_000 });
