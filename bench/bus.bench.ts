@@ -6,17 +6,19 @@
  * within one run (BASELINES.md on noise). Needs NATS with JetStream on SLUICE_NATS_URL.
  */
 import { execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, headers, type NatsConnection } from 'nats';
 import {
   BATCH_HEADER,
+  createBus,
   createIngestBatchPublisher,
   createSubjects,
   decodeIngestMessages,
   decodeIngestBatch,
   defaultBusConfig,
   encodeIngestBatch,
-  InProcessBus,
   JetStreamBus,
   type Bus,
   type IngestEnvelope,
@@ -144,7 +146,11 @@ function envelope(i: number): IngestEnvelope {
   };
 }
 
-async function busGroupCommit(bus: Bus, subjects: Subjects): Promise<Result> {
+async function busGroupCommit(
+  bus: Bus,
+  subjects: Subjects,
+  label = 'JetStreamBus + BatchPublisher (group commit, one publish per message)',
+): Promise<Result> {
   const subject = subjects.ingest('bench', 'src');
   const batches = createIngestBatchPublisher(bus);
   const credits = new Credits(OUTSTANDING);
@@ -161,14 +167,10 @@ async function busGroupCommit(bus: Bus, subjects: Subjects): Promise<Result> {
       if (received >= N) done();
     },
   );
-  const result = await measure(
-    'JetStreamBus + BatchPublisher (group commit, one publish per message)',
-    N,
-    async () => {
-      await lanes(N, (i) => batches.publish(subject, envelope(i)), credits);
-      await all;
-    },
-  );
+  const result = await measure(label, N, async () => {
+    await lanes(N, (i) => batches.publish(subject, envelope(i)), credits);
+    await all;
+  });
   await consumption.stop();
   await deleteDurable?.('bench_group');
   return result;
@@ -275,12 +277,40 @@ async function main(): Promise<void> {
   const config = defaultBusConfig({ SLUICE_NATS_URL: natsUrl, SLUICE_BUS_INGEST_MAX_MSGS: 10_000_000 });
   const results: Result[] = [];
 
-  const inProcess = new InProcessBus(config, createSubjects(namespace));
-  await inProcess.start();
-  results.push(
-    await busRoundTrip(inProcess, createSubjects(namespace), 'InProcessBus publish -> consume, ack each'),
-  );
-  await inProcess.close();
+  // the embedded mode's bus in memory (the baseline) and on its log (the default): durability's cost
+  const storages = [
+    ['memory', {}],
+    ['file, sync normal', { SLUICE_BUS_STORAGE: 'file', SLUICE_BUS_SYNC: 'normal' }],
+    ['file, sync full', { SLUICE_BUS_STORAGE: 'file', SLUICE_BUS_SYNC: 'full' }],
+  ] as const;
+  for (const [label, storage] of storages) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-bus-'));
+    const inProcessConfig = {
+      ...config,
+      SLUICE_BUS_STORAGE: 'memory' as const,
+      ...storage,
+      SLUICE_DATA_DIR: dataDir,
+    };
+    for (const grouped of [false, true]) {
+      const inProcess = createBus(inProcessConfig, { namespace });
+      await inProcess.start();
+      results.push(
+        grouped
+          ? await busGroupCommit(
+              inProcess,
+              createSubjects(namespace),
+              `InProcessBus (${label}) + BatchPublisher`,
+            )
+          : await busRoundTrip(
+              inProcess,
+              createSubjects(namespace),
+              `InProcessBus (${label}) publish -> consume, ack each`,
+            ),
+      );
+      await inProcess.close();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 
   const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   const subjects = createSubjects(namespace);

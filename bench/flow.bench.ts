@@ -1,5 +1,6 @@
 /**
- * `npm run bench:flow [-- --seconds N --rounds R --qos 1,0 --only relay,embedded,mesh]`: the peer
+ * `npm run bench:flow [-- --seconds N --rounds R --qos 1,0 --only relay,embedded,mesh]` (also
+ * `embedded-memory`: the embedded mode with its bus in memory): the peer
  * flow of issue 15, in one run on one broker. MQTT `sensors/#` → `SELECT payload.deviceId AS device,
  * payload.temp AS temp, payload.ts AS ts FROM "sensors/#" WHERE payload.temp > 30` → MQTT republish
  * to `out/alerts` (half the messages pass), run by three runners in turn:
@@ -39,7 +40,8 @@ const seconds = Number(arg('seconds') ?? 5);
 const rounds = Number(arg('rounds') ?? 3);
 const window = Number(arg('window') ?? 1000);
 const qosList = (arg('qos') ?? '1,0').split(',').map((q): 0 | 1 => (q === '0' ? 0 : 1));
-type RunnerName = 'relay' | 'embedded' | 'mesh';
+/** `embedded-memory`: the embedded mode with its bus in memory (SLUICE_BUS_STORAGE=memory), for durability's cost. */
+type RunnerName = 'relay' | 'embedded' | 'embedded-memory' | 'mesh';
 const runnerNames = (arg('only') ?? 'relay,embedded,mesh').split(',') as RunnerName[];
 const nodeArgs = (arg('node-args') ?? '').split(' ').filter((a) => a !== '');
 const report = !process.argv.includes('--no-report');
@@ -255,6 +257,7 @@ async function startRunner(
           SLUICE_DATA_DIR: mkdtempSync(join(tmpdir(), `sluice-flow-${id}-`)),
           SLUICE_ADMIN_KEY: randomBytes(24).toString('hex'),
           SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
+          SLUICE_BUS_STORAGE: runner === 'embedded-memory' ? 'memory' : 'file',
         },
         nodeArgs,
       ).start(),

@@ -173,6 +173,7 @@ describe('delivery faults: target outage, poison message, SIGKILL mid-stream (re
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'dlq', 'list', '--tenant', tenant], {
       env: {
         PATH: process.env['PATH'] ?? '',
+        SLUICE_BUS: 'nats',
         SLUICE_NATS_URL: testServers.natsUrl,
         SLUICE_BUS_NAMESPACE: ns.streamPrefix,
       },

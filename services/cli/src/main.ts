@@ -56,7 +56,9 @@ export function buildCli(): Command {
     });
   const dlq = program
     .command('dlq')
-    .description('list and re-drive dead letters (SLUICE_NATS_URL, SLUICE_BUS_NAMESPACE)');
+    .description(
+      'list and re-drive dead letters: the mesh (SLUICE_BUS=nats: SLUICE_NATS_URL, SLUICE_BUS_NAMESPACE) or the running embedded process (SLUICE_HTTP_PORT or SLUICE_GATEWAY_URL, SLUICE_ADMIN_KEY)',
+    );
   for (const name of ['list', 'redrive'] as const) {
     dlq
       .command(name)

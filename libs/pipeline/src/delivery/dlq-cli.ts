@@ -1,4 +1,6 @@
 import type { Writable } from 'node:stream';
+import { BusUnavailableError } from '@sluice/bus';
+import { describeError, SluiceError } from '@sluice/errors';
 import { DeadLetterAdmin } from './dead-letter-admin';
 
 export interface DlqCliOptions {
@@ -10,9 +12,28 @@ export interface DlqCliOptions {
   all?: boolean;
 }
 
+/** What the command needs of a DLQ: the mesh's JetStream, or the running embedded process. */
+interface DlqAccess {
+  list(filter: { tenant: string; connector?: string; limit?: number }): Promise<{ seq: number }[]>;
+  redrive(tenant: string, seq: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A GraphQL answer the embedded process refused (unknown dead letter, bad key): its message. */
+export class DlqCommandError extends SluiceError {
+  readonly code = 'DLQ_COMMAND_FAILED';
+  readonly category = 'BAD_INPUT';
+}
+
+/** The most dead letters one GraphQL query lists (the gateway's bound). */
+const MAX_LIST = 1_000;
+
 /**
  * `sluice dlq list|redrive`: prints one JSON line per dead letter (list) or per re-driven one
- * (redrive). Reads SLUICE_NATS_URL and SLUICE_BUS_NAMESPACE. Returns the exit code.
+ * (redrive). With SLUICE_BUS=nats it reads the mesh's DLQ on SLUICE_NATS_URL (SLUICE_BUS_NAMESPACE);
+ * otherwise it asks the running embedded process, whose DLQ is in its bus log, over its GraphQL API
+ * on 127.0.0.1:SLUICE_HTTP_PORT (SLUICE_GATEWAY_URL overrides) with SLUICE_ADMIN_KEY. Returns the
+ * exit code; an unreachable bus throws a SluiceError whose message is one line.
  *
  * @example process.exitCode = await runDlqCli('list', { tenant: 'acme' }, process.env, process.stdout);
  */
@@ -22,10 +43,7 @@ export async function runDlqCli(
   env: NodeJS.ProcessEnv,
   out: Writable,
 ): Promise<number> {
-  const admin = await DeadLetterAdmin.connect(
-    env['SLUICE_NATS_URL'] ?? 'nats://127.0.0.1:4222',
-    env['SLUICE_BUS_NAMESPACE'] ?? '',
-  );
+  const admin = await connectDlq(env);
   try {
     const filter = { tenant: options.tenant, connector: options.connector };
     if (command === 'list') {
@@ -46,4 +64,84 @@ export async function runDlqCli(
   } finally {
     await admin.close();
   }
+}
+
+async function connectDlq(env: NodeJS.ProcessEnv): Promise<DlqAccess> {
+  if (env['SLUICE_BUS'] === 'nats') {
+    const url = env['SLUICE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+    try {
+      return await DeadLetterAdmin.connect(url, env['SLUICE_BUS_NAMESPACE'] ?? '');
+    } catch (error) {
+      throw new BusUnavailableError(`cannot reach NATS at ${url}: ${oneLine(error)}`, { cause: error });
+    }
+  }
+  const base = env['SLUICE_GATEWAY_URL'] ?? `http://127.0.0.1:${env['SLUICE_HTTP_PORT'] ?? '4000'}`;
+  const key = env['SLUICE_ADMIN_KEY'];
+  if (!key) {
+    throw new DlqCommandError(
+      'set SLUICE_ADMIN_KEY to the operator key of the running embedded process (printed at its start), ' +
+        'or SLUICE_BUS=nats for the mesh',
+    );
+  }
+  return new EmbeddedDeadLetters(new URL('/graphql', base).toString(), key);
+}
+
+/** The embedded process's dead letters through its GraphQL API (its bus log has one writer: it). */
+class EmbeddedDeadLetters implements DlqAccess {
+  constructor(
+    private readonly url: string,
+    private readonly key: string,
+  ) {}
+
+  async list(filter: { tenant: string; connector?: string; limit?: number }): Promise<{ seq: number }[]> {
+    const data = await this.call<{ deadLetters: { seq: number }[] }>(
+      'query($t: ID!, $c: ID, $n: Int) { deadLetters(tenantId: $t, connectorId: $c, first: $n) ' +
+        '{ seq connectorId ruleId actionId requestId code message attempts firstFailedAt failedAt } }',
+      { t: filter.tenant, c: filter.connector ?? null, n: Math.min(filter.limit ?? 100, MAX_LIST) },
+    );
+    return data.deadLetters;
+  }
+
+  async redrive(tenant: string, seq: number): Promise<string> {
+    const data = await this.call<{ redriveDeadLetter: { messageId: string } }>(
+      'mutation($t: ID!, $s: Float!) { redriveDeadLetter(tenantId: $t, seq: $s) { messageId } }',
+      { t: tenant, s: seq },
+    );
+    return data.redriveDeadLetter.messageId;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private async call<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key}` },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch (error) {
+      throw new BusUnavailableError(
+        `cannot reach the embedded Sluice at ${this.url} (${oneLine(error)}): is it running? ` +
+          'Set SLUICE_HTTP_PORT or SLUICE_GATEWAY_URL to where it listens, or SLUICE_BUS=nats for the mesh',
+        { cause: error },
+      );
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      data?: T;
+      errors?: { message: string }[];
+    };
+    if (body.errors?.length) throw new DlqCommandError(body.errors.map((e) => e.message).join('; '));
+    if (!response.ok || !body.data) throw new DlqCommandError(`${this.url} answered HTTP ${response.status}`);
+    return body.data;
+  }
+}
+
+/** An error as one line: the message and, for a network error, the code of its cause. */
+function oneLine(error: unknown): string {
+  const { message } = describeError(error);
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  return (cause ? `${message}: ${cause}` : message).replace(/\s+/g, ' ');
 }
