@@ -22,6 +22,8 @@ export interface StartNestAppOptions {
   beforeClose?: () => Promise<void>;
   /** The operator key of an app with a public API (gateway, embedded): it guards /metrics there. */
   operatorKey?: string;
+  /** Installs request handlers that run before the body parsers (the gateway's GraphQL gate). */
+  beforeBodyParser?: (app: INestApplication) => void;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -45,6 +47,7 @@ export async function startNestApp(
   const app = await NestFactory.create<NestExpressApplication>(module, { logger, abortOnError: false });
   // why: the publish API takes payloads up to SLUICE_PUBLISH_MAX_PAYLOAD_BYTES (1 MiB by default,
   // more in base64 and bulk); it answers 413 itself, so the parser only needs a generous ceiling
+  options.beforeBodyParser?.(app);
   app.useBodyParser('json', { limit: '16mb' });
   const opsHost = config.SLUICE_OPS_HOST ?? '127.0.0.1';
   const listenOps = guardOpsEndpoints(app, {

@@ -3,6 +3,7 @@ import { initLogging, startNestApp } from '@sluice/app-runtime';
 import { startEmbeddedBroker } from '@sluice/embedded-broker';
 import { generateAdminKey } from '../../gateway/src/auth/admin-key';
 import { consoleLine } from '../../gateway/src/console/console-files';
+import { installGraphqlGate } from '../../gateway/src/graphql/graphql-gate';
 import { loadEmbeddedConfig } from './config';
 import { EmbeddedModule } from './embedded.module';
 
@@ -47,6 +48,7 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
       config,
       {
         operatorKey: adminKey,
+        beforeBodyParser: installGraphqlGate,
         // why first: a publish the broker acknowledged must reach ingest (and the bus log) before
         // ingest stops, and no new one may come in after
         beforeClose: async () => {

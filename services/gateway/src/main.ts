@@ -7,6 +7,7 @@ import { HealthModule } from '@sluice/health';
 import { TelemetryModule } from '@sluice/telemetry';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { consoleLine } from './console/console-files';
+import { installGraphqlGate } from './graphql/graphql-gate';
 import { GatewayModule } from './gateway.module';
 
 @Module({})
@@ -30,6 +31,7 @@ export async function startGateway(env: NodeJS.ProcessEnv = process.env) {
   const config = loadGatewayConfig(env);
   const app = await startNestApp('gateway', GatewayAppModule.forRoot(config), config, {
     operatorKey: config.SLUICE_ADMIN_KEY,
+    beforeBodyParser: installGraphqlGate,
   });
   new Logger('Sluice').log(consoleLine(config.SLUICE_HTTP_HOST, config.SLUICE_HTTP_PORT));
   return app;

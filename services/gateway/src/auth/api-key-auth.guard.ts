@@ -36,15 +36,28 @@ export class ApiKeyAuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(header: string | string[] | undefined): Promise<Principal> {
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new UnauthenticatedError('send an API key as Authorization: Bearer <key>');
-    const key = match[1]!;
-    if (isAdminKey(key, this.adminKey)) return { kind: 'operator' };
-    const row = await this.apiKeys.authenticate(key);
-    if (!row) throw new UnauthenticatedError('unknown or revoked API key');
-    return row.tenantId === null
-      ? { kind: 'operator' }
-      : { kind: 'tenant', tenantId: row.tenantId, keyId: row.id };
+  private authenticate(header: string | string[] | undefined): Promise<Principal> {
+    return authenticateKey(header, this.adminKey, this.apiKeys);
   }
+}
+
+/**
+ * Who `Authorization: Bearer <key>` is: the operator key (compared in constant time) or an
+ * unrevoked API key; throws UnauthenticatedError otherwise. Shared by the guard and the gate in
+ * front of the GraphQL endpoint (which runs it before the body is parsed).
+ */
+export async function authenticateKey(
+  header: string | string[] | undefined,
+  adminKey: string,
+  apiKeys: Pick<ApiKeysRepository, 'authenticate'>,
+): Promise<Principal> {
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) throw new UnauthenticatedError('send an API key as Authorization: Bearer <key>');
+  const key = match[1]!;
+  if (isAdminKey(key, adminKey)) return { kind: 'operator' };
+  const row = await apiKeys.authenticate(key);
+  if (!row) throw new UnauthenticatedError('unknown or revoked API key');
+  return row.tenantId === null
+    ? { kind: 'operator' }
+    : { kind: 'tenant', tenantId: row.tenantId, keyId: row.id };
 }

@@ -13,7 +13,7 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { UsageModule } from '../usage/usage.module';
 import { formatGraphqlError } from './format-error';
 import { GraphqlErrorsFilter } from './graphql-errors.filter';
-import { defaultQueryLimits, queryLimitsRule } from './query-limits';
+import { defaultQueryLimits, GRAPHQL_MAX_TOKENS, queryLimitsRule } from './query-limits';
 import { graphqlContext, graphqlWsOptions } from './subscriptions';
 import { traceIdPlugin } from './trace-id.plugin';
 
@@ -34,6 +34,8 @@ import { traceIdPlugin } from './trace-id.plugin';
       formatError: formatGraphqlError,
       plugins: [traceIdPlugin(), graphqlTracingPlugin()],
       validationRules: [queryLimitsRule(defaultQueryLimits)],
+      // why: graphql-js parses any size by default; the limit makes a huge document cheap to refuse
+      parseOptions: { maxTokens: GRAPHQL_MAX_TOKENS },
       context: graphqlContext,
       // why graphql-ws only: subscriptions-transport-ws is unmaintained
       subscriptions: { 'graphql-ws': graphqlWsOptions },

@@ -8,9 +8,18 @@ const schema = buildSchema(`
 `);
 
 const check = (query: string) =>
-  validate(schema, parse(query), [queryLimitsRule({ maxDepth: 4, maxCost: 1_000 })]).map((e) => e.message);
+  validate(schema, parse(query), [queryLimitsRule({ maxDepth: 4, maxCost: 1_000, maxAliases: 3 })]).map(
+    (e) => e.message,
+  );
 
 describe('queryLimitsRule', () => {
+  it('refuses more aliased fields than the limit, once', () => {
+    expect(check('{ a: item { id } b: item { id } c: item { id } }')).toEqual([]);
+    expect(check('{ a: item { id } b: item { id } c: item { id } d: item { id } e: item { id } }')).toEqual([
+      'the document has more than 3 aliased fields',
+    ]);
+  });
+
   it('lets a shallow, cheap operation through', () => {
     expect(check('{ items(first: 10) { nodes { id } } }')).toEqual([]);
   });

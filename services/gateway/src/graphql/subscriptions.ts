@@ -4,6 +4,7 @@ import type { ExecutionResult } from 'graphql';
 import { graphql } from './graphql-runtime';
 import type { GraphqlContext } from '../auth/principal';
 import { formatGraphqlError } from './format-error';
+import { GRAPHQL_MAX_TOKENS } from './query-limits';
 
 /** What @nestjs/graphql hands the context function: an HTTP request, or a graphql-ws operation. */
 export type ContextArgument =
@@ -37,11 +38,16 @@ export const graphqlWsOptions: GraphQLWsSubscriptionsConfig = {
     let operations: readonly string[];
     try {
       operations = graphql
-        .parse(payload.query)
+        .parse(payload.query, { maxTokens: GRAPHQL_MAX_TOKENS })
         .definitions.filter((d) => d.kind === graphql.Kind.OPERATION_DEFINITION)
         .map((d) => d.operation);
-    } catch {
-      return undefined; // graphql-ws reports the syntax error itself
+    } catch (error) {
+      // why answer here: graphql-ws would parse the document again, without the token limit
+      return [
+        new graphql.GraphQLError((error as Error).message, {
+          extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+        }),
+      ];
     }
     if (operations.every((operation) => operation === 'subscription')) return undefined;
     return [
