@@ -92,6 +92,8 @@ interface RunFigures {
   load: number;
   /** Messages per batch envelope stored in INGEST and ACTIONS over the whole run (sluice_bus_batch_messages). */
   batch: Record<string, number>;
+  /** NATS messages (in + out at the server, JetStream API and acks included) per input message, sustained phase. */
+  natsMessages: number;
   /** Per Sluice process, during the 5,000 msg/s phase: event-loop delay and GC pauses from its /metrics. */
   pauses: Record<string, Pauses>;
 }
@@ -390,6 +392,7 @@ async function measure(
     await delay(2000);
     const cpuBefore = running.processes.map((p) => cpuSeconds(p.pid));
     const brokersBefore = [nats.cpu(), mosquitto.cpu()];
+    const natsBefore = await nats.natsCounts();
     const outputsBefore = ends.outputs;
     const result = await warm;
     const inputs = (ends.outputs - outputsBefore) * 2;
@@ -397,6 +400,8 @@ async function measure(
     running.processes.forEach((p, i) => (cpu[p.name] = ((cpuSeconds(p.pid) - cpuBefore[i]!) / inputs) * 1e6));
     const natsCpu = ((nats.cpu() - brokersBefore[0]!) / inputs) * 1e6;
     const mosquittoCpu = ((mosquitto.cpu() - brokersBefore[1]!) / inputs) * 1e6;
+    const natsAfter = await nats.natsCounts();
+    const natsMessages = (natsAfter.in - natsBefore.in + natsAfter.out - natsBefore.out) / inputs;
     ends.onOutput = () => undefined;
     await waitFor(() => lost() <= 0, 30_000);
     const lostSustained = Math.max(0, lost());
@@ -446,12 +451,15 @@ async function measure(
       load: loadavg()[0] ?? 0,
       batch,
       pauses,
+      natsMessages,
     };
     const at5k = latency[0]!;
     console.log(
       `round ${round} QoS ${qos} ${runner}: in ${fmt(figures.inRate)}/s, CPU ${Object.entries(cpu)
         .map(([n, v]) => `${n} ${fmt(v, 1)}`)
-        .join(' + ')} µs/msg (nats ${fmt(natsCpu, 1)}, mosquitto ${fmt(mosquittoCpu, 1)}), at 5k/s p50 ${fmt(
+        .join(
+          ' + ',
+        )} µs/msg (nats ${fmt(natsCpu, 1)} with ${fmt(figures.natsMessages, 2)} NATS messages per input, mosquitto ${fmt(mosquittoCpu, 1)}), at 5k/s p50 ${fmt(
         at5k.p50,
         2,
       )} p99 ${fmt(at5k.p99, 1)} max ${fmt(at5k.max, 1)} ms, RSS ${Object.values(rss)

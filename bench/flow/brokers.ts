@@ -12,6 +12,9 @@ export class BrokerProcess {
   private child?: ChildProcess;
   private exited = false;
 
+  /** nats-server's monitoring port (`/varz`), 0 for Mosquitto. */
+  monitorPort = 0;
+
   private constructor(
     readonly name: string,
     readonly port: number,
@@ -48,11 +51,15 @@ export class BrokerProcess {
   static async natsServer(): Promise<BrokerProcess> {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'sluice-flow-nats-'));
-    return new BrokerProcess('nats-server', port, dir).start('nats-server', [
+    const broker = new BrokerProcess('nats-server', port, dir);
+    broker.monitorPort = await freePort();
+    return broker.start('nats-server', [
       '-a',
       '127.0.0.1',
       '-p',
       String(port),
+      '-m',
+      String(broker.monitorPort),
       '-js',
       '-sd',
       dir,
@@ -69,6 +76,15 @@ export class BrokerProcess {
 
   cpu(): number {
     return cpuSeconds(this.pid);
+  }
+
+  /** nats-server's message counters so far (monitoring `/varz`): messages in and out, and writes. */
+  async natsCounts(): Promise<{ in: number; out: number }> {
+    const varz = (await (await fetch(`http://127.0.0.1:${this.monitorPort}/varz`)).json()) as {
+      in_msgs: number;
+      out_msgs: number;
+    };
+    return { in: varz.in_msgs, out: varz.out_msgs };
   }
 
   private async start(command: string, args: string[]): Promise<this> {
