@@ -15,6 +15,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually } from '../../../test/support';
 
+// why: initTracing loads the OpenTelemetry SDK on first use (a process without tracing never
+// needs its ~50 MiB); load it once here so no test's own timeout pays for it
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+beforeAll(() => void require('@opentelemetry/sdk-node'), 60_000);
+
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
 

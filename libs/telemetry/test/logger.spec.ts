@@ -14,6 +14,11 @@ import {
   type LoggerOptions,
 } from '@sluice/telemetry';
 
+// why: initTracing loads the OpenTelemetry SDK on first use (a process without tracing never
+// needs its ~50 MiB); load it once here so no test's own timeout pays for it
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+beforeAll(() => void require('@opentelemetry/sdk-node'), 60_000);
+
 function collecting(options: LoggerOptions = {}) {
   const lines: string[] = [];
   const logger = createLogger({

@@ -11,6 +11,11 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { flushTracing, initTracing, shutdownTracing, SpanKind, SpanStatusCode } from '@sluice/telemetry';
 import { eventually } from '../../../test/support';
 
+// why: initTracing loads the OpenTelemetry SDK on first use (a process without tracing never
+// needs its ~50 MiB); load it once here so no test's own timeout pays for it
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+beforeAll(() => void require('@opentelemetry/sdk-node'), 60_000);
+
 // The spans of the real pipeline stages over the in-process bus, recorded in memory: parent links
 // (the delivery span's parent is the rule span, so the action request carried it), attributes and the failure paths (rule error, failed and retried delivery, sampled-out message).
 
