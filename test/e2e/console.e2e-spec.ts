@@ -176,7 +176,12 @@ describe('console: build, test and watch an integration in the browser', () => {
 
     const actions = page.getByRole('region', { name: 'Actions' });
     await actions.getByLabel('Add an action to connector').selectOption({ label: 'republish (mqtt)' });
+    // the template is checked as it is typed
+    await actions.getByLabel('Topic *').fill('out/${topic');
+    await actions.getByRole('status', { name: 'Action check' }).filter({ hasText: 'topic' }).waitFor();
+    expect(await actions.getByRole('status', { name: 'Action check' }).getAttribute('class')).toBe('bad');
     await actions.getByLabel('Topic *').fill('out/${topic}');
+    await actions.getByRole('status', { name: 'Action check' }).filter({ hasText: 'accepts' }).waitFor();
     await actions.getByRole('button', { name: 'Add action' }).click();
     await actions.getByText('republish', { exact: true }).waitFor();
     await actions.getByLabel('Add an action to connector').selectOption({ label: 'refusing (http)' });

@@ -362,6 +362,22 @@ function RuleActions({ rule, onChanged }: { rule: Rule; onChanged: () => void })
     onChanged();
   });
   const name = (id: string) => list.find((c) => c.id === id)?.name ?? id;
+  const [check, setCheck] = useState<{ valid: boolean; field: string | null; message: string | null }>();
+  // the connector's kind checks the templates and options as you type (checkAction saves nothing)
+  useEffect(() => {
+    setCheck(undefined);
+    if (!connectorId) return;
+    const timer = setTimeout(() => {
+      api
+        .query<{ checkAction: NonNullable<typeof check> }>(
+          'query($c: ID!, $config: JSONObject!, $t: ID) { checkAction(connectorId: $c, config: $config, tenantId: $t) { valid field message } }',
+          { ...vars, c: connectorId, config },
+        )
+        .then(({ checkAction }) => setCheck(checkAction))
+        .catch(() => setCheck(undefined));
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [connectorId, JSON.stringify(config)]);
   return (
     <section class="subpanel" aria-label="Actions">
       <h3>Actions</h3>
@@ -413,6 +429,13 @@ function RuleActions({ rule, onChanged }: { rule: Rule; onChanged: () => void })
             secrets={[]}
             prefix="action"
           />
+        )}
+        {check && (
+          <p class={check.valid ? 'good' : 'bad'} role="status" aria-label="Action check">
+            {check.valid
+              ? 'The connector accepts this action.'
+              : `${check.field ?? 'config'}: ${check.message ?? ''}`}
+          </p>
         )}
         <ErrorBox error={add.error} title="Action refused" />
         {connector && (

@@ -1,6 +1,6 @@
 import { createSubjects, decodeActionRequest, encodeDeadLetter } from '@sluice/bus';
 import { testNamespace } from '../../../test/support';
-import { failure, ok, tenantWithKey } from './graphql-fixture';
+import { createConnector, failure, ok, tenantWithKey } from './graphql-fixture';
 import { startGraphqlApp } from './graphql-test-app';
 
 const LIST = `query($c: ID, $t: ID) { deadLetters(connectorId: $c, tenantId: $t) {
@@ -148,5 +148,36 @@ describe('the catalog for forms and editors', () => {
     expect(ruleFunctions.find((f) => f.name === 'sprintf')?.signature).toBe('sprintf(arg1[, arg2...])');
     expect(ruleFunctions.find((f) => f.name === 'now_timestamp')?.signature).toBe('now_timestamp([arg1])');
     expect(failure(await t.gql(undefined, '{ ruleFunctions { name } }')).code).toBe('UNAUTHENTICATED');
+  });
+
+  it("checks an action's templates against its connector's kind as createAction would, saving nothing", async () => {
+    const a = await tenantWithKey(t, 'check-a');
+    const b = await tenantWithKey(t, 'check-b');
+    const { createConnector: http } = ok(
+      await createConnector(t, a.key, { name: 'web', http: { url: 'http://127.0.0.1:9' } }),
+    );
+    const CHECK =
+      'query($c: ID!, $config: JSONObject!) { checkAction(connectorId: $c, config: $config) { valid field message } }';
+    const check = async (key: string, config: Record<string, unknown>) =>
+      ok(
+        await t.gql<{ checkAction: { valid: boolean; field: string | null; message: string | null } }>(
+          key,
+          CHECK,
+          { c: http.id, config },
+        ),
+      ).checkAction;
+    expect(await check(a.key, { path: '/d/${clientid}', body: '${payload}' })).toEqual({
+      valid: true,
+      field: null,
+      message: null,
+    });
+    const broken = await check(a.key, { path: '/d/${clientid' });
+    expect(broken.valid).toBe(false);
+    expect(broken.field).toMatch(/^config/);
+    expect(broken.message).toMatch(/\$\{/);
+    const unknown = await check(a.key, { verb: 'POST' });
+    expect(unknown).toMatchObject({ valid: false });
+    expect(unknown.message).toMatch(/verb/);
+    expect(failure(await t.gql(b.key, CHECK, { c: http.id, config: {} })).code).toBe('NOT_FOUND');
   });
 });

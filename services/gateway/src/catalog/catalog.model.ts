@@ -26,3 +26,12 @@ export class RuleFunctionModel {
   @Field(() => Int, { nullable: true, description: 'Null: any number.' }) maxArgs!: number | null;
   @Field({ description: 'e.g. substr(arg1, arg2[, arg3]).' }) signature!: string;
 }
+
+@ObjectType('ActionCheck', { description: "What the connector's kind says of an action's configuration." })
+export class ActionCheckModel {
+  @Field() valid!: boolean;
+  @Field(() => String, { nullable: true, description: 'The refused field, e.g. config.topic.' })
+  field!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why, e.g. a template syntax error.' })
+  message!: string | null;
+}

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { PropagationModule } from '../propagation/propagation.module';
+import { ActionCheckResolver } from './action-check.resolver';
 import { CatalogResolver } from './catalog.resolver';
 
-@Module({ providers: [CatalogResolver] })
+@Module({ imports: [PropagationModule], providers: [CatalogResolver, ActionCheckResolver] })
 export class CatalogModule {}

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import type { GraphQLSchema } from 'graphql';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver';
+import { ActionCheckResolver } from '../catalog/action-check.resolver';
 import { CatalogResolver } from '../catalog/catalog.resolver';
 import { ConnectorsResolver } from '../connectors/connectors.resolver';
 import { DeadLettersResolver } from '../dead-letters/dead-letters.resolver';
@@ -27,6 +28,7 @@ export const graphqlResolvers = [
   UsageResolver,
   DeadLettersResolver,
   CatalogResolver,
+  ActionCheckResolver,
 ];
 
 /** The checked-in schema file. */
