@@ -122,12 +122,19 @@ describe('console: build, test and watch an integration in the browser', () => {
     await page.getByText('No sources yet').waitFor();
   });
 
-  it('creates an MQTT source, an MQTT connector (tested first) and an HTTP one through the forms', async () => {
+  it('creates and edits an MQTT source, creates an MQTT connector (tested first) and an HTTP one through the forms', async () => {
     await page.getByRole('button', { name: 'New MQTT source' }).click();
     const source = page.getByRole('form', { name: 'New MQTT source' });
     await source.getByLabel('Name', { exact: true }).fill('plant');
     await source.getByLabel('Topics').fill(`${ns.topicPrefix}sensors/# 1`);
     await source.getByRole('button', { name: 'Create source' }).click();
+    await page.locator('.badge.connected').first().waitFor();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('form', { name: 'Edit source plant' });
+    expect(await edit.getByLabel('Topics').inputValue()).toBe(`${ns.topicPrefix}sensors/# 1`);
+    await edit.getByLabel('Name', { exact: true }).fill('plant-a');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'plant-a' }).waitFor();
     await page.locator('.badge.connected').first().waitFor();
     await shot('sources');
 
@@ -271,5 +278,14 @@ describe('console: build, test and watch an integration in the browser', () => {
     await page.getByText(/rule actions of/).waitFor();
     await page.getByRole('heading', { name: 'All tenants this month' }).waitFor();
     await shot('usage');
+  });
+
+  it('says so when the gateway cannot be reached', async () => {
+    await go('Sources');
+    await page.getByRole('cell', { name: 'plant-a' }).waitFor();
+    expect(await sluice.stop('SIGTERM')).toBe(0);
+    // the sources list polls every 3 s; the next poll finds nobody there
+    await page.getByRole('alert').filter({ hasText: 'the gateway cannot be reached' }).waitFor();
+    await shot('unreachable');
   });
 });
