@@ -19,7 +19,9 @@ COPY proto ./proto
 COPY libs ./libs
 COPY services ./services
 COPY bin ./bin
+COPY console ./console
 # `npm run build` = buf generate (buf and ts-proto from node_modules, no network) + tsc + tsc-alias
+# + vite build of the console into console/dist
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -f dist/.tsbuildinfo
@@ -35,6 +37,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+COPY --from=build /app/console/dist ./console/dist
 COPY examples ./examples
 RUN mkdir -p /var/lib/sluice && chown 1000:1000 /var/lib/sluice
 # the `node` user of the official image, by number so Kubernetes can check runAsNonRoot

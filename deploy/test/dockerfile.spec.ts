@@ -60,12 +60,18 @@ describe('Dockerfile', () => {
       'buf.yaml',
       'buf.gen.yaml',
       'bin',
+      'console',
     ];
     const sources = copied(build).map((s) => s.replace(/^\.\//, ''));
     expect(sources).toEqual(expect.arrayContaining(needed));
     expect(needed.filter((n) => ignored.includes(n) || ignored.includes(`${n}/`))).toEqual([]);
     expect(build.some((l) => /npm ci\b/.test(l))).toBe(true);
     expect(build.some((l) => l.includes('npm run build') && l.includes('npm prune --omit=dev'))).toBe(true);
+  });
+
+  it('ships the built console, which the gateway serves at /', () => {
+    expect(runtime).toContain('COPY --from=build /app/console/dist ./console/dist');
+    expect(ignored).toContain('console/dist');
   });
 
   it('keeps local installs, builds and secrets out of the context', () => {
