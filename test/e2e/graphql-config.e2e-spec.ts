@@ -30,8 +30,10 @@ describe('configuring a running Sluice through GraphQL (embedded mode)', () => {
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     return result.data as T;
   };
+  /** The tenant's namespace on the broker (its mountpoint, `<tenant id>/`), once it exists. */
+  let mountpoint = '';
   const publish = (n: number) =>
-    client.publishAsync(`${ns.topicPrefix}sensors/d1`, JSON.stringify({ n }), { qos: 1 });
+    client.publishAsync(`${mountpoint}${ns.topicPrefix}sensors/d1`, JSON.stringify({ n }), { qos: 1 });
   const received = () => target.jsonBodies();
 
   beforeAll(async () => {
@@ -59,6 +61,7 @@ describe('configuring a running Sluice through GraphQL (embedded mode)', () => {
       adminKey,
       'mutation { createTenant(input: { name: "e2e" }) { id } }',
     );
+    mountpoint = `${createTenant.id}/`;
     const { createApiKey } = await data<{ createApiKey: { key: string } }>(
       adminKey,
       'mutation($t: ID) { createApiKey(tenantId: $t, input: { name: "k" }) { key } }',

@@ -138,7 +138,8 @@ describe('live status, metrics and rule trace (mesh)', () => {
 
     let n = 0;
     const publish = (value: number) =>
-      publisher.publishAsync(`${ns.topicPrefix}live/d1`, JSON.stringify({ n: value }), { qos: 1 });
+      // the broker's view: tenant a's namespace (its mountpoint, `<tenant id>/`) in front
+      publisher.publishAsync(`${a.id}/${ns.topicPrefix}live/d1`, JSON.stringify({ n: value }), { qos: 1 });
     // the source subscribes asynchronously: publish until the first output arrives
     await eventually(
       async () => {

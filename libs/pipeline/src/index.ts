@@ -2,7 +2,6 @@ export {
   parsePipelineDefinition,
   loadPipelineFile,
   pipelineDefinitionSchema,
-  mountpointSchema,
   PipelineDefinitionError,
 } from './pipeline-definition';
 export type {
@@ -19,6 +18,8 @@ export {
   clientIdPrefix,
   sourceShareGroup,
   MANAGED_MQTT_OPTIONS,
+  tenantMountpoint,
+  DEFAULT_MOUNTPOINT_TEMPLATE,
 } from './source-run-config';
 export type { SourceDefaults } from './source-run-config';
 export { pipelineConfigShape } from './pipeline.config';

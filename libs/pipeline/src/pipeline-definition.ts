@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SluiceError } from '@sluice/errors';
 import { z } from 'zod';
+import { mountpointSchema } from '@sluice/sources';
 import { actionQueueSchema } from './action-queue/queue-settings';
 
 const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
@@ -57,14 +58,6 @@ export const ruleDefinitionSchema = z.object({
   enabled: z.boolean().default(true),
   actions: z.array(actionDefinitionSchema).default([]),
 });
-
-/** A topic prefix ending in `/`, without wildcards; `$` topics stay the broker's. */
-export const mountpointSchema = z
-  .string()
-  .regex(
-    /^[^$+#/][^+#]*\/$/,
-    'expected a topic prefix ending in "/", without "+", "#" or a leading "$" or "/"',
-  );
 
 export const tenantDefinitionSchema = z.object({
   id: idSchema,

@@ -193,3 +193,17 @@ export function checkSourceRunConfig(
   }
   return problems;
 }
+
+/** SLUICE_TENANT_MOUNTPOINT when unset: each tenant's namespace is its id. */
+export const DEFAULT_MOUNTPOINT_TEMPLATE = '{tenant}/';
+
+/**
+ * The mountpoint of a tenant: SLUICE_TENANT_MOUNTPOINT with `{tenant}` replaced by its id;
+ * `undefined` when the template is empty (a broker not shared between tenants).
+ *
+ * @example tenantMountpoint('{tenant}/', 'acme'); // 'acme/'
+ */
+export function tenantMountpoint(template: string | undefined, tenantId: string): string | undefined {
+  const resolved = (template ?? DEFAULT_MOUNTPOINT_TEMPLATE).replaceAll('{tenant}', tenantId);
+  return resolved === '' ? undefined : resolved;
+}

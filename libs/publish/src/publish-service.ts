@@ -43,6 +43,11 @@ export interface PublishServiceDeps {
   /** Undefined when no broker is configured: every publish answers BROKER_UNAVAILABLE. */
   broker: BrokerTarget | undefined;
   limits: PublishLimits;
+  /**
+   * A tenant's namespace on the broker (its mountpoint), added in front of the topic and response
+   * topic of what it publishes; keys are checked in the tenant's own view, before. None: no prefix.
+   */
+  mountpointOf?: (tenantId: string) => string | undefined;
 }
 
 /**
@@ -137,8 +142,11 @@ export class PublishService {
     const broker = this.deps.broker;
     if (!broker) throw new BrokerUnavailableError('no broker is configured (SLUICE_MQTT_URL)', 60);
     const lease = await this.deps.pool.acquire(tenantId, broker);
-    if (Object.keys(trace).length === 0) return lease;
-    return { publish: (message) => lease.publish(withTraceProperties(message, trace)) };
+    const mountpoint = tenantId === null ? undefined : this.deps.mountpointOf?.(tenantId);
+    if (Object.keys(trace).length === 0 && !mountpoint) return lease;
+    return {
+      publish: (message) => lease.publish(mounted(withTraceProperties(message, trace), mountpoint)),
+    };
   }
 
   private async send(lease: PublisherLease, message: PublishMessage): Promise<Published> {
@@ -163,8 +171,22 @@ export class PublishService {
   }
 }
 
+/** The message in the broker's view: the tenant's mountpoint in front of every topic it names. */
+function mounted(message: PublishMessage, mountpoint: string | undefined): PublishMessage {
+  if (!mountpoint) return message;
+  const responseTopic = message.properties?.responseTopic;
+  return {
+    ...message,
+    topic: `${mountpoint}${message.topic}`,
+    ...(responseTopic === undefined
+      ? {}
+      : { properties: { ...message.properties, responseTopic: `${mountpoint}${responseTopic}` } }),
+  };
+}
+
 /** The message with the trace context added to its user properties (replacing any the caller set). */
 function withTraceProperties(message: PublishMessage, trace: TraceProperties): PublishMessage {
+  if (Object.keys(trace).length === 0) return message;
   const properties = message.properties ?? {};
   return {
     ...message,

@@ -32,3 +32,4 @@ export { natsSourceConfigSchema, parseNatsSourceConfig } from './nats/nats-sourc
 export type { NatsSourceConfig, NatsSourceConfigInput } from './nats/nats-source.config';
 export { createSource } from './create-source';
 export type { AnySource, AnySourceConfigInput } from './create-source';
+export { mountpointSchema, unmount } from './mountpoint';

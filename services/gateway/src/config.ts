@@ -23,6 +23,22 @@ export const gatewayConfigShape = {
   SLUICE_MQTT_URL: z.url({ message: 'expected a broker URL such as mqtt://host:1883' }).optional(),
   SLUICE_MQTT_USERNAME: z.string().optional(),
   SLUICE_MQTT_PASSWORD: z.string().optional(),
+  /**
+   * Each tenant's namespace on the operator's broker (`{tenant}` is its id): its sources without
+   * url, its publish API keys and its republish actions see only topics under it, with the prefix
+   * added on the way out and taken off on the way in (EMQX's mountpoint). Empty: no namespace, for
+   * a broker with one tenant only.
+   */
+  SLUICE_TENANT_MOUNTPOINT: z
+    .string()
+    .refine(
+      (t) => t === '' || (t.includes('{tenant}') && t.endsWith('/') && !/[+#]/.test(t) && !/^[$/]/.test(t)),
+      {
+        message:
+          'expected "" or a topic prefix with {tenant}, ending in "/", without "+", "#" or a leading "$" or "/"',
+      },
+    )
+    .default('{tenant}/'),
   /** Plans and their quotas as JSON (see docs/graphql-api.md); unset: the built-in free plan. */
   SLUICE_PLANS: z.string().optional(),
   /** The operator's API key. Unset in the embedded mode: one is generated and printed at start. */

@@ -68,6 +68,8 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL configuration API o
 
     const expected = {
       id: a.id,
+      // the tenant's namespace on the shared broker (SLUICE_TENANT_MOUNTPOINT, by default its id)
+      mountpoint: `${a.id}/`,
       sources: [
         {
           id: source.id,

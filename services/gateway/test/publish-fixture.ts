@@ -1,3 +1,4 @@
+import { unmount } from '@sluice/sources';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { eventually, testNamespace, testServers } from '../../../test/support';
 import { basic, startPublishApp, type PublishTestApp } from './publish-test-app';
@@ -90,23 +91,36 @@ export class PublishFixture {
     this.keyRevoked = revoked.key;
 
     this.subscriber = await mqtt.connectAsync(testServers.mqttUrl, { protocolVersion: 5, clean: true });
-    this.subscriber.on('message', (topic, payload, packet) =>
+    // a tenant's key publishes inside the tenant's namespace (its mountpoint, `<tenant id>/`), the
+    // operator's anywhere: both are recorded as the tenant sees them (tenancy-namespaces.spec.ts in
+    // test/security checks the broker's view)
+    const mountpoint = `${this.tenantId}/`;
+    this.subscriber.on('message', (topic, payload, packet) => {
+      const properties = packet.properties?.responseTopic
+        ? { ...packet.properties, responseTopic: unmount(mountpoint, packet.properties.responseTopic) }
+        : packet.properties;
       this.received.push({
-        topic,
+        topic: unmount(mountpoint, topic),
         payload,
         qos: packet.qos,
         retain: packet.retain,
-        properties: packet.properties,
-      }),
-    );
+        properties,
+      });
+    });
     // rap: the retain flag arrives as published, so the test can see it on a live subscription
-    await this.subscriber.subscribeAsync(t('a/#'), { qos: 2, rap: true });
-    await this.subscriber.subscribeAsync(t('b/#'), { qos: 2, rap: true });
+    for (const filter of [t('a/#'), t('b/#')]) {
+      await this.subscriber.subscribeAsync(filter, { qos: 2, rap: true });
+      await this.subscriber.subscribeAsync(`${mountpoint}${filter}`, { qos: 2, rap: true });
+    }
   }
 
   async stop(): Promise<void> {
     // clear the retained message the tests may have left on the broker
     await this.subscriber?.publishAsync(this.t('a/retained'), '', { qos: 1, retain: true });
+    await this.subscriber?.publishAsync(`${this.tenantId}/${this.t('a/retained')}`, '', {
+      qos: 1,
+      retain: true,
+    });
     await this.subscriber?.endAsync();
     await this.gw?.close();
   }

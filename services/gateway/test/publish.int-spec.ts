@@ -57,7 +57,8 @@ describe('POST /api/v5/publish', () => {
       const retained = new Promise<IPublishPacket>((done) =>
         late.on('message', (_t, _p, packet) => done(packet)),
       );
-      await late.subscribeAsync(t('a/retained'), { qos: 1 });
+      // retained where the broker has it: in the tenant's namespace
+      await late.subscribeAsync(`${f.tenantId}/${t('a/retained')}`, { qos: 1 });
       const packet = await retained;
       expect(packet.retain).toBe(true);
       expect(packet.payload.toString()).toBe('{"temp":21.5}');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SourceConfigError } from '../errors';
+import { mountpointSchema } from '../mountpoint';
 import { compileTopicPattern } from '../topic-pattern';
 
 const qosSchema = z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 'expected 0, 1 or 2' });
@@ -82,6 +83,11 @@ export const mqttSourceConfigSchema = z
     sessionExpiryInterval: int(0, 0xffffffff).default(7200),
     keepalive: int(1, 65535).default(30),
     topics: z.array(topicSchema).min(1, 'expected at least one topic'),
+    /**
+     * The tenant's namespace on a shared broker: every filter is subscribed under it, and it is
+     * taken off the topic (and response topic) of what arrives, so rules see the tenant's own view.
+     */
+    mountpoint: mountpointSchema.optional(),
     /** `null` or `false`: plain subscriptions on one connection, for brokers without `$share`. */
     shareGroup: z
       .union([

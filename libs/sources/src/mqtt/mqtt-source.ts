@@ -54,6 +54,7 @@ export function createMqttSource(
   const count = plain ? 1 : config.connections;
   const prefix = config.clientIdPrefix ?? `sluice-${config.tenant}-${config.id}`;
   const extraction = {
+    ...(config.mountpoint ? { mountpoint: config.mountpoint } : {}),
     ...(config.topicPattern ? { topicPattern: compileTopicPattern(config.topicPattern) } : {}),
     ...(config.userPropertyFields ? { userPropertyFields: config.userPropertyFields } : {}),
   };
@@ -63,7 +64,8 @@ export function createMqttSource(
       new MqttConnection({
         config,
         clientId: `${prefix}-${n}`,
-        filters: config.topics,
+        // the tenant's namespace on a shared broker: subscribed under it, taken off what arrives
+        filters: config.topics.map((t) => ({ ...t, filter: `${config.mountpoint ?? ''}${t.filter}` })),
         sink,
         extraction,
         log,

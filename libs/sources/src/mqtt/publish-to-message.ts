@@ -1,8 +1,11 @@
 import type { IPublishPacket } from 'mqtt';
+import { unmount } from '../mountpoint';
 import type { TopicPatternMatcher } from '../topic-pattern';
 import type { IngestedMessage, IngestedMessageProperties } from '../types';
 
 export interface FieldExtraction {
+  /** Taken off the topic and the response topic: the message as its tenant sees it. */
+  mountpoint?: string;
   topicPattern?: TopicPatternMatcher;
   userPropertyFields?: { clientid?: string; username?: string };
 }
@@ -15,9 +18,10 @@ export function publishToMessage(
   extraction: FieldExtraction,
 ): IngestedMessage {
   const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+  const topic = unmount(extraction.mountpoint, packet.topic);
   const message: IngestedMessage = {
     id,
-    topic: packet.topic,
+    topic,
     payload,
     qos: packet.qos,
     retain: packet.retain,
@@ -25,6 +29,9 @@ export function publishToMessage(
     receivedAt,
   };
   const properties = packet.properties ? toProperties(packet.properties) : undefined;
+  if (properties?.responseTopic !== undefined) {
+    properties.responseTopic = unmount(extraction.mountpoint, properties.responseTopic);
+  }
   if (properties) message.properties = properties;
   // why this order: a user property is what the publisher said; the topic is only a convention
   const fromProperties = extraction.userPropertyFields;
@@ -35,7 +42,7 @@ export function publishToMessage(
       if (pair) message[field] = pair[1];
     }
   }
-  const fromTopic = extraction.topicPattern?.(packet.topic);
+  const fromTopic = extraction.topicPattern?.(topic);
   if (fromTopic) {
     message.clientid ??= fromTopic.clientid;
     message.username ??= fromTopic.username;

@@ -8,8 +8,10 @@ import {
   withTransaction,
   type ConfigSnapshot,
 } from '@sluice/persistence';
-import type { TenantDefinition } from '@sluice/pipeline';
+import { tenantMountpoint, type TenantDefinition } from '@sluice/pipeline';
 import type { DataSource } from 'typeorm';
+import type { GatewaySettings } from '../config';
+import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { renderTenantDefinition, type TenantRows } from './tenant-definition';
 import { readTenantRows } from './tenant-rows';
 
@@ -30,6 +32,7 @@ export class ConfigPublisher implements OnApplicationBootstrap {
     @Optional() @Inject(CONFIG_STORE) private readonly configStore: ConfigStore | undefined,
     private readonly snapshots: ConfigSnapshotReader,
     private readonly box: SecretBox,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
   ) {}
 
   /** At start the store is made to match the database (changes made while no gateway ran). */
@@ -82,7 +85,8 @@ export class ConfigPublisher implements OnApplicationBootstrap {
   }
 
   private async put(rows: TenantRows): Promise<void> {
-    const definition: TenantDefinition = renderTenantDefinition(rows, this.box);
+    const mountpoint = tenantMountpoint(this.settings.SLUICE_TENANT_MOUNTPOINT, rows.tenantId);
+    const definition: TenantDefinition = renderTenantDefinition(rows, this.box, mountpoint);
     await this.store.put(rows.tenantId, Buffer.from(JSON.stringify(definition)));
   }
 

@@ -6,7 +6,10 @@ import {
   type Repositories,
   type Tenant,
 } from '@sluice/persistence';
+import { tenantMountpoint } from '@sluice/pipeline';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { GatewaySettings } from '../config';
+import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { ConfigPublisher } from './config-publisher.service';
 import { checkDefinition } from './definition-check';
 import { renderTenantDefinition } from './tenant-definition';
@@ -23,6 +26,7 @@ export class TenantChanges {
     @Inject(PERSISTENCE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly box: SecretBox,
     private readonly publisher: ConfigPublisher,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
   ) {}
 
   async apply<T>(
@@ -32,7 +36,9 @@ export class TenantChanges {
     const result = await withTransaction(this.dataSource, async (repos, manager) => {
       const tenant = await repos.tenants.lockForUpdate(tenantId);
       const value = await work(repos, tenant, manager);
-      await checkDefinition(renderTenantDefinition(await readTenantRows(repos, tenantId), this.box));
+      const rows = await readTenantRows(repos, tenantId);
+      const mountpoint = tenantMountpoint(this.settings.SLUICE_TENANT_MOUNTPOINT, tenantId);
+      await checkDefinition(renderTenantDefinition(rows, this.box, mountpoint));
       return value;
     });
     await this.publisher.publishTenant(tenantId);

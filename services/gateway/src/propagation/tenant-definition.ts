@@ -23,7 +23,11 @@ export function openSecrets(box: SecretBox, what: 'connector' | 'source', row: S
  * Renders what ingest, rules and delivery run for one tenant: only enabled items, secrets merged
  * into the configuration, actions in position order and only when their connector is enabled.
  */
-export function renderTenantDefinition(rows: TenantRows, box: SecretBox): TenantDefinition {
+export function renderTenantDefinition(
+  rows: TenantRows,
+  box: SecretBox,
+  mountpoint: string | undefined,
+): TenantDefinition {
   const connectors = rows.connectors.filter((c) => c.enabled);
   const enabledConnectors = new Set(connectors.map((c) => c.id));
   const actionsByRule = new Map<string, Action[]>();
@@ -35,6 +39,7 @@ export function renderTenantDefinition(rows: TenantRows, box: SecretBox): Tenant
   }
   const definition = {
     id: rows.tenantId,
+    ...(mountpoint ? { mountpoint } : {}),
     sources: rows.sources
       .filter((s) => s.enabled)
       .map((s) => ({ ...mergeSecrets(s.config, openSecrets(box, 'source', s)), id: s.id, kind: s.kind })),

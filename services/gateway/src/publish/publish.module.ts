@@ -8,6 +8,7 @@ import {
   resolvePublishConfig,
   type PublishConfig,
 } from '@sluice/publish';
+import { tenantMountpoint } from '@sluice/pipeline';
 import type { GatewaySettings } from '../config';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { ApiKeyGuard } from './api-key.guard';
@@ -86,6 +87,7 @@ class PublisherPoolCloser implements OnApplicationShutdown {
             maxPayloadBytes: config.SLUICE_PUBLISH_MAX_PAYLOAD_BYTES,
             maxBatchItems: config.SLUICE_PUBLISH_MAX_BATCH,
           },
+          mountpointOf: (tenantId) => tenantMountpoint(settings.SLUICE_TENANT_MOUNTPOINT, tenantId),
         }),
       inject: [MqttPublisherPool, PublishRateLimiter, PUBLISH_CONFIG, GATEWAY_SETTINGS],
     },

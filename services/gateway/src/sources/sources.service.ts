@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SecretBox, Source, type PageRequest, type SourceKind } from '@sluice/persistence';
-import { checkSourceRunConfig, pipelineDefinitionSchema, type SourceDefaults } from '@sluice/pipeline';
+import {
+  checkSourceRunConfig,
+  pipelineDefinitionSchema,
+  tenantMountpoint,
+  type SourceDefaults,
+} from '@sluice/pipeline';
 import { mergeSecrets, nextSecrets, splitSecrets, type Secrets } from '../connectors/config-secrets';
 import type { GatewaySettings } from '../config';
 import { InputInvalidError } from '../errors/api-errors';
@@ -104,7 +109,8 @@ export class SourcesService {
       throw new InputInvalidError(path ? `input.config.${path}` : 'input.config', issue.message);
     }
     const definition = result.data.tenants[0]!.sources[0]!;
-    const [problem] = checkSourceRunConfig(tenantId, undefined, definition, this.sourceDefaults());
+    const mountpoint = tenantMountpoint(this.settings.SLUICE_TENANT_MOUNTPOINT, tenantId);
+    const [problem] = checkSourceRunConfig(tenantId, mountpoint, definition, this.sourceDefaults());
     if (!problem) return;
     const field = problem.field === '(root)' ? 'input.config' : `input.config.${problem.field}`;
     throw new InputInvalidError(field, problem.problem);
