@@ -2,8 +2,11 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import { ApiKeysRepository } from '@sluice/persistence';
 import { graphqlTracingPlugin } from '@sluice/telemetry';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { ADMIN_KEY } from '../auth/admin-key';
+import { authenticateKey } from '../auth/api-key-auth.guard';
 import { CatalogModule } from '../catalog/catalog.module';
 import { ConnectorsModule } from '../connectors/connectors.module';
 import { DeadLettersModule } from '../dead-letters/dead-letters.module';
@@ -23,22 +26,30 @@ import { traceIdPlugin } from './trace-id.plugin';
  */
 @Module({
   imports: [
-    GraphQLModule.forRoot<ApolloDriverConfig>({
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      path: '/graphql',
-      autoSchemaFile: true,
-      sortSchema: true,
-      playground: false,
-      introspection: true,
-      includeStacktraceInErrorResponses: false,
-      formatError: formatGraphqlError,
-      plugins: [traceIdPlugin(), graphqlTracingPlugin()],
-      validationRules: [queryLimitsRule(defaultQueryLimits)],
-      // why: graphql-js parses any size by default; the limit makes a huge document cheap to refuse
-      parseOptions: { maxTokens: GRAPHQL_MAX_TOKENS },
-      context: graphqlContext,
-      // why graphql-ws only: subscriptions-transport-ws is unmaintained
-      subscriptions: { 'graphql-ws': graphqlWsOptions },
+      // why async: the WebSocket server authenticates connections with the keys of the database
+      inject: [ADMIN_KEY, ApiKeysRepository],
+      useFactory: (adminKey: string, apiKeys: ApiKeysRepository): ApolloDriverConfig => ({
+        path: '/graphql',
+        autoSchemaFile: true,
+        sortSchema: true,
+        playground: false,
+        introspection: true,
+        includeStacktraceInErrorResponses: false,
+        formatError: formatGraphqlError,
+        plugins: [traceIdPlugin(), graphqlTracingPlugin()],
+        validationRules: [queryLimitsRule(defaultQueryLimits)],
+        // why: graphql-js parses any size by default; the limit makes a huge document cheap to refuse
+        parseOptions: { maxTokens: GRAPHQL_MAX_TOKENS },
+        context: graphqlContext,
+        // why graphql-ws only: subscriptions-transport-ws is unmaintained
+        subscriptions: {
+          'graphql-ws': graphqlWsOptions((authorization) =>
+            authenticateKey(authorization, adminKey, apiKeys),
+          ),
+        },
+      }),
     }),
     TenantsModule,
     ApiKeysModule,

@@ -25,13 +25,47 @@ export function graphqlContext(argument: ContextArgument): GraphqlContext {
   return { req: { headers: { authorization } } };
 }
 
+/** A connection must send `connection_init` within this long, or it is closed (4408). */
+export const WS_INIT_TIMEOUT_MS = 5_000;
+/** How often an open connection's key is checked again: a revoked key ends its subscriptions. */
+export const WS_KEY_RECHECK_MS = 500;
+
+type Authenticate = (authorization: string | string[] | undefined) => Promise<unknown>;
+interface WsExtra {
+  request?: IncomingMessage;
+  socket?: { close(code: number, reason: string): void };
+  keyCheck?: NodeJS.Timeout;
+}
+
 /**
- * graphql-ws options: a subscription's errors (a refused key, another tenant's rule) are formatted
- * as those of queries, with codes and without internals, since Apollo's formatError does not see
- * them. Validation errors come from graphql itself and are safe as they are.
+ * graphql-ws options: a connection authenticates in `connection_init` (an unknown or revoked key
+ * is closed with 4403, a connection that never sends it after WS_INIT_TIMEOUT_MS), and its key is
+ * checked again every WS_KEY_RECHECK_MS, so revoking a key closes its connections, and with them
+ * every subscription (ruleTrace, status), within a second. A subscription's errors (another
+ * tenant's rule) are formatted as those of queries, with codes and without internals, since
+ * Apollo's formatError does not see them. Validation errors come from graphql itself.
  */
-export const graphqlWsOptions: GraphQLWsSubscriptionsConfig = {
+export const graphqlWsOptions = (authenticate: Authenticate): GraphQLWsSubscriptionsConfig => ({
   path: '/graphql',
+  connectionInitWaitTimeout: WS_INIT_TIMEOUT_MS,
+  onConnect: async (ctx) => {
+    const extra = ctx.extra as WsExtra;
+    const { req } = graphqlContext({ connectionParams: ctx.connectionParams, extra });
+    try {
+      await authenticate(req.headers.authorization);
+    } catch {
+      return false; // graphql-ws closes with 4403 Forbidden
+    }
+    extra.keyCheck = setInterval(() => {
+      authenticate(req.headers.authorization).catch(() => {
+        clearInterval(extra.keyCheck);
+        extra.socket?.close(4403, 'API key revoked');
+      });
+    }, WS_KEY_RECHECK_MS);
+    extra.keyCheck.unref();
+    return true;
+  },
+  onClose: (ctx) => clearInterval((ctx.extra as WsExtra).keyCheck),
   // why: over WebSocket only subscriptions run; queries and mutations go through POST /graphql,
   // where the depth and cost limits and the request tracing apply
   onSubscribe: (_ctx, _id, payload) => {
@@ -66,4 +100,4 @@ export const graphqlWsOptions: GraphQLWsSubscriptionsConfig = {
           errors: result.errors.map((error) => formatGraphqlError(error.toJSON(), error)),
         }
       : undefined,
-};
+});
