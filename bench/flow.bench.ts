@@ -107,10 +107,10 @@ interface Pauses {
   gcOver10Ms: number;
 }
 
-/** One value of a prom-client default metric (prefix sluice_process_), summed over its label sets. */
+/** One value of a prom-client default metric (process_*, nodejs_*), summed over its label sets. */
 function processMetric(text: string, name: string, labels = ''): number {
   let sum = 0;
-  const prefix = `sluice_process_${name}${labels ? `{${labels}` : ''}`;
+  const prefix = `${name}${labels ? `{${labels}` : ''}`;
   for (const line of text.split('\n')) {
     if (line.startsWith(prefix) && (labels || line[prefix.length] === ' ' || line[prefix.length] === '{'))
       sum += Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -128,7 +128,7 @@ function pausesBetween(before: string, after: string): Pauses {
   const under10Ms = (text: string): number => {
     let n = 0;
     for (const m of text.matchAll(
-      /^sluice_process_nodejs_gc_duration_seconds_bucket\{le="0\.01"[^}]*\} (\S+)$/gm,
+      /^nodejs_gc_duration_seconds_bucket\{le="0\.01"[^}]*\} (\S+)$/gm,
     ))
       n += Number(m[1]);
     return n;

@@ -252,11 +252,11 @@ describe('DeliveryStage: batching, timeout, circuit breaker, fallback', () => {
     await eventually(async () => expect(await gauge('sluice_action_queuing')).toBe(3));
     expect(main.calls).toHaveLength(0);
     // the window closes: the batch is being sent, and the target holds it
-    await eventually(async () => expect(await gauge('sluice_action_inflight')).toBe(3));
+    await eventually(async () => expect(await gauge('sluice_action_in_flight_requests')).toBe(3));
     expect(await gauge('sluice_action_queuing')).toBe(0);
     release();
     await eventually(() => expect(stage.counters.delivered).toBe(3));
-    expect(await gauge('sluice_action_inflight')).toBe(0);
+    expect(await gauge('sluice_action_in_flight_requests')).toBe(0);
     expect(await metrics.render()).toContain(
       'sluice_action_success_total{tenant="acme",connector="main",action="a1"} 3',
     );

@@ -1,4 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SourceConnectionMetrics } from './source-connection-metrics';
 
 /**
@@ -76,7 +78,7 @@ export class SluiceMetrics {
     'rule',
   ]);
   readonly ingestUndecodable = this.counter(
-    'sluice_rules_undecodable_total',
+    'sluice_rule_undecodable_messages_total',
     'INGEST messages that could not be decoded (dead-lettered)',
     [],
   );
@@ -102,11 +104,11 @@ export class SluiceMetrics {
     'Action requests written to the DLQ, by error code',
     ['tenant', 'connector', 'action', 'code'],
   );
-  readonly actionInflight = this.gauge('sluice_action_inflight', 'Action requests being delivered now', [
-    'tenant',
-    'connector',
-    'action',
-  ]);
+  readonly actionInflight = this.gauge(
+    'sluice_action_in_flight_requests',
+    'Action requests being delivered now',
+    ['tenant', 'connector', 'action'],
+  );
   readonly actionLatency = new Histogram({
     name: 'sluice_action_latency_seconds',
     help: 'Time from rule output to target confirmation',
@@ -171,9 +173,31 @@ export class SluiceMetrics {
     { labels: { tenant: string; connector: string; kind: string }; up: () => boolean }
   >();
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true)
-      collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
+  // HTTP APIs (gateway: GraphQL and the publish API)
+  readonly httpRequests = this.counter(
+    'sluice_http_requests_total',
+    'HTTP requests answered, by API, method and status (429: rate limited)',
+    ['api', 'method', 'status'],
+  );
+  readonly httpRequestDuration = new Histogram<'api'>({
+    name: 'sluice_http_request_duration_seconds',
+    help: 'Time from an HTTP request to its response, by API',
+    labelNames: ['api'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  /** Always 1; the labels say which build runs (join on `instance` to compare versions in a rollout). */
+  readonly buildInfo = this.gauge(
+    'sluice_build_info',
+    'Which Sluice build runs: version and Node.js version',
+    ['version', 'node'],
+  );
+
+  constructor(options: { defaultMetrics?: boolean; version?: string } = {}) {
+    // why no prefix: stock Node.js dashboards and alerts look for process_* and nodejs_*
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.buildInfo.set({ version: options.version ?? packageVersion(), node: process.versions.node }, 1);
   }
 
   /**
@@ -234,4 +258,21 @@ export class SluiceMetrics {
   private gauge<L extends string>(name: string, help: string, labelNames: L[]) {
     return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
   }
+}
+
+/** The version in the package.json this code runs from (source or dist), `unknown` when not found. */
+function packageVersion(): string {
+  const start = typeof __dirname === 'string' ? __dirname : process.cwd();
+  for (let dir = start, i = 0; i < 6; i++, dir = join(dir, '..')) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'sluice' && pkg.version) return pkg.version;
+    } catch {
+      // not here: one level up
+    }
+  }
+  return 'unknown';
 }

@@ -8,6 +8,7 @@ import { GatewayService } from './gateway.service';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { GATEWAY_SETTINGS } from './gateway.settings';
 import { PublishModule } from './publish/publish.module';
+import { NameInfoService } from './status/name-info.service';
 
 @Module({})
 export class GatewayModule {
@@ -28,6 +29,7 @@ export class GatewayModule {
         { provide: ADMIN_KEY, useValue: settings.SLUICE_ADMIN_KEY },
         { provide: GATEWAY_SETTINGS, useValue: settings },
         GatewayService,
+        NameInfoService,
       ],
       exports: [ADMIN_KEY, GATEWAY_SETTINGS],
     };
