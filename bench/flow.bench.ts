@@ -127,9 +127,7 @@ function pausesBetween(before: string, after: string): Pauses {
   const gc = (text: string, what: string) => processMetric(text, `nodejs_gc_duration_seconds_${what}`);
   const under10Ms = (text: string): number => {
     let n = 0;
-    for (const m of text.matchAll(
-      /^nodejs_gc_duration_seconds_bucket\{le="0\.01"[^}]*\} (\S+)$/gm,
-    ))
+    for (const m of text.matchAll(/^nodejs_gc_duration_seconds_bucket\{le="0\.01"[^}]*\} (\S+)$/gm))
       n += Number(m[1]);
     return n;
   };
