@@ -168,7 +168,7 @@ function scalingReport(): string[] {
         compileRule(`SELECT payload.temp AS t FROM "site/${i}/+/temp" WHERE payload.temp > 30`),
       );
     }
-    const run: Runner = (ctx) => (set.apply(ctx as RuleContext & { topic: string }).length ? [] : undefined);
+    const run: Runner = (ctx) => (set.apply(ctx).length ? [] : undefined);
     const rates = throughput(run, input);
     return 1e9 / median(rates);
   };
