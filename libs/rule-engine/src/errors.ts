@@ -32,4 +32,19 @@ export class RuleCompileError extends SluiceError {
 export class RuleRuntimeError extends SluiceError {
   readonly code = 'RULE_RUNTIME';
   readonly category = 'BAD_INPUT';
+
+  constructor(
+    message: string,
+    options?: ErrorOptions & {
+      /** The clause being evaluated: SELECT, WHERE, FOREACH, INCASE or DO. */
+      readonly clause?: RuleClause;
+    },
+  ) {
+    super(options?.clause ? `${options.clause}: ${message}` : message, options);
+    this.clause = options?.clause;
+  }
+
+  readonly clause: RuleClause | undefined;
 }
+
+export type RuleClause = 'SELECT' | 'WHERE' | 'FOREACH' | 'INCASE' | 'DO';

@@ -11,4 +11,5 @@ export type { RuleEntry, RuleOutcome } from './rule-set/rule-set';
 export { RuleMetrics } from './rule-set/rule-metrics';
 export type { RuleMetricsSnapshot } from './rule-set/rule-metrics';
 export { RuleSqlError, RuleCompileError, RuleRuntimeError } from './errors';
+export type { RuleClause } from './errors';
 export type { CompiledRule, RuleContext, RuleResult } from './types';

@@ -51,7 +51,7 @@ describe('testRule', () => {
       error: { kind: 'compile', message: "unknown function 'nope' at line 1, column 8", line: 1, column: 8 },
     });
     expect(testRule('SELECT 1 div 0 AS x FROM "t"', { topic: 't' })).toEqual({
-      error: { kind: 'runtime', message: 'division by zero' },
+      error: { kind: 'runtime', message: 'SELECT: division by zero', clause: 'SELECT' },
     });
   });
 });

@@ -1,5 +1,5 @@
 import { compileRule } from './compiler/compile-rule';
-import { RuleCompileError, RuleRuntimeError, RuleSqlError } from './errors';
+import { RuleCompileError, RuleRuntimeError, RuleSqlError, type RuleClause } from './errors';
 import { eventByName, eventsOfFilter, isEventFilter, RULE_EVENTS } from './events/events';
 import { topicMatches } from './topic-filter/topic-filter';
 import type { RuleContext } from './types';
@@ -15,6 +15,8 @@ export interface TestRuleError {
   readonly message: string;
   readonly line?: number;
   readonly column?: number;
+  /** For a runtime error: the clause it happened in (SELECT, WHERE, FOREACH, INCASE or DO). */
+  readonly clause?: RuleClause;
 }
 
 /**
@@ -60,7 +62,9 @@ export function testRule(
 }
 
 function runtimeError(error: RuleRuntimeError): TestRuleError {
-  return { kind: 'runtime', message: error.message };
+  return error.clause
+    ? { kind: 'runtime', message: error.message, clause: error.clause }
+    : { kind: 'runtime', message: error.message };
 }
 
 const EVENT_TYPES = new Map(RULE_EVENTS.map((e) => [e.name.replace(/\./g, '_'), e.name]));

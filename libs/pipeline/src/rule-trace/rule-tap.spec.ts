@@ -82,7 +82,7 @@ describe('RuleTaps', () => {
     expect(events[2]).toMatchObject({
       messageId: 'm3',
       matched: false,
-      error: 'division by zero',
+      error: 'SELECT: division by zero',
     });
     advance(5_001);
     taps.observe('acme', 'r1', envelope('m5'), passed);

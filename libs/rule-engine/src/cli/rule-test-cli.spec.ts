@@ -86,7 +86,7 @@ describe('runRuleTestCli', () => {
           column: 24,
         },
       },
-      { error: { kind: 'runtime', message: 'division by zero' } },
+      { error: { kind: 'runtime', message: 'SELECT: division by zero', clause: 'SELECT' } },
     ]);
   });
 

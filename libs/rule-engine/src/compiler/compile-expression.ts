@@ -120,7 +120,8 @@ function requireBoolean(value: unknown, op: string): boolean {
 }
 
 function compileCall(node: FunctionCallNode, scope: Scope): Evaluator {
-  const name = node.name.toLowerCase();
+  // rulesql's Module.function call: emqx_rule_funcs is the module of the built-in functions
+  const name = node.name.toLowerCase().replace(/^emqx_rule_funcs\./, '');
   const args = node.args.map((a) => compileExpression(a, scope));
   const { line, column } = node.position;
   const contextual = contextFunctions.get(name);

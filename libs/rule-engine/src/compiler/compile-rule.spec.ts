@@ -232,7 +232,7 @@ describe('compileRule', () => {
     });
 
     it.each([['1 / 0'], ['1 div 0'], ['1 mod 0']])('%s fails the message', (expression) => {
-      expect(runtimeError(`SELECT ${expression} FROM "#"`).message).toBe('division by zero');
+      expect(runtimeError(`SELECT ${expression} FROM "#"`).message).toBe('SELECT: division by zero');
     });
 
     it.each([["1 - 'a'"], ['payload.missing * 2'], ['7.5 div 2'], ["- 'x'"], ['payload.missing + 1']])(
@@ -307,7 +307,7 @@ describe('compileRule', () => {
 
     it('fails the message when WHERE does not give a boolean', () => {
       expect(runtimeError('SELECT a FROM "#" WHERE payload.name').message).toBe(
-        'WHERE must give true or false, got string',
+        'WHERE: the condition must give true or false, got string',
       );
       expect(runtimeError('SELECT a FROM "#" WHERE payload.missing').message).toMatch(/got undefined/);
       expect(runtimeError('SELECT a FROM "#" WHERE payload.hum AND true').message).toMatch(

@@ -1,7 +1,7 @@
 import type { ExpressionNode } from '../ast/expression-node';
 import type { ForeachNode } from '../ast/foreach-node';
 import type { SelectNode } from '../ast/select-node';
-import { RuleCompileError, RuleRuntimeError } from '../errors';
+import { RuleCompileError, RuleRuntimeError, type RuleClause } from '../errors';
 import { parseRule } from '../parser/rule-parser';
 import type { CompiledRule, RuleContext, RuleResult } from '../types';
 import { checkTopics } from './check-topics';
@@ -33,23 +33,28 @@ export function compileRule(sql: string): CompiledRule {
 
 function compileSelect(statement: SelectNode): (ctx: RuleContext) => RuleResult {
   const fields = compileFields(statement.fields);
-  const where = statement.where && compileCondition(statement.where, { aliases: fields.aliasRoots }, 'WHERE');
+  const where = statement.where && compileCondition(statement.where, { aliases: fields.aliasRoots });
   // EMQX computes the fields before WHERE; when WHERE reads no alias the order cannot change a
   // match, so filter first and skip the projection of messages that do not match
   const whereFirst = where !== undefined && !dependsOn(statement.where as ExpressionNode, fields.aliasRoots);
   return (ctx) => {
     const env = new EvalEnv(ctx);
+    // why a variable: naming the clause of an error costs one store per stage, not a try per stage
+    let clause: RuleClause = 'SELECT';
     try {
       if (whereFirst) {
+        clause = 'WHERE';
         if (!where(env)) return NO_MATCH;
+        clause = 'SELECT';
         fields.run(env);
       } else {
         fields.run(env);
+        clause = 'WHERE';
         if (where && !where(env)) return NO_MATCH;
       }
       return { matched: true, outputs: [env.out] };
     } catch (error) {
-      return { error: asRuntimeError(error) };
+      return { error: asRuntimeError(error, clause) };
     }
   };
 }
@@ -74,26 +79,29 @@ function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResul
     last.expression.path.length === 0 &&
     !head.aliasRoots.has('payload');
   const whereAliases = new Set([...head.aliasRoots, collection.target.root]);
-  const where = statement.where && compileCondition(statement.where, { aliases: whereAliases }, 'WHERE');
+  const where = statement.where && compileCondition(statement.where, { aliases: whereAliases });
   const each = { item, selected: whereAliases };
-  const incase =
-    statement.incase && compileCondition(statement.incase, { ...each, aliases: new Set() }, 'INCASE');
+  const incase = statement.incase && compileCondition(statement.incase, { ...each, aliases: new Set() });
   const doFields = compileFields(statement.doFields, each);
   return (ctx) => {
     const env = new EvalEnv(ctx);
+    let clause: RuleClause = 'FOREACH';
     try {
       head.run(env);
       const value = collection.value(env);
       putOutput(env.out, collection.target, value);
       const list = iteratesPayload ? payloadList(env) : value;
       env.selected = env.out;
+      clause = 'WHERE';
       if (where && !where(env)) return NO_MATCH;
       const outputs: Record<string, unknown>[] = [];
       // EMQX iterates lists only; anything else yields no items
       if (Array.isArray(list)) {
         for (const value of list as unknown[]) {
           env.item = value;
+          clause = 'INCASE';
           if (incase && !incase(env)) continue;
+          clause = 'DO';
           env.out = {};
           if (doFields.empty) writeColumns(env, item);
           else doFields.run(env);
@@ -102,19 +110,19 @@ function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResul
       }
       return { matched: true, outputs };
     } catch (error) {
-      return { error: asRuntimeError(error) };
+      return { error: asRuntimeError(error, clause) };
     }
   };
 }
 
 /** WHERE and INCASE must give true or false; anything else fails the message, as in EMQX. */
-function compileCondition(node: ExpressionNode, scope: Scope, clause: string): (env: EvalEnv) => boolean {
+function compileCondition(node: ExpressionNode, scope: Scope): (env: EvalEnv) => boolean {
   const evaluate: Evaluator = compileExpression(node, scope);
   return (env) => {
     const value = evaluate(env);
     if (value === true) return true;
     if (value === false) return false;
-    throw new RuleRuntimeError(`${clause} must give true or false, got ${typeName(value)}`);
+    throw new RuleRuntimeError(`the condition must give true or false, got ${typeName(value)}`);
   };
 }
 
@@ -132,8 +140,12 @@ function dependsOn(node: ExpressionNode, roots: ReadonlySet<string>): boolean {
   return false;
 }
 
-function asRuntimeError(error: unknown): RuleRuntimeError {
-  if (error instanceof RuleRuntimeError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new RuleRuntimeError(`rule evaluation failed: ${message}`, { cause: error });
+/** The error of one evaluation, naming the clause it happened in (as EMQX's rule test does). */
+function asRuntimeError(error: unknown, clause: RuleClause): RuleRuntimeError {
+  if (error instanceof RuleRuntimeError && error.clause) return error;
+  const message =
+    error instanceof RuleRuntimeError
+      ? error.message
+      : `rule evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
+  return new RuleRuntimeError(message, { cause: error, clause });
 }

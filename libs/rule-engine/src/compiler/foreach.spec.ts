@@ -105,7 +105,9 @@ describe('FOREACH', () => {
 
   it('fails the message when INCASE does not give a boolean', () => {
     const result = compileRule('FOREACH payload.sensors AS s INCASE s.name FROM "f/#"').evaluate(ctx);
-    expect(result).toMatchObject({ error: { message: 'INCASE must give true or false, got string' } });
+    expect(result).toMatchObject({
+      error: { message: 'INCASE: the condition must give true or false, got string' },
+    });
   });
 
   it('refuses a FOREACH whose last field is *', () => {

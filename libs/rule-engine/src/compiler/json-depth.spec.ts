@@ -21,7 +21,9 @@ describe('JSON depth bound', () => {
       const result = rule.evaluate({ topic: 't', payload: `{"a":${nested(depth)}}` });
       if (!('error' in result)) throw new Error('expected a rule error');
       expect(result.error).toBeInstanceOf(RuleRuntimeError);
-      expect(result.error.message).toBe(`payload is JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      expect(result.error.message).toBe(
+        `SELECT: payload is JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     }
   });
 
@@ -29,12 +31,12 @@ describe('JSON depth bound', () => {
     const deep = JSON.stringify(nested(100_000));
     const decode = compileRule(`SELECT json_decode(${deep.replace(/"/g, "'")}) as v FROM "t"`);
     expect(decode.evaluate({ topic: 't' })).toMatchObject({
-      error: { message: `json_decode: JSON nested deeper than ${MAX_JSON_DEPTH} levels` },
+      error: { message: `SELECT: json_decode: JSON nested deeper than ${MAX_JSON_DEPTH} levels` },
     });
     const path = compileRule('SELECT payload.s.x as v FROM "t"');
     expect(
       path.evaluate({ topic: 't', payload: JSON.stringify({ s: nested(100_000, '{"x":', '}') }) }),
-    ).toMatchObject({ error: { message: `JSON text nested deeper than ${MAX_JSON_DEPTH} levels` } });
+    ).toMatchObject({ error: { message: `SELECT: JSON text nested deeper than ${MAX_JSON_DEPTH} levels` } });
   });
 
   it('fuzz: any payload text gives a result and never throws (deep, broken or random JSON)', () => {
