@@ -6,7 +6,9 @@
  * to `out/alerts` (half the messages pass), run by three runners in turn:
  * - relay: a hand-written mqtt.js relay in one process (bench/flow/relay.ts), the baseline;
  * - embedded: `sluice start all` with the in-process bus, on the same external broker;
- * - mesh: `sluice start ingest|rules|delivery` over NATS JetStream.
+ * - mesh: `sluice start ingest|rules|delivery` over NATS JetStream;
+ * - mesh-r3 (only when asked, `--only mesh,mesh-r3`): the mesh on a three-node JetStream cluster the
+ *   bench starts (streams and the config bucket with three replicas), its CPU the three nodes' sum.
  * The bench starts its own Mosquitto (`set_tcp_nodelay true`) and nats-server on free ports. For each
  * round, QoS and runner (fresh processes, the order rotating per round): the sustained input and
  * output rate in a closed loop (at most `--window` input messages outstanding), CPU per input
@@ -26,7 +28,7 @@ import type { Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { BrokerProcess } from './flow/brokers';
+import { BrokerProcess, type BrokerGroup } from './flow/brokers';
 import { closedLoop, connectClient, paced, waitFor } from './e2e/load';
 import { cpuSeconds, delay, fmt, load1, machineInfo, peakRssMiB, percentile } from './e2e/measure';
 import { replaceSection, table } from './e2e/report';
@@ -41,7 +43,8 @@ const rounds = Number(arg('rounds') ?? 3);
 const window = Number(arg('window') ?? 1000);
 const qosList = (arg('qos') ?? '1,0').split(',').map((q): 0 | 1 => (q === '0' ? 0 : 1));
 /** `embedded-memory`: the embedded mode with its bus in memory (SLUICE_BUS_STORAGE=memory), for durability's cost. */
-type RunnerName = 'relay' | 'embedded' | 'embedded-memory' | 'mesh';
+type RunnerName = 'relay' | 'embedded' | 'embedded-memory' | 'mesh' | 'mesh-r3';
+const isMesh = (runner: RunnerName): boolean => runner === 'mesh' || runner === 'mesh-r3';
 const runnerNames = (arg('only') ?? 'relay,embedded,mesh').split(',') as RunnerName[];
 const nodeArgs = (arg('node-args') ?? '').split(' ').filter((a) => a !== '');
 const report = !process.argv.includes('--no-report');
@@ -225,7 +228,7 @@ async function startRunner(
   runner: RunnerName,
   qos: 0 | 1,
   mosquitto: BrokerProcess,
-  nats: BrokerProcess,
+  nats: BrokerProcess | BrokerGroup,
 ): Promise<Running> {
   const id = randomBytes(4).toString('hex');
   if (runner === 'relay') {
@@ -235,11 +238,12 @@ async function startRunner(
   const pipelineFile = writePipeline(id, mosquitto.url, qos);
   const services: ServiceProcess[] = [];
   const namespace = `F_${id}_`;
-  if (runner === 'mesh') {
+  if (isMesh(runner)) {
     const env = {
       SLUICE_PIPELINE_FILE: pipelineFile,
       SLUICE_BUS: 'nats',
       SLUICE_NATS_URL: nats.url,
+      SLUICE_BUS_REPLICAS: runner === 'mesh-r3' ? '3' : '1',
       SLUICE_BUS_NAMESPACE: namespace,
       SLUICE_MQTT_URL: mosquitto.url,
       SLUICE_INGEST_CLIENT_ID_PREFIX: `flow-${id}-`,
@@ -266,7 +270,7 @@ async function startRunner(
   const stop = async (): Promise<void> => {
     if (process.env['BENCH_DEBUG']) for (const s of services) console.log(`--- ${s.service}\n${s.output}`);
     await Promise.all(services.map((s) => s.stop()));
-    if (runner === 'mesh')
+    if (isMesh(runner))
       await deleteNamespace(nats.url, namespace).catch((e: Error) => console.error(e.message));
   };
   try {
@@ -362,7 +366,7 @@ async function measure(
   round: number,
   ends: FlowEnds,
   mosquitto: BrokerProcess,
-  nats: BrokerProcess,
+  nats: BrokerProcess | BrokerGroup,
 ): Promise<RunFigures> {
   await ends.subscribe(qos);
   const running = await startRunner(runner, qos, mosquitto, nats);
@@ -489,7 +493,7 @@ const median = (values: number[]): number => {
 };
 const sum = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
 /** CPU per input message of everything the runner needs: its processes, plus nats-server for the mesh. */
-const totalCpu = (f: RunFigures): number => sum(f.cpu) + (f.runner === 'mesh' ? f.natsCpu : 0);
+const totalCpu = (f: RunFigures): number => sum(f.cpu) + (isMesh(f.runner) ? f.natsCpu : 0);
 
 function render(runs: RunFigures[], started: Date, loads: string[], wallSeconds: number): string {
   const m = machineInfo();
@@ -511,7 +515,10 @@ function render(runs: RunFigures[], started: Date, loads: string[], wallSeconds:
       if (fs.length === 0) continue;
       const names = Object.keys(fs[0]!.cpu);
       const perProcess = names.map((n) => `${n} ${fmt(median(fs.map((f) => f.cpu[n]!)), 1)}`);
-      if (runner === 'mesh') perProcess.push(`nats-server ${fmt(median(fs.map((f) => f.natsCpu)), 1)}`);
+      if (isMesh(runner))
+        perProcess.push(
+          `nats-server${runner === 'mesh-r3' ? ' ×3' : ''} ${fmt(median(fs.map((f) => f.natsCpu)), 1)}`,
+        );
       const at5k = (f: RunFigures): LatencyFigures => f.latency[0]!;
       const lost = fs.reduce((s, f) => s + f.lostSustained + f.latency.reduce((t, l) => t + l.lost, 0), 0);
       rows.push([
@@ -657,6 +664,7 @@ async function main(): Promise<void> {
   const loads = [load1()];
   const mosquitto = await BrokerProcess.mosquitto();
   const nats = await BrokerProcess.natsServer();
+  const cluster = runnerNames.includes('mesh-r3') ? await BrokerProcess.natsCluster(3) : undefined;
   const ends = await FlowEnds.connect(mosquitto.url);
   const runs: RunFigures[] = [];
   try {
@@ -664,12 +672,16 @@ async function main(): Promise<void> {
       // why rotate: a runner measured first or last in every round would carry the drift of the load
       const order = runnerNames.map((_, i) => runnerNames[(i + round - 1) % runnerNames.length]!);
       for (const qos of qosList)
-        for (const runner of order) runs.push(await measure(runner, qos, round, ends, mosquitto, nats));
+        for (const runner of order) {
+          const bus = runner === 'mesh-r3' ? cluster! : nats;
+          runs.push(await measure(runner, qos, round, ends, mosquitto, bus));
+        }
       loads.push(load1());
     }
   } finally {
     await ends.close();
     await nats.stop();
+    await cluster?.stop();
     await mosquitto.stop();
   }
   const text = render(runs, started, loads, (Date.now() - started.getTime()) / 1000);

@@ -161,7 +161,7 @@ export function writeBenchPipeline(options: {
  */
 export async function deleteNamespace(natsUrl: string, namespace: string): Promise<void> {
   await deleteBusStreams(natsUrl, namespace);
-  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  const nc = await connect({ servers: natsUrl.split(','), noAsyncTraces: true });
   try {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(`KV_${namespace}SLUICE_CONFIG`).catch(() => false);

@@ -66,6 +66,38 @@ export class BrokerProcess {
     ]);
   }
 
+  /**
+   * A JetStream cluster of `size` nats-server nodes (the mesh's `mesh-r3` runner): client and route
+   * ports free ones, a config file and a store in each node's temporary directory.
+   */
+  static async natsCluster(size = 3): Promise<BrokerGroup> {
+    const ports: { client: number; route: number; monitor: number }[] = [];
+    for (let i = 0; i < size; i++)
+      ports.push({ client: await freePort(), route: await freePort(), monitor: await freePort() });
+    const nodes = await Promise.all(
+      ports.map(({ client, route, monitor }, i) => {
+        const dir = mkdtempSync(join(tmpdir(), `sluice-flow-nats${i + 1}-`));
+        const routes = ports.filter((_, j) => j !== i).map((p) => `nats-route://127.0.0.1:${p.route}`);
+        const conf = join(dir, 'nats.conf');
+        writeFileSync(
+          conf,
+          [
+            `server_name: n${i + 1}`,
+            `listen: 127.0.0.1:${client}`,
+            `http: 127.0.0.1:${monitor}`,
+            `jetstream { store_dir: "${dir}" }`,
+            `cluster { name: sluice-flow-${process.pid}, listen: 127.0.0.1:${route}, routes: [${routes.join(', ')}] }`,
+            '',
+          ].join('\n'),
+        );
+        const node = new BrokerProcess('nats-server', client, dir);
+        node.monitorPort = monitor;
+        return node.start('nats-server', ['-c', conf]);
+      }),
+    );
+    return new BrokerGroup(nodes);
+  }
+
   get pid(): number {
     return this.child?.pid ?? 0;
   }
@@ -129,5 +161,28 @@ export class BrokerProcess {
       clearTimeout(timer);
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Several broker processes used as one: every node's URL, comma-separated, and their CPU summed. */
+export class BrokerGroup {
+  constructor(readonly nodes: BrokerProcess[]) {}
+
+  get url(): string {
+    return this.nodes.map((n) => n.url).join(',');
+  }
+
+  cpu(): number {
+    return this.nodes.reduce((total, n) => total + n.cpu(), 0);
+  }
+
+  /** The nodes' message counters summed (replication between them included). */
+  async natsCounts(): Promise<{ in: number; out: number }> {
+    const counts = await Promise.all(this.nodes.map((n) => n.natsCounts()));
+    return counts.reduce((a, b) => ({ in: a.in + b.in, out: a.out + b.out }), { in: 0, out: 0 });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop()));
   }
 }
