@@ -45,6 +45,9 @@ USER 1000:1000
 # gateway/embedded 4000, ingest 4001, rules 4002, delivery 4003 (health and /metrics on each); 1883
 # is the embedded broker of `start all`
 EXPOSE 4000 4001 4002 4003 1883
+# why: `start all` binds 127.0.0.1 by default (a laptop install); in a container the published port
+# must reach it
+ENV SLUICE_HTTP_HOST=0.0.0.0
 # why no shell or init wrapper: node is PID 1 and handles SIGTERM itself (graceful drain), and a
 # shell in between would swallow the signal
 ENTRYPOINT ["node", "bin/sluice.js"]

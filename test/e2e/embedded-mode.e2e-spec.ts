@@ -18,18 +18,20 @@ describe('embedded mode: one process with no server installed', () => {
   const target = new HttpTarget();
   let sluice: SluiceProcess;
   let mqttPort: number;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     await target.start();
     mqttPort = await freePort();
-    sluice = new SluiceProcess('all', {
+    env = {
       SLUICE_PIPELINE_FILE: writeSkeletonPipeline(ns, target.url),
       SLUICE_HTTP_PORT: String(await freePort()),
       SLUICE_EMBEDDED_MQTT_PORT: String(mqttPort),
       SLUICE_DATA_DIR: mkdtempSync(join(tmpdir(), 'sluice-embedded-')),
       // why: prove nothing reaches for the servers of this machine
       SLUICE_NATS_URL: 'nats://127.0.0.1:1',
-    }).start();
+    };
+    sluice = new SluiceProcess('all', env).start();
     await sluice.ready();
   });
 
@@ -38,8 +40,9 @@ describe('embedded mode: one process with no server installed', () => {
     await target.close();
   });
 
-  it('prints a generated operator key when SLUICE_ADMIN_KEY is unset', () => {
-    expect(sluice.output).toMatch(/operator key is: sluice_admin_[A-Za-z0-9_-]{20,}/);
+  it('prints a generated operator key when SLUICE_ADMIN_KEY is unset, and listens on 127.0.0.1 only', () => {
+    expect(sluice.output).toMatch(/generated the operator key sluice_admin_[A-Za-z0-9_-]{20,} \(kept in /);
+    expect(sluice.output).toContain(`ready: http://127.0.0.1:${env['SLUICE_HTTP_PORT']}/health/ready`);
   });
 
   it('delivers a message published to the embedded broker to the HTTP target', async () => {
@@ -55,6 +58,21 @@ describe('embedded mode: one process with no server installed', () => {
   });
 
   it('stops gracefully on SIGTERM with exit code 0', async () => {
+    expect(await sluice.stop('SIGTERM')).toBe(0);
+  });
+
+  it('keeps the operator key across a restart, without printing it again', async () => {
+    const key = /generated the operator key (sluice_admin_[A-Za-z0-9_-]+)/.exec(sluice.output)![1]!;
+    sluice = new SluiceProcess('all', env).start();
+    await sluice.ready();
+    expect(sluice.output).not.toContain(key);
+    expect(sluice.output).toContain('using the operator key kept in');
+    const answer = await fetch(`http://127.0.0.1:${sluice.port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: '{ tenants { nodes { id } } }' }),
+    });
+    expect(((await answer.json()) as { errors?: unknown }).errors).toBeUndefined();
     expect(await sluice.stop('SIGTERM')).toBe(0);
   });
 });

@@ -16,6 +16,9 @@ const embeddedConfigSchema = z.object({
   // why no default here: unset means 1883, or a free port when 1883 is taken (see main.ts)
   SLUICE_EMBEDDED_MQTT_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SLUICE_EMBEDDED_MQTT_HOST: z.string().default('127.0.0.1'),
+  // why loopback: one process on a laptop or a gateway box is not meant to be reachable from the
+  // network until the operator says so (SLUICE_HTTP_HOST=0.0.0.0; the container image does)
+  SLUICE_HTTP_HOST: z.string().default('127.0.0.1'),
 });
 export type EmbeddedConfig = z.infer<typeof embeddedConfigSchema>;
 

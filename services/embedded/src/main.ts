@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { initLogging, startNestApp } from '@sluice/app-runtime';
 import { startEmbeddedBroker } from '@sluice/embedded-broker';
-import { generateAdminKey } from '../../gateway/src/auth/admin-key';
 import { consoleLine } from '../../gateway/src/console/console-files';
 import { installGraphqlGate } from '../../gateway/src/graphql/graphql-gate';
 import { loadEmbeddedConfig } from './config';
 import { EmbeddedModule } from './embedded.module';
+import { loadOrCreateOperatorKey } from './operator-key';
 
 const DEFAULT_MQTT_PORT = 1883;
 
@@ -38,8 +38,14 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
   } else if (broker) logger.log(`embedded MQTT broker listening on ${broker.url}`);
   let adminKey = config.SLUICE_ADMIN_KEY;
   if (!adminKey) {
-    adminKey = generateAdminKey();
-    logger.warn(`SLUICE_ADMIN_KEY is not set; this run's operator key is: ${adminKey}`);
+    const kept = loadOrCreateOperatorKey(config.SLUICE_DATA_DIR);
+    adminKey = kept.key;
+    // why printed only when made: it is kept in the data directory, and a log is not a secret store
+    if (kept.created)
+      logger.warn(
+        `SLUICE_ADMIN_KEY is not set; generated the operator key ${adminKey} (kept in ${kept.path})`,
+      );
+    else logger.log(`SLUICE_ADMIN_KEY is not set; using the operator key kept in ${kept.path}`);
   }
   try {
     const app = await startNestApp(
