@@ -55,6 +55,11 @@ export class ApiKeysRepository {
     return this.repo.findOneBy({ id, tenantId: scope ?? IsNull() });
   }
 
+  /** Unrevoked keys in `scope` (a plan's quota counts these). */
+  countActive(scope: KeyScope): Promise<number> {
+    return this.repo.countBy({ tenantId: scope ?? IsNull(), revokedAt: IsNull() });
+  }
+
   list(scope: KeyScope, page: PageRequest = {}): Promise<Page<ApiKey>> {
     const query = this.repo.createQueryBuilder('row');
     if (scope === null) query.where('row.tenantId IS NULL');

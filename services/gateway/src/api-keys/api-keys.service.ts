@@ -3,7 +3,8 @@ import { EntityNotFoundError, type PageRequest } from '@sluice/persistence';
 import { narrowKeyScope, resolvePublishConfig, type PublishPrincipal } from '@sluice/publish';
 import type { Principal } from '../auth/principal';
 import type { GatewaySettings } from '../config';
-import { ForbiddenError } from '../errors/api-errors';
+import { ForbiddenError, QuotaExceededError } from '../errors/api-errors';
+import { PLANS, planOf, type Plans } from '../plans/plans';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { toPage, type PageOf } from '../graphql/page.model';
 import { TenantChanges } from '../propagation/tenant-changes.service';
@@ -17,6 +18,7 @@ export class ApiKeysService {
   constructor(
     private readonly changes: TenantChanges,
     @Inject(GATEWAY_SETTINGS) settings: GatewaySettings,
+    @Inject(PLANS) private readonly plans: Plans,
   ) {
     this.defaultRate = resolvePublishConfig(settings).SLUICE_PUBLISH_RATE_LIMIT;
   }
@@ -31,7 +33,12 @@ export class ApiKeysService {
     input: CreateApiKeyInput,
   ): Promise<CreatedApiKeyModel> {
     const { apiKey, key } = await this.changes.inTransaction(async (repos) => {
-      if (!(await repos.tenants.get(tenantId))) throw new EntityNotFoundError('Tenant', tenantId);
+      const tenant = await repos.tenants.get(tenantId);
+      if (!tenant) throw new EntityNotFoundError('Tenant', tenantId);
+      const plan = planOf(this.plans, tenant.plan);
+      if ((await repos.apiKeys.countActive(tenantId)) >= plan.maxApiKeys) {
+        throw new QuotaExceededError('apiKeys', plan.maxApiKeys, tenant.plan);
+      }
       let creator: Pick<PublishPrincipal, 'topicFilters' | 'rateLimit'> = {
         topicFilters: 'any',
         rateLimit: 'unlimited',

@@ -29,7 +29,8 @@ export class QuotaExceededError extends SluiceError {
   readonly code = 'QUOTA_EXCEEDED';
   readonly category = 'CONFLICT';
   constructor(
-    readonly resource: 'connectors' | 'rules' | 'actionsPerRule',
+    readonly resource:
+      'connectors' | 'rules' | 'actionsPerRule' | 'sources' | 'brokerConnections' | 'apiKeys',
     readonly limit: number,
     readonly plan: string,
   ) {
@@ -70,7 +71,12 @@ export class TooManyRequestsError extends SluiceError {
 }
 
 function describe(resource: QuotaExceededError['resource']): string {
-  return resource === 'actionsPerRule' ? 'actions per rule' : resource;
+  const names: Partial<Record<QuotaExceededError['resource'], string>> = {
+    actionsPerRule: 'actions per rule',
+    brokerConnections: 'broker connections (sources together)',
+    apiKeys: 'API keys',
+  };
+  return names[resource] ?? resource;
 }
 
 /** The gateway runs without the bus the DLQ lives on. */

@@ -4,6 +4,9 @@ describe('plans', () => {
   it("defaults to the seed's free plan: 2 connectors, 4 rules, 1 action per rule, 1 M free, $0.25/M", () => {
     expect(parsePlans(undefined).free).toEqual({
       maxConnectors: 2,
+      maxSources: 2,
+      maxBrokerConnections: 2,
+      maxApiKeys: 5,
       maxRules: 4,
       maxActionsPerRule: 1,
       freeActionsPerMonth: 1_000_000,
@@ -20,7 +23,10 @@ describe('plans', () => {
       freeActionsPerMonth: 0,
       pricePerMillionUsd: 1,
     };
-    expect(parsePlans(JSON.stringify({ gold: plan }))).toEqual({ gold: plan });
+    // a plan written before sources, connections and keys had quotas gets the defaults for them
+    expect(parsePlans(JSON.stringify({ gold: plan }))).toEqual({
+      gold: { ...plan, maxSources: 10, maxBrokerConnections: 10, maxApiKeys: 20 },
+    });
     expect(() => parsePlans('{')).toThrow(PlansConfigError);
     expect(() => parsePlans(JSON.stringify({ gold: { ...plan, maxRules: -1 } }))).toThrow(/gold\.maxRules/);
     expect(() => parsePlans('{}')).toThrow(/names no plan/);

@@ -6,6 +6,12 @@ export const PLANS = Symbol('PLANS');
 
 const planSchema = z.object({
   maxConnectors: z.number().int().min(0),
+  /** Sources (enabled or not); a plan given without it allows 10. */
+  maxSources: z.number().int().min(0).default(10),
+  /** Broker connections of all the tenant's sources together (each source's `connections`, 1 by default). */
+  maxBrokerConnections: z.number().int().min(0).default(10),
+  /** Unrevoked API keys; a plan given without it allows 20. */
+  maxApiKeys: z.number().int().min(0).default(20),
   maxRules: z.number().int().min(0),
   maxActionsPerRule: z.number().int().min(0),
   /** Rule actions per calendar month included in the plan. */
@@ -20,6 +26,9 @@ export type Plans = Readonly<Record<string, Plan>>;
 export const defaultPlans: Plans = {
   free: {
     maxConnectors: 2,
+    maxSources: 2,
+    maxBrokerConnections: 2,
+    maxApiKeys: 5,
     maxRules: 4,
     maxActionsPerRule: 1,
     freeActionsPerMonth: 1_000_000,
@@ -27,6 +36,9 @@ export const defaultPlans: Plans = {
   },
   pro: {
     maxConnectors: 50,
+    maxSources: 50,
+    maxBrokerConnections: 100,
+    maxApiKeys: 100,
     maxRules: 500,
     maxActionsPerRule: 10,
     freeActionsPerMonth: 1_000_000,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SecretBox, Source, type PageRequest, type SourceKind } from '@sluice/persistence';
+import { SecretBox, Source, type PageRequest, type Repositories, type SourceKind } from '@sluice/persistence';
 import {
   checkSourceRunConfig,
   pipelineDefinitionSchema,
@@ -8,7 +8,9 @@ import {
 } from '@sluice/pipeline';
 import { mergeSecrets, nextSecrets, splitSecrets, type Secrets } from '../connectors/config-secrets';
 import type { GatewaySettings } from '../config';
-import { InputInvalidError } from '../errors/api-errors';
+import { InputInvalidError, QuotaExceededError } from '../errors/api-errors';
+import { PLANS, planOf, type Plans } from '../plans/plans';
+import { allPages } from '../propagation/tenant-definition';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { toPage, type PageOf } from '../graphql/page.model';
 import { TenantChanges } from '../propagation/tenant-changes.service';
@@ -22,13 +24,19 @@ export class SourcesService {
     private readonly changes: TenantChanges,
     private readonly box: SecretBox,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+    @Inject(PLANS) private readonly plans: Plans,
   ) {}
 
   async create(tenantId: string, input: CreateSourceInput): Promise<SourceModel> {
     const kind = (input.kind ?? 'mqtt') as SourceKind;
     this.check(tenantId, kind, input.config);
     const { config, secrets } = splitSecrets(kind, input.config);
-    const row = await this.changes.apply(tenantId, async (repos, _tenant, manager) => {
+    const row = await this.changes.apply(tenantId, async (repos, tenant, manager) => {
+      const plan = planOf(this.plans, tenant.plan);
+      if ((await repos.sources.count(tenantId)) >= plan.maxSources) {
+        throw new QuotaExceededError('sources', plan.maxSources, tenant.plan);
+      }
+      await this.checkConnections(repos, tenantId, tenant.plan, null, input.config);
       const created = await repos.sources.create(tenantId, {
         name: input.name,
         kind,
@@ -44,8 +52,9 @@ export class SourcesService {
   }
 
   async update(tenantId: string, input: UpdateSourceInput): Promise<SourceModel> {
-    const row = await this.changes.apply(tenantId, async (repos) => {
+    const row = await this.changes.apply(tenantId, async (repos, tenant) => {
       const current = await repos.sources.require(tenantId, input.id);
+      if (input.config) await this.checkConnections(repos, tenantId, tenant.plan, current.id, input.config);
       let config = current.config;
       let secretsSealed = current.secretsSealed;
       if (input.config !== undefined || input.clearSecrets !== undefined) {
@@ -127,6 +136,29 @@ export class SourcesService {
       maxInFlight: 256,
       natsUrl: this.settings.SLUICE_NATS_URL,
     };
+  }
+
+  /**
+   * Broker connections are the scarce thing a source takes (each is a session on a broker): the
+   * tenant's sources together, with `config` instead of source `replacing`'s, stay within the plan.
+   */
+  private async checkConnections(
+    repos: Repositories,
+    tenantId: string,
+    planName: string,
+    replacing: string | null,
+    config: Record<string, unknown>,
+  ): Promise<void> {
+    const plan = planOf(this.plans, planName);
+    const connectionsOf = (c: Record<string, unknown>) =>
+      typeof c['connections'] === 'number' ? c['connections'] : 1;
+    const others = await allPages((page) => repos.sources.list(tenantId, page));
+    const total = others
+      .filter((s) => s.id !== replacing)
+      .reduce((sum, s) => sum + connectionsOf(s.config), connectionsOf(config));
+    if (total > plan.maxBrokerConnections) {
+      throw new QuotaExceededError('brokerConnections', plan.maxBrokerConnections, planName);
+    }
   }
 
   private seal(id: string, secrets: Secrets): string | null {
