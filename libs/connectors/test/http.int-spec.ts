@@ -136,6 +136,22 @@ describe('http connector', () => {
     }
   });
 
+  it('sends user:password of the URL as Basic authentication, unless a header sets authorization', async () => {
+    const url = `http://al%40ice:p%3Ass@127.0.0.1:${port}/hooks`;
+    const basic = createConnector('http', { url });
+    const bearer = createConnector('http', { url, headers: { authorization: 'Bearer t' } });
+    try {
+      expect(await basic.createAction({ path: '/b' }).send([record('b', {})])).toEqual([{ ok: true }]);
+      expect(await bearer.createAction({ path: '/t' }).send([record('t', {})])).toEqual([{ ok: true }]);
+      const auth = (path: string) => seen.find((s) => s.url === path)?.headers['authorization'];
+      expect(auth('/hooks/b')).toBe(`Basic ${Buffer.from('al@ice:p:ss').toString('base64')}`);
+      expect(auth('/hooks/t')).toBe('Bearer t');
+    } finally {
+      await basic.close();
+      await bearer.close();
+    }
+  });
+
   it('follows configured success and retryable status lists', async () => {
     statusFor.set('/hooks/teapot', 418);
     statusFor.set('/hooks/gone', 410);

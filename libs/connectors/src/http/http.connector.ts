@@ -48,6 +48,18 @@ export class HttpConnector extends BaseConnector {
     return urlEndpoints(this.config.url, this.port);
   }
 
+  /**
+   * `user:password@` in the URL becomes Basic authentication (the pool connects to the origin, which
+   * has no credentials); an `authorization` header of the connector or action wins.
+   */
+  private basicAuth(): Record<string, string> {
+    if (!this.url.username && !this.url.password) return {};
+    const pair = `${decodeURIComponent(this.url.username)}:${decodeURIComponent(this.url.password)}`;
+    // base64 has no `$`, so the template compiler sees plain text
+    const value = `Basic ${Buffer.from(pair).toString('base64')}`;
+    return { authorization: value };
+  }
+
   /** The pool connects on demand; start() checks that the server is reachable. */
   protected connect(): Promise<void> {
     return this.probe();
@@ -85,7 +97,7 @@ export class HttpConnector extends BaseConnector {
     const baseQuery = this.url.search.slice(1);
     const path = compileField('path', () => compileTemplate(config.path));
     const body = compileField('body', () => compileTemplate(config.body));
-    const headers = compileHeaders({ ...this.config.headers, ...config.headers });
+    const headers = compileHeaders({ ...this.basicAuth(), ...this.config.headers, ...config.headers });
     const isSuccess = statusMatcher(config.successStatus);
     const isRetryable = statusMatcher(config.retryableStatus);
     const request = async (record: DeliveryRecord): Promise<DeliveryOutcome> => {

@@ -34,6 +34,16 @@ describe('connector and source secrets', () => {
     });
   });
 
+  it('takes secret query parameters out of a URL (?password=, ?token=) and puts them back', () => {
+    const given = { url: 'postgres://u@db:5432/app?sslmode=require&password=pw1' };
+    const { config, secrets } = splitSecrets('postgres', given);
+    expect(config).toEqual({ url: 'postgres://u@db:5432/app?sslmode=require' });
+    expect(secrets).toEqual({ 'url.query.password': 'pw1' });
+    expect(mergeSecrets(config, secrets)).toEqual(given);
+    const hook = splitSecrets('http', { url: 'https://h/in?token=t1&x=1' });
+    expect(hook).toEqual({ config: { url: 'https://h/in?x=1' }, secrets: { 'url.query.token': 't1' } });
+  });
+
   it('leaves configurations without secrets alone', () => {
     expect(splitSecrets('redis', { url: 'redis://h:6379' })).toEqual({
       config: { url: 'redis://h:6379' },

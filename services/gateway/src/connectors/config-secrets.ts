@@ -11,6 +11,10 @@ const kindSecretPaths: Readonly<Record<string, readonly string[]>> = {
 };
 /** The password inside a `scheme://user:password@host` URL. */
 export const URL_PASSWORD = 'url.password';
+/** A secret query parameter of the URL (`?password=`, `?token=`), kept as `url.query.<name>`. */
+const URL_QUERY = 'url.query.';
+const SECRET_PARAM =
+  /^(password|passwd|pass|pwd|sslpassword|token|access_token|auth|api_?key|apikey|key|secret|sig|signature)$/i;
 
 export type Secrets = Record<string, unknown>;
 
@@ -34,11 +38,20 @@ export function splitSecrets(kind: string, config: Record<string, unknown>): Spl
   }
   if (typeof copy.url === 'string') {
     const url = parseUrl(copy.url);
+    let taken = false;
     if (url?.password) {
       secrets[URL_PASSWORD] = url.password;
       url.password = '';
-      copy.url = url.toString();
+      taken = true;
     }
+    for (const name of [...new Set(url?.searchParams.keys() ?? [])]) {
+      if (!SECRET_PARAM.test(name)) continue;
+      secrets[`${URL_QUERY}${name}`] = url!.searchParams.get(name);
+      url!.searchParams.delete(name);
+      taken = true;
+    }
+    // why only then: a URL without secrets is returned exactly as given
+    if (url && taken) copy.url = url.toString();
   }
   return { config: copy, secrets };
 }
@@ -47,6 +60,14 @@ export function splitSecrets(kind: string, config: Record<string, unknown>): Spl
 export function mergeSecrets(config: Record<string, unknown>, secrets: Secrets): Record<string, unknown> {
   const copy = structuredClone(config);
   for (const [path, value] of Object.entries(secrets)) {
+    if (path.startsWith(URL_QUERY)) {
+      const url = typeof copy.url === 'string' ? parseUrl(copy.url) : undefined;
+      if (url && typeof value === 'string') {
+        url.searchParams.set(path.slice(URL_QUERY.length), value);
+        copy.url = url.toString();
+      }
+      continue;
+    }
     if (path === URL_PASSWORD) {
       const url = typeof copy.url === 'string' ? parseUrl(copy.url) : undefined;
       if (url && typeof value === 'string') {
