@@ -58,7 +58,13 @@ export class FaultMesh {
       }
       this.processes.set(service, new SluiceProcess(service, env).start());
     }
-    await Promise.all([...this.processes.values()].map((p) => p.ready()));
+    try {
+      await Promise.all([...this.processes.values()].map((p) => p.ready()));
+    } catch (error) {
+      // why: the caller never gets the mesh to stop, so a failed start would leave processes behind
+      await this.stop();
+      throw error;
+    }
     return this;
   }
 
