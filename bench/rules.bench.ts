@@ -1,7 +1,7 @@
 /**
  * `npm run bench:rules`: compiled rules against hand-written JavaScript doing the same work on the
  * same messages, and the per-message cost of 10 versus 10,000 rules. Prints a Markdown report.
- * Figures from one run only compare with each other (see shared BASELINES.md on noise).
+ * Figures from one run only compare with each other (docs/benchmarks.md says why: the machine is shared).
  */
 import { execSync } from 'node:child_process';
 import { cpus } from 'node:os';
