@@ -9,6 +9,7 @@ import {
 import { BUS, createSubjects, type Bus } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
 import { EntityNotFoundError, usageMonth } from '@sluice/persistence';
+import { LogSampler } from '@sluice/telemetry';
 import { z } from 'zod';
 import type { GatewaySettings } from '../config';
 import { InputInvalidError } from '../errors/api-errors';
@@ -53,6 +54,9 @@ export class UsageService implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 
+  /** One line per tenant's subject an hour for reports that cannot be recorded. */
+  private readonly droppedReports = new LogSampler({ windowMs: 3_600_000 });
+
   async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await Promise.all([...this.pending]);
@@ -70,7 +74,13 @@ export class UsageService implements OnApplicationBootstrap, OnApplicationShutdo
         repos.usage.increment(report.tenant, report.month, report.ruleActions),
       );
     } catch (error) {
-      this.logger.warn(`usage report on ${subject} dropped: ${describeError(error).message}`);
+      // why sampled: delivery reports about once a second, so a tenant the database does not know
+      // (one of a pipeline file) would write a line a second
+      const skipped = this.droppedReports.take(subject);
+      if (skipped !== undefined)
+        this.logger.warn(
+          `usage report on ${subject} dropped: ${describeError(error).message}${LogSampler.suffix(skipped)}`,
+        );
     }
   }
 
