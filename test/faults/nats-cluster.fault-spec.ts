@@ -187,8 +187,10 @@ describe('fault: a three-node JetStream cluster loses nodes (R3)', () => {
     );
     expect(report.arrived).toBe(total);
     // a consumer notices a leader that died by its missed heartbeats (SLUICE_BUS_PULL_EXPIRES_MS,
-    // 5 s) and asks again every 5 s until the new leader answers: the election plus at most that
-    expect(pause).toBeLessThanOrEqual(Math.max(reelected, electionMs) + PULL_EXPIRES_MS);
+    // 5 s) and asks again every 5 s until the new leader answers; a publisher refused meanwhile
+    // retries with a backoff capped at 5 s too. When the follower led ACTIONS and both consumers,
+    // the two waits added up: 14.0 s after a 6.4 s re-election. So: the election plus two of them.
+    expect(pause).toBeLessThanOrEqual(Math.max(reelected, electionMs) + 2 * PULL_EXPIRES_MS);
   });
 
   it('loses no QoS 1 message when a node is down for 30 s and catches up when it is back', async () => {
@@ -328,7 +330,11 @@ describe('fault: a three-node JetStream cluster loses nodes (R3)', () => {
         expect(arrived('v1', '/v1')).toBe(true);
       },
       { timeoutMs: 30_000, intervalMs: 500 },
-    );
+    ).catch(async (error: Error) => {
+      // seen once in five runs, after the no-quorum scenario: a new tenant did not flow (cause open)
+      const stages = await mesh.stageCounts().catch((e: Error) => e.message);
+      throw new Error(`${error.message}\nstage counters: ${stages}\n${mesh.output()}\n${cluster.output()}`);
+    });
 
     const bucket = STREAMS[3]!;
     const leader: ClusterNode = await eventually(() => cluster.leaderOf(bucket), { timeoutMs: 30_000 });
