@@ -47,6 +47,9 @@ describe.each(backendFactories)('repositories on %o', (factory) => {
       const error = await repos.tenants.create({ name: 'acme', plan: 'free' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PersistenceConflictError);
       expect(error).toMatchObject({ code: 'PERSISTENCE_CONFLICT', category: 'CONFLICT' });
+      expect((error as Error).message).toBe(
+        'Tenant conflicts with an existing one: the name is already taken',
+      );
     });
 
     it('reads back what it stored, times included', async () => {
@@ -99,9 +102,15 @@ describe.each(backendFactories)('repositories on %o', (factory) => {
       await expect(repos.connectors.create(b.id, connector('shared-name'))).resolves.toMatchObject({
         tenantId: b.id,
       });
-      await expect(repos.connectors.create(a.id, connector('shared-name'))).rejects.toMatchObject({
-        code: 'PERSISTENCE_CONFLICT',
-      });
+      const duplicate = await repos.connectors
+        .create(a.id, connector('shared-name'))
+        .catch((e: unknown) => e);
+      expect(duplicate).toMatchObject({ code: 'PERSISTENCE_CONFLICT', category: 'CONFLICT' });
+      // the driver's text (UNIQUE constraint failed / duplicate key value) stays out of the message
+      expect((duplicate as Error).message).toBe(
+        'Connector conflicts with an existing one: the name is already taken',
+      );
+      expect((duplicate as Error).message).not.toMatch(/UNIQUE|duplicate key|constraint|connectors\./i);
     });
 
     it('never shows, changes or deletes another tenant’s connector', async () => {

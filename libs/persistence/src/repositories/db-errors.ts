@@ -46,8 +46,12 @@ export async function guardWrite<T>(
     return await run();
   } catch (error) {
     const violation = constraintViolation(error);
+    // why not the driver's text for a unique violation: it names tables and columns (and on
+    // PostgreSQL the values) and reaches API clients; the cause keeps it for the logs
+    if (violation === 'unique') {
+      throw new PersistenceConflictError(entity, uniqueDetail(error), { cause: error });
+    }
     const detail = error instanceof Error ? error.message : String(error);
-    if (violation === 'unique') throw new PersistenceConflictError(entity, detail, { cause: error });
     if (violation === 'invalid') throw new InvalidValueError(entity, detail, { cause: error });
     if (violation === 'foreign-key') {
       throw operation === 'delete'
@@ -56,4 +60,15 @@ export async function guardWrite<T>(
     }
     throw error;
   }
+}
+
+/** What a unique violation means to a client: a name taken, or (API key prefix, id) a duplicate key. */
+function uniqueDetail(error: unknown): string {
+  const driverError = (error as QueryFailedError).driverError as
+    { constraint?: unknown; message?: unknown } | undefined;
+  // PostgreSQL names the constraint (uq_rules_tenant_name); SQLite lists the columns
+  // ("UNIQUE constraint failed: rules.tenant_id, rules.name")
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const where = `${text(driverError?.constraint)} ${text(driverError?.message)}`;
+  return /_name\b|\.name\b/.test(where) ? 'the name is already taken' : 'the same key already exists';
 }
