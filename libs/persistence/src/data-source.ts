@@ -1,6 +1,8 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { entities } from './entities/entities';
+import { DatabaseFileError } from './errors';
 import { migrations } from './migrations/migrations';
 import type { ResolvedDatabase } from './persistence.config';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
@@ -70,7 +72,10 @@ export async function createDataSource(
   settings: DataSourceSettings = {},
 ): Promise<DataSource> {
   const dataSource = new DataSource(dataSourceOptions(db, settings));
-  if (db.type === 'sqlite') return dataSource.initialize();
+  if (db.type === 'sqlite') {
+    checkSqliteFile(db.path);
+    return dataSource.initialize();
+  }
   // why a lock: gateway replicas start together, and TypeORM does not stop two of them from
   // running the same migration at once (the second fails on "relation already exists")
   const lock = new Client({ connectionString: db.url });
@@ -111,6 +116,39 @@ export async function checkDatabase(dataSource: DataSource, timeoutMs = 2_000): 
     return { status: 'down', detail: `${dataSource.options.type}: ${(error as Error).message}` };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * A missing file is a new installation; an existing one must be a SQLite database. Why: SQLite
+ * would treat a zero-length file (a failed copy, a full disk) as an empty database, and the gateway
+ * would start as a new installation with no tenants.
+ */
+function checkSqliteFile(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const header = Buffer.alloc(SQLITE_HEADER.length);
+    const read = readSync(fd, header, 0, header.length, 0);
+    if (read === 0) {
+      throw new DatabaseFileError(
+        `${path} is empty (zero length), not a Sluice database: restore it from a backup, or delete it to start a new installation`,
+      );
+    }
+    if (read < header.length || !header.equals(SQLITE_HEADER)) {
+      throw new DatabaseFileError(
+        `${path} is not a SQLite database: restore it from a backup, or move it away to start a new installation`,
+      );
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -100,3 +100,9 @@ export class SecretDecryptError extends SluiceError {
     super('cannot decrypt a stored secret: wrong SLUICE_SECRET_KEY or tampered data', options);
   }
 }
+
+/** The SQLite database file exists but is not a database (zero length, or another kind of file). */
+export class DatabaseFileError extends SluiceError {
+  readonly code = 'DATABASE_FILE_INVALID';
+  readonly category = 'INTERNAL';
+}

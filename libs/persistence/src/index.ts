@@ -40,6 +40,7 @@ export { generateApiKey, hashApiKey, verifyApiKey, apiKeyPrefix } from './secret
 export type { GeneratedApiKey } from './secrets/api-key-secret';
 export {
   PersistenceConflictError,
+  DatabaseFileError,
   StaleVersionError,
   EntityNotFoundError,
   ReferenceNotFoundError,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import {
   checkDatabase,
   ConnectorsRepository,
+  createDataSource,
   PERSISTENCE_DATA_SOURCE,
   PersistenceModule,
   SecretBox,
@@ -71,5 +72,40 @@ describe('PersistenceModule', () => {
       await moduleRef.close();
       await backend.dispose();
     }
+  });
+
+  describe('a database file that is not a database is an error, not a new installation', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'sluice-dbfile-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('refuses a zero-length file, naming it, and leaves it as it was', async () => {
+      const path = join(dir, 'sluice.db');
+      writeFileSync(path, '');
+      const error = await createDataSource({ type: 'sqlite', path }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'DATABASE_FILE_INVALID' });
+      expect((error as Error).message).toContain(`${path} is empty`);
+      expect(statSync(path).size).toBe(0);
+    });
+
+    it('refuses a file that is not SQLite, naming it, and leaves it as it was', async () => {
+      const path = join(dir, 'sluice.db');
+      writeFileSync(path, 'tenants: [acme]\n'.repeat(100));
+      const error = await createDataSource({ type: 'sqlite', path }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'DATABASE_FILE_INVALID' });
+      expect((error as Error).message).toContain(`${path} is not a SQLite database`);
+      expect(readFileSync(path, 'utf8')).toBe('tenants: [acme]\n'.repeat(100));
+    });
+
+    it('still opens a database it created before', async () => {
+      const path = join(dir, 'sluice.db');
+      const first = await createDataSource({ type: 'sqlite', path });
+      await first.destroy();
+      const again = await createDataSource({ type: 'sqlite', path });
+      expect((await checkDatabase(again)).status).toBe('up');
+      await again.destroy();
+    });
   });
 });
