@@ -36,6 +36,7 @@ export type { Page, PageRequest } from './repositories/pagination';
 export type { CreateInput, UpdateInput } from './repositories/tenant-scoped.repository';
 export { SecretBox } from './secrets/secret-box';
 export { loadSecretKey, parseSecretKey } from './secrets/secret-key';
+export { openSecretBox, sealedSecretContext } from './secrets/sealed-secrets-check';
 export { generateApiKey, hashApiKey, verifyApiKey, apiKeyPrefix } from './secrets/api-key-secret';
 export type { GeneratedApiKey } from './secrets/api-key-secret';
 export {

@@ -18,7 +18,7 @@ import { SourcesRepository } from './repositories/sources.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
 import { UsageRepository } from './repositories/usage.repository';
 import { SecretBox } from './secrets/secret-box';
-import { loadSecretKey } from './secrets/secret-key';
+import { openSecretBox } from './secrets/sealed-secrets-check';
 
 /** Injection token of the initialized TypeORM DataSource. */
 export const PERSISTENCE_DATA_SOURCE = Symbol('PERSISTENCE_DATA_SOURCE');
@@ -76,12 +76,11 @@ export class PersistenceModule {
     };
     const secretBox: Provider = {
       provide: SecretBox,
-      // why lazy: a mesh gateway without SLUICE_SECRET_KEY still serves everything but secrets; the
-      // first seal or open then fails with SECRET_KEY_INVALID, which says what to set
-      useFactory: () =>
-        new SecretBox(() =>
-          loadSecretKey(config, { generateIfMissing: resolveDatabase(config).type === 'sqlite' }),
-        ),
+      // why lazy while no secrets are stored: a mesh gateway without SLUICE_SECRET_KEY still serves
+      // everything but secrets; the first seal then fails with SECRET_KEY_INVALID, which says what
+      // to set. Once secrets are stored, the key is checked at start (openSecretBox).
+      useFactory: (ds: DataSource) => openSecretBox(ds, config),
+      inject: [PERSISTENCE_DATA_SOURCE],
     };
     return {
       module: PersistenceModule,

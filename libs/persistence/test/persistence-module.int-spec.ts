@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
@@ -106,6 +107,71 @@ describe('PersistenceModule', () => {
       const again = await createDataSource({ type: 'sqlite', path });
       expect((await checkDatabase(again)).status).toBe('up');
       await again.destroy();
+    });
+  });
+
+  describe('a missing or wrong secret.key while secrets are sealed in the database stops the start', () => {
+    let dataDir: string;
+    let config: PersistenceConfig;
+    const start = () =>
+      Test.createTestingModule({ imports: [PersistenceModule.forRoot(config)] })
+        .compile()
+        .then(async (moduleRef) => {
+          await moduleRef.close();
+          return 'started';
+        });
+
+    beforeEach(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'sluice-secretkey-'));
+      config = { SLUICE_DATA_DIR: dataDir, SLUICE_DATABASE_POOL_SIZE: 10 };
+      const moduleRef = await Test.createTestingModule({
+        imports: [PersistenceModule.forRoot(config)],
+      }).compile();
+      const tenant = await moduleRef.get(TenantsRepository).create({ name: 'has-secrets', plan: 'free' });
+      const connectors = moduleRef.get(ConnectorsRepository);
+      const created = await connectors.create(tenant.id, {
+        name: 'hook',
+        kind: 'http',
+        config: {},
+        secretsSealed: null,
+        enabled: true,
+      });
+      const sealed = moduleRef.get(SecretBox).sealJson({ password: 'pw' }, `connector:${created.id}`);
+      await connectors.update(tenant.id, created.id, created.version, { secretsSealed: sealed });
+      await moduleRef.close();
+    });
+    afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    it('starts again with the key the secrets were sealed with', async () => {
+      await expect(start()).resolves.toBe('started');
+    });
+
+    it('a missing key file: an error naming it, and no new key is written', async () => {
+      const keyFile = join(dataDir, 'secret.key');
+      rmSync(keyFile);
+      const error = await start().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'SECRET_KEY_INVALID' });
+      expect((error as Error).message).toContain(`${keyFile} is missing`);
+      expect(existsSync(keyFile)).toBe(false);
+    });
+
+    it('another key in the file: an error naming it', async () => {
+      const keyFile = join(dataDir, 'secret.key');
+      writeFileSync(keyFile, randomBytes(32).toString('base64'));
+      const error = await start().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'SECRET_KEY_INVALID' });
+      expect((error as Error).message).toContain(
+        `${keyFile} does not open the secrets stored in the database`,
+      );
+    });
+
+    it('another key in SLUICE_SECRET_KEY: an error naming it', async () => {
+      config = { ...config, SLUICE_SECRET_KEY: randomBytes(32).toString('hex') };
+      const error = await start().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'SECRET_KEY_INVALID' });
+      expect((error as Error).message).toContain(
+        'SLUICE_SECRET_KEY does not open the secrets stored in the database',
+      );
     });
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretKeyError } from '../errors';
 
@@ -25,6 +25,16 @@ export function parseSecretKey(text: string, origin = 'SLUICE_SECRET_KEY'): Buff
 export interface LoadSecretKeyOptions {
   /** In the embedded mode a missing key is generated once and kept in the data directory. */
   generateIfMissing: boolean;
+  /** The database holds secrets sealed with the key: a missing key file is then an error, never generated. */
+  sealedSecretsExist?: boolean;
+}
+
+/** Where the key comes from, for error messages: SLUICE_SECRET_KEY or the key file's path. */
+export function secretKeyOrigin(config: {
+  SLUICE_SECRET_KEY?: string | undefined;
+  SLUICE_DATA_DIR: string;
+}): string {
+  return config.SLUICE_SECRET_KEY ? 'SLUICE_SECRET_KEY' : join(config.SLUICE_DATA_DIR, 'secret.key');
 }
 
 /**
@@ -36,13 +46,18 @@ export interface LoadSecretKeyOptions {
  */
 export function loadSecretKey(
   config: { SLUICE_SECRET_KEY?: string | undefined; SLUICE_DATA_DIR: string },
-  { generateIfMissing }: LoadSecretKeyOptions,
+  { generateIfMissing, sealedSecretsExist = false }: LoadSecretKeyOptions,
 ): Buffer {
   if (config.SLUICE_SECRET_KEY) return parseSecretKey(config.SLUICE_SECRET_KEY);
   if (!generateIfMissing) {
     throw new SecretKeyError('SLUICE_SECRET_KEY is required when the database is PostgreSQL (mesh mode)');
   }
   const path = join(config.SLUICE_DATA_DIR, 'secret.key');
+  if (sealedSecretsExist && !existsSync(path)) {
+    throw new SecretKeyError(
+      `${path} is missing, but the database holds secrets sealed with it: restore the file (or set SLUICE_SECRET_KEY to that key); a new key would not open them`,
+    );
+  }
   mkdirSync(config.SLUICE_DATA_DIR, { recursive: true });
   try {
     // why 'wx': two processes starting at once must not each write a different key

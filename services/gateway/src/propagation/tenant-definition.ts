@@ -1,4 +1,5 @@
 import type { Action, Connector, Page, PageRequest, Rule, SecretBox, Source } from '@sluice/persistence';
+import { sealedSecretContext } from '@sluice/persistence';
 import { parsePipelineDefinition, type TenantDefinition } from '@sluice/pipeline';
 import { mergeSecrets, type Secrets } from '../connectors/config-secrets';
 
@@ -12,7 +13,7 @@ export interface TenantRows {
 }
 
 /** The context a row's secrets are sealed with, so a sealed value copied to another row does not open. */
-export const secretContext = (what: 'connector' | 'source', id: string) => `${what}:${id}`;
+export const secretContext = sealedSecretContext;
 
 /** Opens a row's sealed secrets (an empty object when it has none). */
 export function openSecrets(box: SecretBox, what: 'connector' | 'source', row: Source | Connector): Secrets {
