@@ -53,6 +53,8 @@ describe('replicas share the work and survive SIGKILL', () => {
         );
       }
     }
+    // why one key: replicas of the gateway open each other's sealed secrets
+    const secretKey = randomBytes(32).toString('base64');
     for (let i = 0; i < 2; i++) {
       replicas.push(
         new SluiceProcess('gateway', {
@@ -61,7 +63,7 @@ describe('replicas share the work and survive SIGKILL', () => {
           SLUICE_DATABASE_URL: testServers.postgresUrl,
           SLUICE_DATABASE_SCHEMA: ns.pgSchema,
           SLUICE_ADMIN_KEY: 'replica-admin-key-0123456789abcdef',
-          SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
+          SLUICE_SECRET_KEY: secretKey,
         }).start(),
       );
       // why: the first gateway runs the migrations; the second finds them done
