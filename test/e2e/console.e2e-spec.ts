@@ -32,10 +32,11 @@ describe('console: build, test and watch an integration in the browser', () => {
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
   };
+  /** A device of the tenant publishes: under the tenant's namespace on the broker (its mountpoint). */
   const publish = async (topic: string, payloads: string[]) => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);
     try {
-      for (const p of payloads) await client.publishAsync(topic, p, { qos: 1 });
+      for (const p of payloads) await client.publishAsync(`${tenantId}/${topic}`, p, { qos: 1 });
     } finally {
       await client.endAsync();
     }
