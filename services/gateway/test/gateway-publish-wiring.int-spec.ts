@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { HealthModule } from '@sluice/health';
+import { TelemetryModule } from '@sluice/telemetry';
 import mqtt from 'mqtt';
 import { eventually, testNamespace, testServers } from '../../../test/support';
 import type { GatewaySettings } from '../src/config';
@@ -27,7 +28,8 @@ describe('the gateway module serves the publish API', () => {
       SLUICE_ADMIN_KEY: adminKey,
       mqttUrl: testServers.mqttUrl,
     } as unknown as GatewaySettings;
-    @Module({ imports: [HealthModule, GatewayModule.forRoot(settings)] })
+    // as the gateway's main.ts composes it: the process's metrics and health beside the gateway
+    @Module({ imports: [TelemetryModule, HealthModule, GatewayModule.forRoot(settings)] })
     class GatewayTestAppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [GatewayTestAppModule] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
