@@ -1,9 +1,10 @@
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { ApiKeysRepository } from '@sluice/persistence';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_KEY } from '../auth/admin-key';
 import { authenticateKey } from '../auth/api-key-auth.guard';
 import type { AuthenticatedRequest } from '../auth/principal';
+import { ClientMistakes } from '../errors/client-mistakes';
 
 /**
  * Largest GraphQL request body: a configuration document (a rule's SQL, a connector's settings
@@ -16,12 +17,16 @@ export const GRAPHQL_MAX_BODY_BYTES = 1024 * 1024;
  * with it: the API key is checked (no key, an unknown or revoked one: 401 without reading the
  * body), then the body must say its length (411) and be at most GRAPHQL_MAX_BODY_BYTES (413).
  * Only then is the JSON parsed, and the document after it, with the GraphQL module's token limit.
+ * Each refusal is logged as a client's mistake (sampled; a refused key at warn).
  *
  * @example startNestApp('gateway', module, config, { beforeBodyParser: installGraphqlGate });
  */
 export function installGraphqlGate(app: INestApplication): void {
   const adminKey = app.get<string>(ADMIN_KEY, { strict: false });
   const apiKeys = app.get(ApiKeysRepository, { strict: false });
+  const mistakes = new ClientMistakes(new Logger('GraphQL'));
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) =>
+    answer(req, res, status, code, message, mistakes);
   app.use('/graphql', (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     if (req.method !== 'POST') return next();
     const length = req.headers['content-length'];
@@ -43,14 +48,16 @@ export function installGraphqlGate(app: INestApplication): void {
 const tooLarge = `a GraphQL request may have at most ${GRAPHQL_MAX_BODY_BYTES} bytes`;
 const needsLength = 'a GraphQL request needs a Content-Length header';
 
-function refuse(
+function answer(
   req: IncomingMessage,
   res: ServerResponse,
   status: number,
   code: string,
   message: string,
+  mistakes: ClientMistakes,
 ): void {
   const sluiceCode = code === 'UNAUTHENTICATED' ? 'UNAUTHORIZED' : code;
+  mistakes.note('GraphQL', sluiceCode, message);
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code, sluiceCode } }] }));
   // why drain: the body is discarded unparsed, and a client still sending it gets the answer
