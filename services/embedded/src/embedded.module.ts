@@ -48,13 +48,7 @@ export class EmbeddedModule {
         }),
         RulesModule.forRoot(config),
         DeliveryModule.forRoot(config),
-        GatewayModule.forRoot({
-          ...config,
-          SLUICE_ADMIN_KEY: runtime.adminKey,
-          mqttUrl: runtime.mqttUrl,
-          // why: one process on a laptop is the operator's own; a tutorial must not stop at a quota
-          SLUICE_DEFAULT_PLAN: config.SLUICE_DEFAULT_PLAN ?? 'unlimited',
-        }),
+        GatewayModule.forRoot({ ...config, SLUICE_ADMIN_KEY: runtime.adminKey, mqttUrl: runtime.mqttUrl }),
       ],
       providers: [
         { provide: EMBEDDED_BROKER, useValue: runtime.broker },

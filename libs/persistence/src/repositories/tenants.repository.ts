@@ -21,10 +21,9 @@ export class TenantsRepository {
     return this.manager.getRepository(Tenant);
   }
 
-  /** `id`: a chosen one (a pipeline-file tenant's); otherwise a new UUID. */
-  async create(input: TenantInput, id: string = randomUUID()): Promise<Tenant> {
+  async create(input: TenantInput): Promise<Tenant> {
     const now = new Date();
-    const row = this.repo.create({ ...input, id, version: 1, createdAt: now, updatedAt: now });
+    const row = this.repo.create({ ...input, id: randomUUID(), version: 1, createdAt: now, updatedAt: now });
     await guardWrite('Tenant', 'write', () => this.repo.insert(row));
     return row;
   }
