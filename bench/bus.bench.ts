@@ -3,7 +3,7 @@
  * in-process bus, the JetStream bus (single messages and batch envelopes) and raw nats.js (core,
  * and js.publish) in one run, closed loop with at most 1000 messages outstanding, ~50-byte JSON.
  * Prints a Markdown table with client CPU and nats-server CPU per message. Figures only compare
- * within one run (BASELINES.md on noise). Needs NATS with JetStream on SLUICE_NATS_URL.
+ * within one run (docs/benchmarks.md on noise). Needs NATS with JetStream on SLUICE_NATS_URL.
  */
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

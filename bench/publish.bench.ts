@@ -4,7 +4,7 @@
  * publishing directly, in one run. HTTP: closed loop with 64 requests outstanding over keep-alive
  * connections, a tenant API key (hash + SQLite lookup per request). mqtt.js: one connection, at most
  * 1000 messages outstanding. ~50-byte JSON payloads. Prints a Markdown table; figures only compare
- * within one run (BASELINES.md on noise). BENCH_AUTH=admin authenticates with the operator key
+ * within one run (docs/benchmarks.md on noise). BENCH_AUTH=admin authenticates with the operator key
  * instead (no key lookup at all).
  */
 import { randomBytes } from 'node:crypto';

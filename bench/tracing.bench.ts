@@ -4,7 +4,7 @@
  * attributes when recording, context into a string map and back, end), with tracing off (no SDK),
  * with the SDK on and every message sampled out, at a 1% ratio, and with every message recorded
  * (exported to a no-op exporter). The stage code is mirrored here so no bus or broker is involved.
- * Figures from one run only compare with each other (see shared BASELINES.md on noise).
+ * Figures from one run only compare with each other (see docs/benchmarks.md on noise).
  */
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -118,7 +118,7 @@ async function round(mode: Mode, userProperties: [string, string][]): Promise<nu
   return ((used.user + used.system) * 1000) / MESSAGES;
 }
 
-/** The yardstick: CPU ns of `JSON.parse` of a ~50-byte payload (~670 ns on a quiet core, BASELINES.md). */
+/** The yardstick: CPU ns of `JSON.parse` of a ~50-byte payload (~670 ns on a quiet core, docs/benchmarks.md). */
 function referenceRound(): number {
   const payloads = Array.from(
     { length: 64 },

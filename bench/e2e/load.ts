@@ -4,7 +4,7 @@ import { delay } from './measure';
 
 /**
  * Connects a plain mqtt.js client (MQTT 3.1.1, so mosquitto's v5 Receive Maximum of 20 does not
- * apply) with Nagle off on its socket: BASELINES.md measured Nagle halving QoS 0 throughput.
+ * apply) with Nagle off on its socket: docs/benchmarks.md measured Nagle halving QoS 0 throughput.
  */
 export async function connectClient(url: string, clientId: string): Promise<MqttClient> {
   const client = mqtt.connect(url, { clientId, protocolVersion: 4, clean: true, reconnectPeriod: 0 });
@@ -113,7 +113,7 @@ export async function waitFor(done: () => boolean, timeoutMs: number): Promise<b
 
 /**
  * Plain mqtt.js publisher → broker → plain mqtt.js subscriber on `topic`, closed loop with at most
- * 1000 outstanding (as BASELINES.md measured): the ceiling Sluice is compared with. `topic` is the
+ * 1000 outstanding (as docs/benchmarks.md measured): the ceiling Sluice is compared with. `topic` is the
  * subscription (may be `$share/<group>/...`), `publishTopic` where the messages go.
  */
 export async function plainCeiling(

@@ -22,7 +22,7 @@ export class BrokerProcess {
   ) {}
 
   /**
-   * Mosquitto with Nagle off (`set_tcp_nodelay true`: BASELINES.md measured Nagle halving QoS 0),
+   * Mosquitto with Nagle off (`set_tcp_nodelay true`: docs/benchmarks.md measured Nagle halving QoS 0),
    * no persistence, and room for 100,000 queued messages per client so a slow runner shows as
    * latency, not as messages the broker dropped (the default of 1,000 is the closed loop's window).
    */

@@ -15,7 +15,7 @@ import {
 import { FakeKafkaBroker } from '../support/fake-kafka';
 
 // Sources other than MQTT feed the same INGEST stream (issue 5): a Kafka consumer source (the
-// wire-level fake broker under the real kafkajs client, CONVENTIONS.md) and a NATS JetStream
+// wire-level fake broker under the real kafkajs client) and a NATS JetStream
 // subject source, each through ingest, rules and delivery as separate processes on the real NATS,
 // to a local HTTP target.
 describe('Kafka and NATS sources feed INGEST; a rule delivers what they read', () => {

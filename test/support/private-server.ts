@@ -151,7 +151,7 @@ export class PrivateNats extends PrivateServer {
 
 /**
  * Mosquitto with persistence on (a restart keeps persistent sessions and their queued QoS 1
- * messages), Nagle off as BASELINES.md asks, and no limit on queued messages per session so the
+ * messages), Nagle off as docs/benchmarks.md advises, and no limit on queued messages per session so the
  * broker, not the test's configuration, is what a fault exercises.
  */
 export class PrivateMosquitto extends PrivateServer {

@@ -37,7 +37,7 @@ interface Lane<T> {
 }
 
 /**
- * Carries several messages in one JetStream message (DESIGN.md "cheap durability") by group
+ * Carries several messages in one JetStream message (docs/architecture.md, ADR 0003) by group
  * commit: a message goes out at the end of the event-loop turn it arrived in when a slot is free
  * (with everything else that arrived in that turn), and messages arriving while every slot is busy
  * travel together in the next batch. Light traffic sees no added latency; heavy traffic

@@ -249,7 +249,7 @@ function describeKafkaConnector(name: string, create: () => Promise<KafkaUnderTe
 describeKafkaConnector('kafka connector (fake broker)', fakeKafka);
 
 // The same body against a real Kafka, e.g. KAFKA_BROKERS=127.0.0.1:9092. Skipped without it because
-// no Kafka server runs on the build machine (CONVENTIONS.md: Kafka is the one faked server).
+// no Kafka server runs on the build machine (Kafka is the one faked server).
 describe.skipIf(!process.env['KAFKA_BROKERS'])('real Kafka (KAFKA_BROKERS)', () => {
   describeKafkaConnector('kafka connector (real broker)', () =>
     Promise.resolve(realKafka((process.env['KAFKA_BROKERS'] ?? '').split(',').map((b) => b.trim()))),

@@ -84,7 +84,7 @@ async function listen(requestedPort: number, host: string, holdPublishes: boolea
   };
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
-    socket.setNoDelay(true); // why: Nagle halves small-message throughput (BASELINES.md)
+    socket.setNoDelay(true); // why: Nagle halves small-message throughput (docs/benchmarks.md)
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     aedes.handle(socket);

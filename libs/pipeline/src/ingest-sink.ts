@@ -24,7 +24,7 @@ import {
  * Messages travel in batch envelopes (group commit, `createIngestBatchPublisher`): a message goes
  * out at once while a publish slot is free, and the ones arriving while every slot waits for its
  * PubAck leave together in the next JetStream message. So light traffic waits for nothing, and
- * heavy traffic pays NATS's per-message cost (about 20 µs of server CPU, BASELINES.md) once per
+ * heavy traffic pays NATS's per-message cost (about 20 µs of server CPU, docs/benchmarks.md) once per
  * batch. A batch is stored whole or not at all: if it fails, every message in it is rejected, so
  * none is acknowledged to the broker and each is retried (QoS 1/2) or counted as dropped (QoS 0).
  * Each envelope keeps its own stable id inside the batch; docs/sources.md says how a message

@@ -3,7 +3,7 @@ import { eventually } from '../../../test/support';
 import { FakeKafkaBroker } from '../../../test/support/fake-kafka';
 import { RecordingSink } from './source-test-kit';
 
-// Kafka is the one server we fake at the wire level (CONVENTIONS.md): the real kafkajs consumer
+// Kafka is the one server we fake at the wire level: the real kafkajs consumer
 // joins a group, fetches record batches and commits offsets against it.
 let broker: FakeKafkaBroker;
 const sources: KafkaSource[] = [];

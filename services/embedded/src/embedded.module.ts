@@ -27,7 +27,7 @@ export interface EmbeddedRuntime {
   adminKey: string;
 }
 
-/** All four services in one process (cf. DESIGN.md "Modes"). */
+/** All four services in one process (docs/architecture.md, "Modes"). */
 @Module({})
 export class EmbeddedModule {
   static forRoot(config: EmbeddedConfig, runtime: EmbeddedRuntime): DynamicModule {

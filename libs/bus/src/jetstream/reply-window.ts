@@ -11,7 +11,7 @@ interface Waiting {
 /**
  * Request/reply without nats.js's per-request machinery: every request carries a reply subject
  * under one inbox subscription, one sweep times them out. Used for JetStream publishes (the PubAck)
- * and acks (the ack confirmation). BASELINES.md measured this 3.6x faster than `js.publish`, which
+ * and acks (the ack confirmation). docs/benchmarks.md measured this 3.6x faster than `js.publish`, which
  * sets up a timer, a mux entry and a stack trace per message. At most `size` requests are
  * outstanding; more wait for a slot, in order.
  */

@@ -51,7 +51,7 @@ export class MqttConnector extends BaseConnector {
         ...nodeTlsOptions(c.tls),
       });
       client.on('connect', () => {
-        // why: Nagle holds small packets back ~40 ms and halves throughput (BASELINES.md)
+        // why: Nagle holds small packets back ~40 ms and halves throughput (docs/benchmarks.md)
         (client.stream as Partial<Socket>).setNoDelay?.(true);
         if (this.clients?.every((x) => x.connected)) this.markConnected();
       });

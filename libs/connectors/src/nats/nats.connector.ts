@@ -44,7 +44,7 @@ export class NatsConnector extends BaseConnector {
       timeout: c.connectTimeoutMs,
       reconnectTimeWait: c.reconnectTimeWaitMs,
       maxReconnectAttempts: -1,
-      // why: the default allocates an Error per publish for async stack traces (BASELINES.md)
+      // why: the default allocates an Error per publish for async stack traces (docs/benchmarks.md)
       noAsyncTraces: true,
       tls: tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : undefined,
     });

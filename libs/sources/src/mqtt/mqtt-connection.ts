@@ -154,7 +154,7 @@ export class MqttConnection {
       const stream = this.client?.stream as
         (NodeJS.ReadableStream & { setNoDelay?: (on: boolean) => void }) | undefined;
       if (!stream) return;
-      stream.setNoDelay?.(true); // why: Nagle halves small-message throughput (BASELINES.md)
+      stream.setNoDelay?.(true); // why: Nagle halves small-message throughput (docs/benchmarks.md)
       this.gate.attach(stream);
     } else if (packet.cmd === 'pingreq') {
       this.gate.openForPing();
