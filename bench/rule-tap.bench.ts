@@ -6,55 +6,23 @@
  * Prints a Markdown table.
  */
 import { cpus, loadavg } from 'node:os';
-import {
-  BATCH_HEADER,
-  createSubjects,
-  defaultBusConfig,
-  encodeIngestBatch,
-  InProcessBus,
-  type BusMessage,
-  type IngestEnvelope,
-} from '@sluice/bus';
-import { RuleStage, RuleTaps, type StageLogger } from '@sluice/pipeline';
+import { createSubjects, defaultBusConfig, InProcessBus } from '@sluice/bus';
+import { RuleStage, RuleTaps } from '@sluice/pipeline';
+import { ingestBatchMessage, ingestEnvelope, quietLogger as quiet } from './support/rule-stage-input';
 
 const BATCH = 256;
 const BATCHES = 16;
 const ROUNDS = 13;
 const MIN_ROUND_MS = 400;
-const quiet: StageLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
-
-function envelope(i: number): IngestEnvelope {
-  return {
-    id: `m${i}`,
-    tenant: 'acme',
-    source: 's',
-    topic: `sensors/d${i % 50}`,
-    payload: Buffer.from(JSON.stringify({ temp: 10 + (i % 40), hum: 40 })),
-    qos: 1,
-    retain: false,
-    userProperties: [],
-    clientid: 'c',
-    username: '',
-    peerhost: '',
-    receivedAt: 0,
-    trace: {},
-  };
-}
 
 const batches = Array.from({ length: BATCHES }, (_, b) =>
-  encodeIngestBatch(Array.from({ length: BATCH }, (_, i) => envelope(b * BATCH + i))),
+  ingestBatchMessage(
+    Array.from({ length: BATCH }, (_, k) => {
+      const i = b * BATCH + k;
+      return ingestEnvelope('acme', `m${i}`, `sensors/d${i % 50}`, { temp: 10 + (i % 40), hum: 40 });
+    }),
+  ),
 );
-const message = (data: Uint8Array): BusMessage => ({
-  subject: 'sluice.ingest.acme.s',
-  data,
-  headers: { [BATCH_HEADER]: String(BATCH) },
-  msgId: 'b',
-  deliveryCount: 1,
-  ack: () => Promise.resolve(),
-  nak: () => undefined,
-  term: () => undefined,
-  working: () => undefined,
-});
 
 async function main(): Promise<void> {
   const subjects = createSubjects('BENCH_');
@@ -98,7 +66,7 @@ async function main(): Promise<void> {
       const start = process.cpuUsage();
       let elapsed = 0;
       while (elapsed < MIN_ROUND_MS) {
-        for (const data of batches) await stage.handle(message(data));
+        for (const message of batches) await stage.handle(message());
         messages += BATCH * BATCHES;
         const used = process.cpuUsage(start);
         elapsed = (used.user + used.system) / 1e3;

@@ -1,4 +1,5 @@
-import { compileRule, RuleCompileError, RuleRuntimeError, type RuleContext, type RuleResult } from '../index';
+import { compileRule, RuleCompileError, type RuleContext, type RuleResult } from '../index';
+import { RuleRuntimeError } from '../errors';
 
 const message: RuleContext = {
   id: 'm1',

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { compileRule, RuleRuntimeError } from '../index';
+import { compileRule } from '../index';
+import { RuleRuntimeError } from '../errors';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth';
 
 const nested = (depth: number, open = '[', close = ']'): string => open.repeat(depth) + close.repeat(depth);

@@ -1,4 +1,5 @@
-import { TopicFilterIndex, topicMatches } from '../index';
+import { TopicFilterIndex } from '../index';
+import { topicMatches } from './topic-filter';
 
 describe('topicMatches', () => {
   it.each([
