@@ -1,6 +1,6 @@
 /**
  * The bus is how the services talk: durable streams (INGEST, ACTIONS, DLQ) and plain notifications
- * (config changes). Two implementations share this interface: JetStream for the mesh and an
+ * (usage, status, metrics, rule taps and traces). Two implementations share this interface: JetStream for the mesh and an
  * in-process one for the embedded mode. Subjects come only from `subjects.ts`.
  */
 export type StreamName = 'INGEST' | 'ACTIONS' | 'DLQ';
@@ -104,7 +104,7 @@ export interface Bus {
   publish(subject: string, data: Uint8Array, options: PublishOptions): Promise<void>;
   /** Creates (idempotently) a durable consumer and runs `handler` for every message. */
   consume(options: ConsumerOptions, handler: MessageHandler): Promise<Consumption>;
-  /** Fire-and-forget notification (config changes); not stored. */
+  /** Fire-and-forget notification (usage, status, metrics, rule taps and traces); not stored. */
   notify(subject: string, data: Uint8Array): Promise<void>;
   /** Receives notifications published with `notify`. Returns an unsubscribe function. */
   onNotify(subject: string, handler: (data: Uint8Array, subject: string) => void): () => void;

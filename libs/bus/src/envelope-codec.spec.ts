@@ -1,18 +1,15 @@
 import {
   BATCH_HEADER,
   ComponentState,
-  ConfigOp,
   decodeComponentStatus,
   encodeComponentStatus,
   decodeActionRequest,
   decodeActionRequestBatch,
-  decodeConfigChange,
   decodeDeadLetter,
   decodeIngestBatch,
   decodeIngestEnvelope,
   encodeActionRequest,
   encodeActionRequestBatch,
-  encodeConfigChange,
   encodeDeadLetter,
   encodeIngestBatch,
   encodeIngestEnvelope,
@@ -161,19 +158,6 @@ describe('envelope codec', () => {
     expect(short.request).toBeUndefined();
     expect(short.firstFailedAt).toBe(77);
     expect(short.raw.length).toBe(0);
-  });
-
-  it('round-trips a config change', () => {
-    const change = {
-      tenant: 'acme',
-      kind: 'rule',
-      id: 'r1',
-      op: ConfigOp.CONFIG_OP_DELETE,
-      body: Buffer.from('{"sql":"SELECT * FROM \\"t/#\\""}'),
-      version: 42,
-    };
-    expect(decodeConfigChange(encodeConfigChange(change))).toEqual(change);
-    expect(ConfigOp.CONFIG_OP_UPSERT).toBe(1);
   });
 
   it('round-trips a component status', () => {

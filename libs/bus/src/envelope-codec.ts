@@ -1,17 +1,15 @@
 import { ActionRequest, ActionRequestBatch, DeadLetter } from './generated/sluice/v1/action';
-import { ConfigChange, ConfigOp } from './generated/sluice/v1/config';
 import { IngestBatch, IngestEnvelope, type UserProperty } from './generated/sluice/v1/ingest';
 import { ComponentState, ComponentStatus } from './generated/sluice/v1/status';
 import { MetricsReport, type ComponentMetrics } from './generated/sluice/v1/metrics';
 import { RuleTap, RuleTraceEvent } from './generated/sluice/v1/trace';
 import { EnvelopeDecodeError } from './errors';
 
-export { ComponentState, ConfigOp };
+export { ComponentState };
 export type {
   ActionRequest,
   ComponentMetrics,
   ComponentStatus,
-  ConfigChange,
   DeadLetter,
   IngestEnvelope,
   MetricsReport,
@@ -118,16 +116,6 @@ export function encodeDeadLetter(input: DeadLetterInput): Uint8Array {
 /** @example const letter = decodeDeadLetter(message.data); */
 export function decodeDeadLetter(bytes: Uint8Array): DeadLetter {
   return decodeWith('DeadLetter', (b) => DeadLetter.decode(b), bytes);
-}
-
-/** @example await bus.notify(subjects.config(tenant), encodeConfigChange({ tenant, kind: 'rule', id, op: ConfigOp.CONFIG_OP_UPSERT, body, version })); */
-export function encodeConfigChange(change: ConfigChange): Uint8Array {
-  return ConfigChange.encode(change).finish();
-}
-
-/** @example const change = decodeConfigChange(data); */
-export function decodeConfigChange(bytes: Uint8Array): ConfigChange {
-  return decodeWith('ConfigChange', (b) => ConfigChange.decode(b), bytes);
 }
 
 /** @example await bus.notify(subjects.status(tenant), encodeComponentStatus({ tenant, kind: 'connector', id, state, ... })); */

@@ -8,7 +8,6 @@ describe('createSubjects', () => {
     expect(s.ingest('acme', 'plant-a')).toBe('sluice.ingest.acme.plant-a');
     expect(s.actions('acme', 'http-1')).toBe('sluice.actions.acme.http-1');
     expect(s.dlq('acme', 'http-1')).toBe('sluice.dlq.acme.http-1');
-    expect(s.config('acme')).toBe('sluice.config.acme');
   });
 
   it('builds the filters', () => {
@@ -17,7 +16,6 @@ describe('createSubjects', () => {
     expect(s.actionsAll()).toBe('sluice.actions.>');
     expect(s.actionsForConnector('http-1')).toBe('sluice.actions.*.http-1');
     expect(s.dlqAll()).toBe('sluice.dlq.>');
-    expect(s.config()).toBe('sluice.config.*');
     expect(s.status('acme')).toBe('sluice.status.acme');
     expect(s.status()).toBe('sluice.status.*');
     expect(t.streamOf(t.status('acme'))).toBeUndefined();
@@ -41,7 +39,7 @@ describe('createSubjects', () => {
     expect(t.streamOf(t.ingest('a', 'b'))).toBe('INGEST');
     expect(t.streamOf(t.actions('a', 'b'))).toBe('ACTIONS');
     expect(t.streamOf(t.dlq('a', 'b'))).toBe('DLQ');
-    expect(t.streamOf(t.config('a'))).toBeUndefined();
+    expect(t.streamOf(t.usage('a'))).toBeUndefined();
     // another namespace's subject is not ours
     expect(t.streamOf(s.ingest('a', 'b'))).toBeUndefined();
   });

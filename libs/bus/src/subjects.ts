@@ -27,8 +27,6 @@ export interface Subjects {
   dlqAll(): string;
   /** Every dead letter of one tenant (all its connectors). */
   dlqForTenant(tenant: string): string;
-  /** Config changes of a tenant (`notify`); without a tenant, the filter for every tenant. */
-  config(tenant?: string): string;
   /** Usage reports of a tenant (`notify`, rules -> gateway); without a tenant, the filter for every tenant. */
   usage(tenant?: string): string;
   /** Status announcements of a tenant's sources and connectors (`notify`); without a tenant, the filter. */
@@ -87,7 +85,6 @@ export function createSubjects(namespace = ''): Subjects {
     dlq: (tenant, connectorId) => pair(prefixes.DLQ, tenant, connectorId, 'connector id'),
     dlqAll: () => `${prefixes.DLQ}>`,
     dlqForTenant: (tenant) => `${prefixes.DLQ}${checkToken('tenant', tenant)}.*`,
-    config: (tenant) => `${root}.config.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     usage: (tenant) => `${root}.usage.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     status: (tenant) => `${root}.status.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
     metrics: (tenant) => `${root}.metrics.${tenant === undefined ? '*' : checkToken('tenant', tenant)}`,
@@ -105,7 +102,7 @@ export function createSubjects(namespace = ''): Subjects {
  * are NATS's own (JetStream's API `$JS.`, key-value buckets `$KV.`, the system account `$SYS.`),
  * `_INBOX.` carries replies to other clients' requests, and a first token ending in `sluice` is
  * Sluice's own subject space under any namespace (ingest, actions, dead letters, usage, status,
- * metrics, taps, traces, config).
+ * metrics, taps, traces).
  *
  * @example reservedSubjectReason('$JS.API.STREAM.PURGE.DLQ') // "subjects starting with '$' are NATS's own ..."
  */

@@ -283,16 +283,16 @@ export function describeBusContract(
 
     it('delivers notifications to matching listeners until they unsubscribe', async () => {
       const got: [string, string][] = [];
-      const off = t.bus.onNotify(t.subjects.config(), (bytes, s) =>
+      const off = t.bus.onNotify(t.subjects.usage(), (bytes, s) =>
         got.push([s, new TextDecoder().decode(bytes)]),
       );
-      await t.bus.notify(t.subjects.config('acme'), data('rule r1 changed'));
-      await eventually(() => expect(got).toEqual([[t.subjects.config('acme'), 'rule r1 changed']]));
+      await t.bus.notify(t.subjects.usage('acme'), data('42 actions'));
+      await eventually(() => expect(got).toEqual([[t.subjects.usage('acme'), '42 actions']]));
       off();
-      await t.bus.notify(t.subjects.config('acme'), data('again'));
+      await t.bus.notify(t.subjects.usage('acme'), data('again'));
       const marker: string[] = [];
-      const offMarker = t.bus.onNotify(t.subjects.config('zeta'), () => marker.push('m'));
-      await t.bus.notify(t.subjects.config('zeta'), data('marker'));
+      const offMarker = t.bus.onNotify(t.subjects.usage('zeta'), () => marker.push('m'));
+      await t.bus.notify(t.subjects.usage('zeta'), data('marker'));
       await eventually(() => expect(marker).toHaveLength(1));
       expect(got).toHaveLength(1);
       offMarker();
@@ -318,11 +318,9 @@ export function describeBusContract(
     });
 
     it('rejects a subject that no stream stores', async () => {
-      await expect(t.bus.publish(t.subjects.config('acme'), data('x'), { msgId: 'c' })).rejects.toMatchObject(
-        {
-          code: 'BUS_NO_STREAM',
-        },
-      );
+      await expect(t.bus.publish(t.subjects.usage('acme'), data('x'), { msgId: 'c' })).rejects.toMatchObject({
+        code: 'BUS_NO_STREAM',
+      });
     });
 
     it('reports up while open, and refuses to publish once closed', async () => {
