@@ -57,6 +57,34 @@ describe('embedded mode: one process with no server installed', () => {
     });
   });
 
+  it("counts the pipeline-file tenant's usage and gives new tenants the unlimited plan", async () => {
+    const key = /generated the operator key (sluice_admin_[A-Za-z0-9_-]+)/.exec(sluice.output)![1]!;
+    const gql = async <T>(query: string): Promise<T> => {
+      const answer = await fetch(`http://127.0.0.1:${sluice.port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query }),
+      });
+      const body = (await answer.json()) as { data?: T; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      return body.data!;
+    };
+    // the previous test delivered one message: one rule action, reported about once a second
+    await eventually(
+      async () => {
+        const { usageByTenant } = await gql<{ usageByTenant: { tenantId: string; ruleActions: number }[] }>(
+          '{ usageByTenant { tenantId ruleActions } }',
+        );
+        expect(usageByTenant).toContainEqual({ tenantId: `t${ns.id}`, ruleActions: 1 });
+      },
+      { timeoutMs: 10_000 },
+    );
+    const { createTenant } = await gql<{ createTenant: { plan: string } }>(
+      'mutation { createTenant(input: { name: "tutorial" }) { plan } }',
+    );
+    expect(createTenant.plan).toBe('unlimited');
+  });
+
   it('stops gracefully on SIGTERM with exit code 0', async () => {
     expect(await sluice.stop('SIGTERM')).toBe(0);
   });

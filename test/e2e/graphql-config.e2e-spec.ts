@@ -59,7 +59,8 @@ describe('configuring a running Sluice through GraphQL (embedded mode)', () => {
   it('creates, disables and edits a pipeline; quotas and usage hold', async () => {
     const { createTenant } = await data<{ createTenant: { id: string } }>(
       adminKey,
-      'mutation { createTenant(input: { name: "e2e" }) { id } }',
+      // why a plan: the embedded default is unlimited; the quota check needs the free plan
+      'mutation { createTenant(input: { name: "e2e", plan: "free" }) { id } }',
     );
     mountpoint = `${createTenant.id}/`;
     const { createApiKey } = await data<{ createApiKey: { key: string } }>(

@@ -48,7 +48,14 @@ export class EmbeddedModule {
         }),
         RulesModule.forRoot(config),
         DeliveryModule.forRoot(config),
-        GatewayModule.forRoot({ ...config, SLUICE_ADMIN_KEY: runtime.adminKey, mqttUrl: runtime.mqttUrl }),
+        GatewayModule.forRoot({
+          ...config,
+          SLUICE_ADMIN_KEY: runtime.adminKey,
+          mqttUrl: runtime.mqttUrl,
+          // why: one process on a laptop is the operator's own; a tutorial must not stop at a quota.
+          // Operator-defined plans (SLUICE_PLANS) need not have 'unlimited': then the mesh's default.
+          SLUICE_DEFAULT_PLAN: config.SLUICE_DEFAULT_PLAN ?? (config.SLUICE_PLANS ? undefined : 'unlimited'),
+        }),
       ],
       providers: [
         { provide: EMBEDDED_BROKER, useValue: runtime.broker },

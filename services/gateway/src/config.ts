@@ -39,8 +39,12 @@ export const gatewayConfigShape = {
       },
     )
     .default('{tenant}/'),
-  /** Plans and their quotas as JSON (see docs/graphql-api.md); unset: the built-in free plan. */
+  /** Plans and their quotas as JSON (see docs/graphql-api.md); unset: the built-in plans. */
   SLUICE_PLANS: z.string().optional(),
+  /** The plan of a tenant created without one: 'free' in the mesh, 'unlimited' in the embedded mode. */
+  SLUICE_DEFAULT_PLAN: z.string().min(1).optional(),
+  /** The pipeline file the services run: the gateway keeps a tenant row for each of its tenants, for their usage. */
+  SLUICE_PIPELINE_FILE: z.string().optional(),
   /** The operator's API key. Unset in the embedded mode: one is generated and printed at start. */
   SLUICE_ADMIN_KEY: adminKey.optional(),
 };

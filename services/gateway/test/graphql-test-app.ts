@@ -74,6 +74,10 @@ export interface GraphqlTestAppOptions {
   targetsAllow?: string[];
   /** The mesh's NATS (SLUICE_BUS=nats, SLUICE_NATS_URL) as the gateway's settings name it; the app still uses an in-memory bus. */
   meshNatsUrl?: string;
+  /** SLUICE_PIPELINE_FILE. */
+  pipelineFile?: string;
+  /** SLUICE_DEFAULT_PLAN. */
+  defaultPlan?: string;
 }
 
 /** The GraphQL API on a real HTTP port, on SQLite in a temp dir or in a fresh PostgreSQL schema. */
@@ -94,6 +98,8 @@ export async function startGraphqlApp(
     SLUICE_SECRET_KEY: '11'.repeat(32),
     SLUICE_ADMIN_KEY: adminKey,
     SLUICE_PLANS: options.plans,
+    SLUICE_PIPELINE_FILE: options.pipelineFile,
+    SLUICE_DEFAULT_PLAN: options.defaultPlan,
     SLUICE_CONNECTOR_TARGETS_ALLOW: options.targetsAllow ?? ['loopback'],
     SLUICE_CONNECTOR_TARGETS_DENY: [],
     mqttUrl: undefined,

@@ -21,9 +21,10 @@ export class TenantsRepository {
     return this.manager.getRepository(Tenant);
   }
 
-  async create(input: TenantInput): Promise<Tenant> {
+  /** `id`: a chosen one (a pipeline-file tenant's); otherwise a new UUID. */
+  async create(input: TenantInput, id: string = randomUUID()): Promise<Tenant> {
     const now = new Date();
-    const row = this.repo.create({ ...input, id: randomUUID(), version: 1, createdAt: now, updatedAt: now });
+    const row = this.repo.create({ ...input, id, version: 1, createdAt: now, updatedAt: now });
     await guardWrite('Tenant', 'write', () => this.repo.insert(row));
     return row;
   }

@@ -22,7 +22,10 @@ const planSchema = z.object({
 export type Plan = z.infer<typeof planSchema>;
 export type Plans = Readonly<Record<string, Plan>>;
 
-/** The plans when SLUICE_PLANS is unset: the seed's free plan and a larger one. */
+/** No limit a tenant meets in practice and nothing to pay (the embedded mode's default plan). */
+const NO_LIMIT = 1_000_000_000;
+
+/** The plans when SLUICE_PLANS is unset: the seed's free plan, a larger one and an unlimited one. */
 export const defaultPlans: Plans = {
   free: {
     maxConnectors: 2,
@@ -43,6 +46,16 @@ export const defaultPlans: Plans = {
     maxActionsPerRule: 10,
     freeActionsPerMonth: 1_000_000,
     pricePerMillionUsd: 0.25,
+  },
+  unlimited: {
+    maxConnectors: NO_LIMIT,
+    maxSources: NO_LIMIT,
+    maxBrokerConnections: NO_LIMIT,
+    maxApiKeys: NO_LIMIT,
+    maxRules: NO_LIMIT,
+    maxActionsPerRule: NO_LIMIT,
+    freeActionsPerMonth: Number.MAX_SAFE_INTEGER,
+    pricePerMillionUsd: 0,
   },
 };
 
@@ -72,6 +85,11 @@ export function parsePlans(text: string | undefined): Plans {
   }
   if (Object.keys(result.data).length === 0) throw new PlansConfigError('SLUICE_PLANS names no plan');
   return Object.freeze(result.data);
+}
+
+/** The plan of a tenant created without one (SLUICE_DEFAULT_PLAN; the embedded mode sets 'unlimited'). */
+export function defaultPlanName(settings: { SLUICE_DEFAULT_PLAN?: string | undefined }): string {
+  return settings.SLUICE_DEFAULT_PLAN ?? 'free';
 }
 
 /** The plan named by a tenant row; a plan removed from the configuration is an operator error. */

@@ -12,6 +12,7 @@ import { tenantMountpoint, type TenantDefinition } from '@sluice/pipeline';
 import type { DataSource } from 'typeorm';
 import type { GatewaySettings } from '../config';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
+import { PipelineFileTenants } from './pipeline-file-tenants.service';
 import { renderTenantDefinition, type TenantRows } from './tenant-definition';
 import { readTenantRows } from './tenant-rows';
 
@@ -33,6 +34,7 @@ export class ConfigPublisher implements OnApplicationBootstrap {
     private readonly snapshots: ConfigSnapshotReader,
     private readonly box: SecretBox,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+    private readonly fileTenants: PipelineFileTenants,
   ) {}
 
   /** At start the store is made to match the database (changes made while no gateway ran). */
@@ -85,6 +87,8 @@ export class ConfigPublisher implements OnApplicationBootstrap {
   }
 
   private async put(rows: TenantRows): Promise<void> {
+    // why: a pipeline-file tenant runs from the file; its row only counts usage
+    if (this.fileTenants.ids.has(rows.tenantId)) return;
     const mountpoint = tenantMountpoint(this.settings.SLUICE_TENANT_MOUNTPOINT, rows.tenantId);
     const definition: TenantDefinition = renderTenantDefinition(rows, this.box, mountpoint);
     await this.store.put(rows.tenantId, Buffer.from(JSON.stringify(definition)));

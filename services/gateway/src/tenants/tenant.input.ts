@@ -4,7 +4,11 @@ import { IsOptional, Length, Min } from 'class-validator';
 @InputType()
 export class CreateTenantInput {
   @Field() @Length(1, 128) name!: string;
-  @Field({ nullable: true, description: "A configured plan; 'free' when omitted." })
+  @Field({
+    nullable: true,
+    description:
+      "A configured plan; when omitted SLUICE_DEFAULT_PLAN ('free', or 'unlimited' in the embedded mode).",
+  })
   @IsOptional()
   @Length(1, 64)
   plan?: string;

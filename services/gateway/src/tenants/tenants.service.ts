@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityNotFoundError, type PageRequest } from '@sluice/persistence';
 import { InputInvalidError } from '../errors/api-errors';
 import { toPage, type PageOf } from '../graphql/page.model';
-import { PLANS, type Plans } from '../plans/plans';
+import type { GatewaySettings } from '../config';
+import { GATEWAY_SETTINGS } from '../gateway.settings';
+import { defaultPlanName, PLANS, type Plans } from '../plans/plans';
 import { ConfigPublisher } from '../propagation/config-publisher.service';
 import { TenantChanges } from '../propagation/tenant-changes.service';
 import type { CreateTenantInput, UpdateTenantInput } from './tenant.input';
@@ -14,10 +16,11 @@ export class TenantsService {
     private readonly changes: TenantChanges,
     private readonly publisher: ConfigPublisher,
     @Inject(PLANS) private readonly plans: Plans,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
   ) {}
 
   async create(input: CreateTenantInput): Promise<TenantModel> {
-    const plan = input.plan ?? 'free';
+    const plan = input.plan ?? defaultPlanName(this.settings);
     this.checkPlan(plan, 'input.plan');
     const row = await this.changes.inTransaction((repos) => repos.tenants.create({ name: input.name, plan }));
     await this.publisher.publishTenant(row.id);
