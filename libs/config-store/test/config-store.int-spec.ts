@@ -1,12 +1,7 @@
 import { connect } from 'nats';
-import {
-  ConfigStoreUnavailableError,
-  createConfigStore,
-  InProcessConfigStore,
-  JetStreamConfigStore,
-  type ConfigEntry,
-  type ConfigStore,
-} from '@sluice/config-store';
+import { createConfigStore, InProcessConfigStore, type ConfigStore } from '@sluice/config-store';
+import { ConfigStoreUnavailableError, JetStreamConfigStore } from '../src/jetstream-config-store';
+import { type ConfigEntry } from '../src/config-store';
 import { eventually, freePort, testNamespace, testServers } from '../../../test/support';
 
 const text = (entry: ConfigEntry | null) => (entry?.value ? Buffer.from(entry.value).toString() : null);

@@ -1,4 +1,2 @@
-export { loadConfig, maskSensitive, effectiveConfigOf } from './load-config';
-export type { LoadConfigOptions } from './load-config';
-export { ConfigError } from './config-error';
+export { loadConfig, effectiveConfigOf } from './load-config';
 export { dataDirShape, httpPortShape, logConfigShape, shutdownConfigShape } from './common.config';

@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, effectiveConfigOf, httpPortShape, loadConfig, maskSensitive } from '@sluice/config';
+import { effectiveConfigOf, httpPortShape, loadConfig } from '@sluice/config';
+import { ConfigError } from './config-error';
+import { maskSensitive } from './load-config';
 
 const schema = z.object({
   ...httpPortShape(4000),

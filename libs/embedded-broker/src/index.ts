@@ -1,2 +1,2 @@
-export { startEmbeddedBroker, EmbeddedBrokerError } from './embedded-broker';
-export type { EmbeddedBroker, EmbeddedBrokerOptions } from './embedded-broker';
+export { startEmbeddedBroker } from './embedded-broker';
+export type { EmbeddedBroker } from './embedded-broker';

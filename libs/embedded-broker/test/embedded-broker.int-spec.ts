@@ -1,5 +1,6 @@
 import mqtt from 'mqtt';
-import { startEmbeddedBroker, EmbeddedBrokerError } from '@sluice/embedded-broker';
+import { startEmbeddedBroker } from '@sluice/embedded-broker';
+import { EmbeddedBrokerError } from '../src/embedded-broker';
 import { freePort } from '../../../test/support';
 
 describe('embedded broker', () => {

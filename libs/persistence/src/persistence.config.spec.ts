@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '@sluice/config';
-import { persistenceConfigShape, persistenceSensitiveSettings, resolveDatabase } from '@sluice/persistence';
+import { persistenceConfigShape } from '@sluice/persistence';
+import { persistenceSensitiveSettings, resolveDatabase } from './persistence.config';
 
 const schema = z.object(persistenceConfigShape);
 const load = (env: Record<string, string>) => loadConfig(schema, env, { log: false });

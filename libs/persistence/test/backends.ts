@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource, type DataSourceSettings, type ResolvedDatabase } from '@sluice/persistence';
+import { createDataSource, type DataSourceSettings } from '../src/data-source';
+import { type ResolvedDatabase } from '../src/persistence.config';
 import { testNamespace, testServers } from '../../../test/support';
 
 /** One database the shared suites run against: the real PostgreSQL (own schema) or a temp SQLite file. */

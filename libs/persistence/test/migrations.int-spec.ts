@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { checkDatabase, createDataSource } from '@sluice/persistence';
+import { checkDatabase } from '@sluice/persistence';
+import { createDataSource } from '../src/data-source';
 import { migrations } from '../src/migrations/migrations';
 import { backendFactories, postgresBackend, sqliteBackend, type Backend } from './backends';
 import { freePort, testServers } from '../../../test/support';

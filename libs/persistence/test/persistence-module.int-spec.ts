@@ -6,14 +6,14 @@ import { Test } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
 import {
   checkDatabase,
-  ConnectorsRepository,
-  createDataSource,
   PERSISTENCE_DATA_SOURCE,
   PersistenceModule,
   SecretBox,
   TenantsRepository,
-  type PersistenceConfig,
 } from '@sluice/persistence';
+import { ConnectorsRepository } from '../src/repositories/connectors.repository';
+import { createDataSource } from '../src/data-source';
+import { type PersistenceConfig } from '../src/persistence.config';
 import { postgresBackend } from './backends';
 import { testServers } from '../../../test/support';
 

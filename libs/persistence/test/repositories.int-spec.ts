@@ -1,14 +1,12 @@
 import type { DataSource } from 'typeorm';
+import { EntityNotFoundError, type Repositories, type Tenant } from '@sluice/persistence';
+import { createRepositories } from '../src/repositories/repositories';
 import {
-  createRepositories,
   EntityInUseError,
-  EntityNotFoundError,
   PersistenceConflictError,
   ReferenceNotFoundError,
   StaleVersionError,
-  type Repositories,
-  type Tenant,
-} from '@sluice/persistence';
+} from '../src/errors';
 import { backendFactories, type Backend } from './backends';
 
 const httpConfig = { url: 'http://127.0.0.1:9/hook', headers: { 'x-a': '1' }, timeoutMs: 5000 };

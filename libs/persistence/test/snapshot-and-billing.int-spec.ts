@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { ConfigSnapshotReader, createRepositories, type Repositories } from '@sluice/persistence';
+import { ConfigSnapshotReader, type Repositories } from '@sluice/persistence';
+import { createRepositories } from '../src/repositories/repositories';
 import { backendFactories, type Backend } from './backends';
 
 describe.each(backendFactories)('operator reads on %o', (factory) => {

@@ -1,11 +1,7 @@
 import type { DataSource } from 'typeorm';
-import {
-  createRepositories,
-  InvalidCursorError,
-  Rule,
-  type Repositories,
-  type Tenant,
-} from '@sluice/persistence';
+import { Rule, type Repositories, type Tenant } from '@sluice/persistence';
+import { createRepositories } from '../src/repositories/repositories';
+import { InvalidCursorError } from '../src/errors';
 import { backendFactories, type Backend } from './backends';
 
 describe.each(backendFactories)('sources and pagination on %o', (factory) => {

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { createRepositories, withTransaction, type Repositories, type Tenant } from '@sluice/persistence';
+import { withTransaction, type Repositories, type Tenant } from '@sluice/persistence';
+import { createRepositories } from '../src/repositories/repositories';
 import { backendFactories, type Backend } from './backends';
 
 class QuotaExceeded extends Error {}

@@ -9,12 +9,8 @@ import {
   type BusMessage,
 } from '@sluice/bus';
 import type { Action, Connector, ConnectorStatus, DeliveryOutcome, DeliveryRecord } from '@sluice/connectors';
-import {
-  DeliveryStage,
-  parsePipelineDefinition,
-  type DeliveryPolicy,
-  type StageLogger,
-} from '@sluice/pipeline';
+import { DeliveryStage, parsePipelineDefinition, type StageLogger } from '@sluice/pipeline';
+import { type DeliveryPolicy } from './delivery-stage';
 import { SluiceMetrics } from '@sluice/telemetry';
 import { eventually } from '../../../test/support';
 

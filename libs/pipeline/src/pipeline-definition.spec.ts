@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPipelineFile, parsePipelineDefinition, PipelineDefinitionError } from '@sluice/pipeline';
+import { parsePipelineDefinition } from '@sluice/pipeline';
+import { loadPipelineFile, PipelineDefinitionError } from './pipeline-definition';
 
 const valid = {
   tenants: [

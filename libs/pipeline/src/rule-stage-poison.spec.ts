@@ -10,12 +10,8 @@ import {
   type BusMessage,
   type IngestEnvelope,
 } from '@sluice/bus';
-import {
-  MAX_RULE_STAGE_ATTEMPTS,
-  parsePipelineDefinition,
-  RuleStage,
-  type StageLogger,
-} from '@sluice/pipeline';
+import { parsePipelineDefinition, RuleStage, type StageLogger } from '@sluice/pipeline';
+import { MAX_RULE_STAGE_ATTEMPTS } from './rule-stage';
 import { RuleTaps } from './rule-trace/rule-tap';
 
 // A message that breaks the rules stage must neither be redelivered for ever nor hold up the other

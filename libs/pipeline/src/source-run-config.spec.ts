@@ -2,10 +2,10 @@ import {
   checkSourceRunConfig,
   clientIdPrefix,
   sourceRunConfig,
-  sourceShareGroup,
   type SourceDefaults,
   type SourceDefinition,
 } from '@sluice/pipeline';
+import { sourceShareGroup } from './source-run-config';
 
 const defaults: SourceDefaults = {
   mqttUrl: 'mqtt://shared-broker:1883',

@@ -1,6 +1,7 @@
 import { createSubjects, defaultBusConfig, InProcessBus } from '@sluice/bus';
 import { eventually } from '../../../test/support';
-import { UsageMeter, usageMonthOf, type StageLogger, type UsageReport } from '@sluice/pipeline';
+import { UsageMeter, type StageLogger } from '@sluice/pipeline';
+import { usageMonthOf, type UsageReport } from './usage-meter';
 
 const subjects = createSubjects('T_usage_');
 const quiet: StageLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };

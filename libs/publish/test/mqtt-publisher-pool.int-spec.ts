@@ -1,11 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { startEmbeddedBroker, type EmbeddedBroker } from '@sluice/embedded-broker';
-import {
-  BrokerUnavailableError,
-  MqttPublisherPool,
-  PublishRejectedError,
-  type PublishMessage,
-} from '@sluice/publish';
+import { BrokerUnavailableError, MqttPublisherPool } from '@sluice/publish';
+import { PublishRejectedError } from '../src/errors';
+import { type PublishMessage } from '../src/request/to-publish-messages';
 import mqtt from 'mqtt';
 import { eventually, freePort, testNamespace, testServers } from '../../../test/support';
 

@@ -1,5 +1,6 @@
 import type { IPublishPacket } from 'mqtt';
-import { compileTopicPattern, unmount } from '@sluice/sources';
+import { unmount } from '@sluice/sources';
+import { compileTopicPattern } from './topic-pattern';
 import { publishToMessage } from './mqtt/publish-to-message';
 
 describe('mountpoints', () => {

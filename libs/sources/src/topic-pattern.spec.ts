@@ -1,4 +1,4 @@
-import { compileTopicPattern } from '@sluice/sources';
+import { compileTopicPattern } from './topic-pattern';
 
 describe('compileTopicPattern', () => {
   it('captures clientid and username from their levels', () => {

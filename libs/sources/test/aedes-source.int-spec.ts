@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { startEmbeddedBroker, type EmbeddedBroker } from '@sluice/embedded-broker';
-import { createMqttSource, SourceSubscribeError, type MqttSource } from '@sluice/sources';
+import { createMqttSource, type MqttSource } from '../src/mqtt/mqtt-source';
+import { SourceSubscribeError } from '../src/errors';
 import { eventually, freePort } from '../../../test/support';
 import { EventLog, RecordingSink, connectPublisher, numbered } from './source-test-kit';
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMqttSource, type MqttSource } from '@sluice/sources';
+import { createMqttSource, type MqttSource } from '../src/mqtt/mqtt-source';
 import { eventually, freePort } from '../../../test/support';
 import { EventLog, RecordingSink, connectPublisher, numbered } from './source-test-kit';
 

@@ -1,4 +1,4 @@
-import { createKafkaSource, type KafkaSource } from '@sluice/sources';
+import { createKafkaSource, type KafkaSource } from '../src/kafka/kafka-source';
 import { eventually } from '../../../test/support';
 import { FakeKafkaBroker } from '../../../test/support/fake-kafka';
 import { RecordingSink } from './source-test-kit';

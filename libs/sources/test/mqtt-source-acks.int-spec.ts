@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { createMqttSource, type MqttSource, type MqttSourceConfigInput } from '@sluice/sources';
+import { createMqttSource, type MqttSource } from '../src/mqtt/mqtt-source';
+import { type MqttSourceConfigInput } from '../src/mqtt/mqtt-source.config';
 import { eventually, testNamespace, testServers } from '../../../test/support';
 import {
   EventLog,

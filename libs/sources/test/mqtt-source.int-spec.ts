@@ -1,5 +1,5 @@
 import type { MqttClient } from 'mqtt';
-import { createMqttSource, type MqttSource } from '@sluice/sources';
+import { createMqttSource, type MqttSource } from '../src/mqtt/mqtt-source';
 import { eventually, testNamespace, testServers } from '../../../test/support';
 import { EventLog, RecordingSink, connectPublisher, forgetSessions, numbered } from './source-test-kit';
 

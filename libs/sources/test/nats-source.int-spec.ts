@@ -1,5 +1,5 @@
 import { connect, headers, type JetStreamManager, type NatsConnection, type PubAck } from 'nats';
-import { createNatsSource, type NatsSource } from '@sluice/sources';
+import { createNatsSource, type NatsSource } from '../src/nats/nats-source';
 import { deleteTestStreams, eventually, freePort, testNamespace, testServers } from '../../../test/support';
 import { RecordingSink } from './source-test-kit';
 

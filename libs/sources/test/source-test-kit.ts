@@ -1,10 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import {
-  MessageRejectedError,
-  type IngestedMessage,
-  type MessageSink,
-  type SourceEvent,
-} from '@sluice/sources';
+import { MessageRejectedError, type IngestedMessage, type MessageSink } from '@sluice/sources';
+import { type SourceEvent } from '../src/types';
 
 /** A sink that records what it stored; `hold()` makes later calls wait until `release()`. */
 export class RecordingSink {

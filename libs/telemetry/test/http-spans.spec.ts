@@ -1,16 +1,9 @@
 import { ApolloServer } from '@apollo/server';
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import {
-  flushTracing,
-  graphqlTracingPlugin,
-  httpServerSpans,
-  initTracing,
-  shutdownTracing,
-  SpanKind,
-  SpanStatusCode,
-  startSpan,
-} from '@sluice/telemetry';
+import { graphqlTracingPlugin, initTracing, shutdownTracing, SpanKind, startSpan } from '@sluice/telemetry';
+import { flushTracing, SpanStatusCode } from '../src/tracing';
+import { httpServerSpans } from '../src/http/http-server-span';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually } from '../../../test/support';

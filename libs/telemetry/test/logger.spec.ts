@@ -4,15 +4,13 @@ import {
   createLogger,
   extractTraceContext,
   initTracing,
-  logFormatFromEnv,
-  logLevelFromEnv,
   NestJsonLogger,
   shutdownTracing,
   SpanKind,
   startSpan,
   withSpan,
-  type LoggerOptions,
 } from '@sluice/telemetry';
+import { logFormatFromEnv, logLevelFromEnv, type LoggerOptions } from '../src/logger';
 
 // why: initTracing loads the OpenTelemetry SDK on first use (a process without tracing never
 // needs its ~50 MiB); load it once here so no test's own timeout pays for it

@@ -8,7 +8,8 @@ import {
 import type { Action, Connector, DeliveryOutcome, DeliveryRecord } from '@sluice/connectors';
 import { DeliveryStage, parsePipelineDefinition, RuleStage, type StageLogger } from '@sluice/pipeline';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { flushTracing, initTracing, shutdownTracing, SpanKind, SpanStatusCode } from '@sluice/telemetry';
+import { initTracing, shutdownTracing, SpanKind } from '@sluice/telemetry';
+import { flushTracing, SpanStatusCode } from '../src/tracing';
 import { eventually } from '../../../test/support';
 
 // why: initTracing loads the OpenTelemetry SDK on first use (a process without tracing never

@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import {
   extractFromUserProperties,
   extractTraceContext,
-  injectIntoUserProperties,
   injectTraceContext,
   spanCarrier,
 } from '@sluice/telemetry';
+import { injectIntoUserProperties } from '../src/propagation/mqtt5';
 
 // The example of the W3C Trace Context recommendation, section 3.2 and 3.3.
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -2,16 +2,15 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
   endSpan,
-  flushTracing,
   extractTraceContext,
   initTracing,
   shutdownTracing,
   spanCarrier,
   SpanKind,
-  SpanStatusCode,
   startSpan,
   withSpan,
 } from '@sluice/telemetry';
+import { flushTracing, SpanStatusCode } from '../src/tracing';
 
 // why: initTracing loads the OpenTelemetry SDK on first use (a process without tracing never
 // needs its ~50 MiB); load it once here so no test's own timeout pays for it

@@ -1,9 +1,7 @@
-import {
-  compileCommandTemplate,
-  compileSqlTemplate,
-  compileTemplate,
-  TemplateSyntaxError,
-} from '@sluice/connectors';
+import { compileCommandTemplate } from './command-template';
+import { compileSqlTemplate } from './sql-template';
+import { compileTemplate } from './template';
+import { TemplateSyntaxError } from '../errors';
 
 const input = {
   id: 'msg-1',

@@ -1,4 +1,5 @@
-import { decodeCursor, encodeCursor, InvalidCursorError } from '@sluice/persistence';
+import { decodeCursor, encodeCursor } from './pagination';
+import { InvalidCursorError } from '../errors';
 
 describe('pagination cursors', () => {
   it('round-trips createdAt (to the millisecond) and id', () => {

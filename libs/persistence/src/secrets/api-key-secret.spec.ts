@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { apiKeyPrefix, generateApiKey, hashApiKey, verifyApiKey } from '@sluice/persistence';
+import { apiKeyPrefix, generateApiKey, hashApiKey, verifyApiKey } from './api-key-secret';
 
 describe('API key secrets', () => {
   it('makes distinct keys of the documented shape, with the prefix inside the key', () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { SecretBox, SecretDecryptError, SecretKeyError } from '@sluice/persistence';
+import { SecretBox } from '@sluice/persistence';
+import { SecretDecryptError, SecretKeyError } from '../errors';
 
 describe('SecretBox (AES-256-GCM)', () => {
   const box = new SecretBox(randomBytes(32));

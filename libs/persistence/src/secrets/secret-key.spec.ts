@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSecretKey, parseSecretKey, SecretKeyError } from '@sluice/persistence';
+import { loadSecretKey, parseSecretKey } from './secret-key';
+import { SecretKeyError } from '../errors';
 
 describe('secret key', () => {
   let dir: string;

@@ -1,4 +1,5 @@
-import { filterWithin, narrowKeyScope } from '@sluice/publish';
+import { narrowKeyScope } from '@sluice/publish';
+import { filterWithin } from '../topic/topic-filter-match';
 
 describe('filterWithin', () => {
   it.each([

@@ -1,4 +1,5 @@
-import { PublishRequestInvalidError, parseBifromqPub } from '@sluice/publish';
+import { PublishRequestInvalidError } from '@sluice/publish';
+import { parseBifromqPub } from './bifromq-headers';
 
 describe('parseBifromqPub', () => {
   it("reads BifroMQ's header names (any case) and takes the body as the payload bytes", () => {

@@ -4,10 +4,8 @@ import {
   PublishPayloadTooLargeError,
   PublishRequestInvalidError,
   PublishTopicInvalidError,
-  parseBulkRequest,
-  parsePublishRequest,
-  type PublishMessage,
 } from '@sluice/publish';
+import { parseBulkRequest, parsePublishRequest, type PublishMessage } from './to-publish-messages';
 
 const limits = { maxPayloadBytes: 16, maxBatchItems: 3 };
 

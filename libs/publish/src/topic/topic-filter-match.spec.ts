@@ -1,4 +1,4 @@
-import { topicAllowedBy, topicMatchesFilter } from '@sluice/publish';
+import { topicAllowedBy, topicMatchesFilter } from './topic-filter-match';
 
 describe('topicMatchesFilter (MQTT 5 section 4.7 examples)', () => {
   it.each([

@@ -1,4 +1,5 @@
-import { PublishTopicInvalidError, assertValidTopicName } from '@sluice/publish';
+import { PublishTopicInvalidError } from '@sluice/publish';
+import { assertValidTopicName } from './topic-name';
 
 function reasonFor(topic: string): string | undefined {
   try {

@@ -1,11 +1,7 @@
 import type { EachMessagePayload, IHeaders, KafkaMessage, TopicPartitionOffsetAndMetadata } from 'kafkajs';
-import {
-  createKafkaSource,
-  SourceConfigError,
-  type IngestedMessage,
-  type KafkaConsumerEvent,
-  type KafkaConsumerLike,
-} from '../index';
+import { SourceConfigError, type IngestedMessage } from '../index';
+import { createKafkaSource } from './kafka-source';
+import { type KafkaConsumerEvent, type KafkaConsumerLike } from './kafka-consumer';
 import { eventually } from '../../../../test/support';
 
 type Run = Parameters<KafkaConsumerLike['run']>[0];
