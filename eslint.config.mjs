@@ -42,7 +42,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/rule-engine/**', 'libs/connectors/**', 'libs/errors/**', 'libs/config/**'],
+    files: [
+      'libs/rule-engine/**',
+      'libs/connectors/**',
+      'libs/errors/**',
+      'libs/config/**',
+      'libs/mqtt-client/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,5 +1,6 @@
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { createConnector, type Connector } from '@sluice/connectors';
+import { startEmbeddedBroker, type EmbeddedBroker } from '@sluice/embedded-broker';
 import { eventually, freePort, testNamespace, testServers } from '../../../test/support';
 
 const ns = testNamespace();
@@ -119,5 +120,55 @@ describe('mqtt connector', () => {
     expect(() => connector.createAction({ topic: 'a', userProperties: { p: '${}' } })).toThrow(
       expect.objectContaining({ field: 'userProperties.p' }),
     );
+  });
+});
+
+// The embedded broker (aedes) speaks MQTT 3.1.1 only and refuses an MQTT 5 CONNECT.
+describe('mqtt connector against a 3.1.1-only broker', () => {
+  let broker: EmbeddedBroker;
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker({ port: 0 });
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+
+  it('falls back to 3.1.1 when no protocolVersion is configured, and republishes', async () => {
+    const sub = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+    const connector = createConnector('mqtt', { url: broker.url });
+    try {
+      const received: string[] = [];
+      sub.on('message', (_topic, payload) => received.push(payload.toString()));
+      await sub.subscribeAsync(`${ns.topicPrefix}v311/#`, { qos: 1 });
+      await connector.start();
+      expect(connector.status()).toEqual({ state: 'connected' });
+      const action = connector.createAction({
+        topic: `${ns.topicPrefix}v311/out`,
+        payload: '${payload}',
+        userProperties: { dropped: 'on 3.1.1' },
+      });
+      expect(await action.send([{ id: 'm1', data: { payload: 'hello' } }])).toEqual([{ ok: true }]);
+      await eventually(() => expect(received).toEqual(['hello']));
+    } finally {
+      await connector.close();
+      await sub.endAsync();
+    }
+  });
+
+  it('keeps a configured protocolVersion 5 and reports the refusal', async () => {
+    const connector = createConnector('mqtt', {
+      url: broker.url,
+      protocolVersion: 5,
+      reconnectPeriodMs: 60_000,
+    });
+    try {
+      await connector.start();
+      expect(connector.status()).toMatchObject({
+        state: 'disconnected',
+        reason: expect.stringContaining('Unacceptable protocol version'),
+      });
+    } finally {
+      await connector.close();
+    }
   });
 });

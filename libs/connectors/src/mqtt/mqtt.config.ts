@@ -11,7 +11,8 @@ export const mqttConnectorSchema = z
     clientId: z.string().min(1).optional(),
     username: z.string().optional(),
     password: z.string().optional(),
-    protocolVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]).default(5),
+    /** Unset: MQTT 5, falling back to 3.1.1 when the broker refuses 5 (the embedded broker does). */
+    protocolVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]).optional(),
     keepaliveSec: z.number().int().min(0).default(60),
     connectTimeoutMs: positiveInt().default(10_000),
     reconnectPeriodMs: positiveInt().default(1_000),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { fallBackToMqtt311 } from '@sluice/mqtt-client';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError } from '../errors';
@@ -15,7 +16,7 @@ const transientReasonCodes = new Set([0x80, 0x89, 0x97]);
 const traceProperties = ['traceparent', 'tracestate'];
 
 /**
- * MQTT republish with mqtt.js (MQTT 5 by default). QoS 1 and 2 succeed only on the broker's
+ * MQTT republish with mqtt.js (MQTT 5 by default, 3.1.1 with a broker that refuses 5). QoS 1 and 2 succeed only on the broker's
  * acknowledgement; QoS 0 when the packet is written (at-most-once). While the client is
  * disconnected, batches fail at once as retryable instead of queueing in the client.
  */
@@ -25,6 +26,8 @@ export class MqttConnector extends BaseConnector {
   private clients?: MqttClient[];
   private next = 0;
   private lastError?: string;
+  /** Clients reconnecting with 3.1.1 after the broker refused MQTT 5: not a failure to connect. */
+  private readonly fallingBack = new WeakSet<MqttClient>();
 
   constructor(config: unknown, options: ConnectorOptions = {}) {
     super(options);
@@ -40,7 +43,7 @@ export class MqttConnector extends BaseConnector {
         clientId: c.poolSize === 1 ? prefix : `${prefix}_${n}`,
         username: c.username,
         password: c.password,
-        protocolVersion: c.protocolVersion,
+        protocolVersion: c.protocolVersion ?? 5,
         keepalive: c.keepaliveSec,
         connectTimeout: c.connectTimeoutMs,
         reconnectPeriod: c.reconnectPeriodMs,
@@ -53,13 +56,21 @@ export class MqttConnector extends BaseConnector {
       client.on('connect', () => {
         // why: Nagle holds small packets back ~40 ms and halves throughput (docs/benchmarks.md)
         (client.stream as Partial<Socket>).setNoDelay?.(true);
+        this.fallingBack.delete(client);
         if (this.clients?.every((x) => x.connected)) this.markConnected();
       });
       client.on('error', (error) => {
+        // why: without a configured version, a broker that refuses MQTT 5 gets 3.1.1 (@sluice/mqtt-client)
+        if (this.config.protocolVersion === undefined && fallBackToMqtt311(client, error)) {
+          this.fallingBack.add(client);
+          return;
+        }
         this.lastError = errorMessage(error);
         this.markDisconnected(this.lastError);
       });
-      client.on('offline', () => this.markDisconnected(this.lastError ?? 'offline'));
+      client.on('offline', () => {
+        if (!this.fallingBack.has(client)) this.markDisconnected(this.lastError ?? 'offline');
+      });
       return client;
     });
     this.markConnecting();
@@ -98,8 +109,12 @@ export class MqttConnector extends BaseConnector {
           else resolve();
         };
         const onConnect = () => done();
-        const onError = (error: Error) => done(error);
-        const onOffline = () => done(new ConnectorUnavailableError(this.lastError ?? 'offline'));
+        const onError = (error: Error) => {
+          if (!this.fallingBack.has(client)) done(error);
+        };
+        const onOffline = () => {
+          if (!this.fallingBack.has(client)) done(new ConnectorUnavailableError(this.lastError ?? 'offline'));
+        };
         client.on('connect', onConnect).on('error', onError).on('offline', onOffline);
       }),
       this.config.connectTimeoutMs,
@@ -119,9 +134,9 @@ export class MqttConnector extends BaseConnector {
       name,
       compileField(`userProperties.${name}`, () => compileTemplate(value, { missing: 'empty' })),
     ]);
-    const v5 = this.config.protocolVersion === 5;
 
     const publish = async (client: MqttClient, record: DeliveryRecord): Promise<DeliveryOutcome> => {
+      const v5 = client.options.protocolVersion === 5;
       const name = topic.render(record);
       if (!name || /[#+]/.test(name) || name.includes(String.fromCharCode(0)))
         return rejected(`invalid topic name '${name}'`, false);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { fallBackToMqtt311 } from '@sluice/mqtt-client';
 import mqtt, { type IConnackPacket, type MqttClient, type Packet } from 'mqtt';
 import { BrokerUnavailableError, PublishRejectedError } from '../errors';
 import type { PublishMessage } from '../request/to-publish-messages';
@@ -87,12 +88,9 @@ export class PooledConnection {
     // why a listener at all: an EventEmitter 'error' without one crashes the process
     this.client.on('error', (error) => {
       this.lastError = error;
-      // why: a 3.1.1-only broker (the embedded aedes) refuses MQTT 5 with return code 1; speak
-      // 3.1.1 to it then, which drops the MQTT 5 properties (docs/publish-api.md says so)
-      const code = (error as { code?: unknown }).code;
-      if ((code === 1 || code === 0x84) && this.client.options.protocolVersion === 5) {
-        this.client.options.protocolVersion = 4;
-      }
+      // why: a 3.1.1-only broker (the embedded aedes) refuses MQTT 5; speak 3.1.1 to it then,
+      // which drops the MQTT 5 properties (docs/publish-api.md says so)
+      fallBackToMqtt311(this.client, error);
     });
   }
 

@@ -91,7 +91,11 @@ export class MqttConnectorConfigInput {
   @Field({ nullable: true }) clientId?: string;
   @Field({ nullable: true }) username?: string;
   @Field({ nullable: true, description: 'Secret: write-only.' }) password?: string;
-  @Field(() => Int, { nullable: true, description: '3, 4 or 5 (default 5).' }) protocolVersion?: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: '3, 4 or 5 (default: 5, or 4 when the broker refuses 5).',
+  })
+  protocolVersion?: number;
   @Field(() => Int, { nullable: true }) keepaliveSec?: number;
   @Field(() => Int, { nullable: true }) connectTimeoutMs?: number;
   @Field(() => Int, { nullable: true }) reconnectPeriodMs?: number;

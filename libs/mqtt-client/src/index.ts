@@ -1,0 +1,1 @@
+export { fallBackToMqtt311, refusesProtocolVersion } from './protocol-fallback';
