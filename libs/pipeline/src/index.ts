@@ -1,4 +1,4 @@
-export { parsePipelineDefinition, pipelineDefinitionSchema } from './pipeline-definition';
+export { parsePipelineDefinition, loadPipelineFile, pipelineDefinitionSchema } from './pipeline-definition';
 export type { TenantDefinition, SourceDefinition } from './pipeline-definition';
 export { sourceRunConfig, checkSourceRunConfig, clientIdPrefix, tenantMountpoint } from './source-run-config';
 export type { SourceDefaults } from './source-run-config';
