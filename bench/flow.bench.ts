@@ -144,6 +144,18 @@ function pausesBetween(before: string, after: string): Pauses {
   };
 }
 
+/** Resident memory, V8 heap by space and external memory in MiB, from a /metrics text (BENCH_MEMORY=1). */
+function memoryBreakdown(text: string): string {
+  const mib = (v: string) => (Number(v) / 1048576).toFixed(1);
+  const parts: string[] = [];
+  for (const line of text.split('\n')) {
+    const m =
+      /^(process_resident_memory_bytes|nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_total_bytes\{space="(\w+)"\}) (\S+)/.exec(line);
+    if (m) parts.push(`${m[2] ?? m[1]!.replace(/^(process_|nodejs_)/, '')} ${mib(m[3]!)}`);
+  }
+  return parts.join(', ');
+}
+
 /** Mean messages per batch envelope per stream, from the processes' /metrics texts. */
 function batchSizes(texts: string[]): Record<string, number> {
   const sums: Record<string, [number, number]> = {};
@@ -282,8 +294,7 @@ async function startRunner(
   return {
     processes: services.map((s) => ({ name: s.service === 'all' ? 'embedded' : s.service, pid: s.pid })),
     stop,
-    metrics: () =>
-      Promise.all(services.map(async (s) => (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text())),
+    metrics: () => Promise.all(services.map((s) => s.metricsText())),
   };
 }
 
@@ -436,6 +447,10 @@ async function measure(
       });
     }
     const batch = running.metrics ? batchSizes(await running.metrics()) : {};
+    if (process.env['BENCH_MEMORY'] && running.metrics) {
+      const texts = await running.metrics();
+      running.processes.forEach((p, i) => console.log(`memory of ${p.name} after the run: ${memoryBreakdown(texts[i] ?? '')}`));
+    }
     const rss: Record<string, number> = {};
     for (const p of running.processes) rss[p.name] = peakRssMiB(p.pid);
     const figures: RunFigures = {

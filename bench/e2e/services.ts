@@ -75,12 +75,17 @@ export class ServiceProcess {
     }
   }
 
-  /** The value of one metric on /metrics, summed over its label sets. */
-  async metric(name: string): Promise<number> {
+  /** The text of /metrics. */
+  async metricsText(): Promise<string> {
     // why the key: the gateway and the embedded mode answer /metrics on their HTTP port only to the operator
     const key = this.env['SLUICE_ADMIN_KEY'];
     const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
-    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`, { headers })).text();
+    return (await fetch(`http://127.0.0.1:${this.port}/metrics`, { headers })).text();
+  }
+
+  /** The value of one metric on /metrics, summed over its label sets. */
+  async metric(name: string): Promise<number> {
+    const text = await this.metricsText();
     let sum = 0;
     for (const line of text.split('\n')) {
       if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{')) {

@@ -1,5 +1,4 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { entities } from './entities/entities';
 import { DatabaseFileError } from './errors';
@@ -78,6 +77,8 @@ export async function createDataSource(
   }
   // why a lock: gateway replicas start together, and TypeORM does not stop two of them from
   // running the same migration at once (the second fails on "relation already exists")
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- pg only where the database is PostgreSQL (docs/architecture.md, "Memory")
+  const { Client } = require('pg') as typeof import('pg');
   const lock = new Client({ connectionString: db.url });
   await lock.connect();
   try {

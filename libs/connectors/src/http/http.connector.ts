@@ -1,5 +1,5 @@
 import { connect, type LookupFunction } from 'node:net';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { BaseConnector } from '../shared/base-connector';
 import { OK, rejected } from '../shared/outcomes';
@@ -37,7 +37,9 @@ export class HttpConnector extends BaseConnector {
     // why a lookup of our own: each pooled connection checks the address it really connects to,
     // so a name that resolves elsewhere between two connections (DNS rebinding) is caught
     this.lookup = options.targets?.lookupFor(this.port);
-    this.pool = new Pool(this.url.origin, {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
+    const { Pool: UndiciPool } = require('undici') as typeof import('undici');
+    this.pool = new UndiciPool(this.url.origin, {
       connections: this.config.poolSize,
       pipelining: this.config.pipelining,
       connect: { timeout: this.config.connectTimeoutMs, ...tls, ...(this.lookup && { lookup: this.lookup }) },

@@ -1,14 +1,4 @@
-import {
-  CompressionTypes,
-  Kafka,
-  KafkaJSError,
-  logLevel,
-  Partitioners,
-  type ICustomPartitioner,
-  type ISocketFactory,
-  type Message,
-  type Producer,
-} from 'kafkajs';
+import type { ICustomPartitioner, ISocketFactory, Kafka, Message, Producer } from 'kafkajs';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { BaseConnector, ClientSlot } from '../shared/base-connector';
 import { deliveryCodes } from '../errors';
@@ -18,6 +8,12 @@ import { compileTemplate, type Template } from '../template/template';
 import { KafkaBatcher } from './kafka-batcher';
 import { kafkaActionSchema, kafkaConnectorSchema, type KafkaConnectorConfig } from './kafka.config';
 import { hostPortEndpoint, type Endpoint, type TargetPolicy } from '../targets/target-policy';
+
+type KafkaDriver = typeof import('kafkajs');
+let driver: KafkaDriver | undefined;
+/** kafkajs, loaded with the first connector of this kind (docs/architecture.md, "Memory"). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
+const kafkajs = (): KafkaDriver => (driver ??= require('kafkajs') as KafkaDriver);
 
 const traceHeaders = ['traceparent', 'tracestate'];
 const acksOf = { all: -1, leader: 1, none: 0 } as const;
@@ -43,7 +39,7 @@ export class KafkaConnector extends BaseConnector {
     this.config = parseConfig(kafkaConnectorSchema, config);
     const c = this.config;
     const tls = nodeTlsOptions(c.tls);
-    this.kafka = new Kafka({
+    this.kafka = new (kafkajs().Kafka)({
       clientId: c.clientId,
       brokers: c.brokers,
       connectionTimeout: c.connectTimeoutMs,
@@ -52,7 +48,7 @@ export class KafkaConnector extends BaseConnector {
       sasl: c.sasl as never,
       // why: the pipeline retries with backoff; kafkajs retrying too would multiply the wait
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1_000 },
-      logLevel: logLevel.NOTHING,
+      logLevel: kafkajs().logLevel.NOTHING,
       // why: the brokers a cluster advertises are checked too, not only the bootstrap ones
       ...(options.targets && {
         socketFactory: guardedSocketFactory(options.targets),
@@ -98,7 +94,7 @@ export class KafkaConnector extends BaseConnector {
       async () => {
         const producer = this.kafka.producer({
           createPartitioner:
-            config.partitionStrategy === 'random' ? randomPartitioner : Partitioners.DefaultPartitioner,
+            config.partitionStrategy === 'random' ? randomPartitioner : kafkajs().Partitioners.DefaultPartitioner,
           maxInFlightRequests: this.config.maxInFlight,
           allowAutoTopicCreation: false,
           idempotent: false,
@@ -139,7 +135,7 @@ export class KafkaConnector extends BaseConnector {
           topicMessages: [...byTopic].map(([name, messages]) => ({ topic: name, messages })),
           acks: acksOf[config.requiredAcks],
           timeout: this.config.requestTimeoutMs,
-          compression: config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+          compression: config.compression === 'gzip' ? kafkajs().CompressionTypes.GZIP : kafkajs().CompressionTypes.None,
         });
         this.markConnected();
         return allOf(entries.length, OK);
@@ -173,7 +169,7 @@ export class KafkaConnector extends BaseConnector {
       return unavailable(message);
     }
     if (/timed out/i.test(message)) return failed(deliveryCodes.timeout, message, true);
-    if (error instanceof KafkaJSError) return rejected(message, error.retriable);
+    if (error instanceof kafkajs().KafkaJSError) return rejected(message, error.retriable);
     return this.outcomeOf(error);
   }
 }

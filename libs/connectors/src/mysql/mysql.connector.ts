@@ -1,4 +1,4 @@
-import { createPool, type ExecuteValues, type Pool } from 'mysql2/promise';
+import type { ExecuteValues, Pool } from 'mysql2/promise';
 import type { Action, ConnectorOptions, DeliveryOutcome } from '../connector';
 import { deliveryCodes } from '../errors';
 import { BaseConnector } from '../shared/base-connector';
@@ -45,6 +45,8 @@ export class MysqlConnector extends BaseConnector {
     const c = this.config;
     const url = new URL(c.url.replace(/^mariadb:/, 'mysql:'));
     const tls = nodeTlsOptions(c.tls);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
+    const { createPool } = require('mysql2/promise') as typeof import('mysql2/promise');
     this.pool = createPool({
       host: url.hostname,
       port: Number(url.port) || 3306,

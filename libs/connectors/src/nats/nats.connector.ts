@@ -1,4 +1,4 @@
-import { connect, Events, headers as natsHeaders, type MsgHdrs, type NatsConnection } from 'nats';
+import type { MsgHdrs, NatsConnection } from 'nats';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorConfigInvalidError, ConnectorUnavailableError, deliveryCodes } from '../errors';
 import { BaseConnector, ClientSlot, withTimeout } from '../shared/base-connector';
@@ -7,6 +7,12 @@ import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-confi
 import { compileTemplate, type Template } from '../template/template';
 import { natsActionSchema, natsConnectorSchema, type NatsConnectorConfig } from './nats.config';
 import { urlEndpoints, type Endpoint } from '../targets/target-policy';
+
+type NatsDriver = typeof import('nats');
+let driver: NatsDriver | undefined;
+/** nats.js, loaded with the first connector of this kind (docs/architecture.md, "Memory"). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
+const nats = (): NatsDriver => (driver ??= require('nats') as NatsDriver);
 
 const traceHeaders = ['traceparent', 'tracestate'];
 
@@ -35,7 +41,7 @@ export class NatsConnector extends BaseConnector {
     await this.checkTargets();
     const c = this.config;
     const tls = nodeTlsOptions(c.tls);
-    const nc = await connect({
+    const nc = await nats().connect({
       servers: c.servers,
       user: c.user,
       pass: c.pass,
@@ -55,10 +61,10 @@ export class NatsConnector extends BaseConnector {
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
-      if (s.type === Events.Disconnect || s.type === Events.Error) {
+      if (s.type === nats().Events.Disconnect || s.type === nats().Events.Error) {
         this.online = false;
         this.markDisconnected(`${s.type}: ${typeof s.data === 'string' ? s.data : errorMessage(s.data)}`);
-      } else if (s.type === Events.Reconnect) {
+      } else if (s.type === nats().Events.Reconnect) {
         this.online = true;
         this.markConnected();
       }
@@ -114,10 +120,10 @@ export class NatsConnector extends BaseConnector {
       let h: MsgHdrs | undefined;
       for (const name of traceHeaders) {
         const value = record.headers?.[name];
-        if (value !== undefined) (h ??= natsHeaders()).set(name, value);
+        if (value !== undefined) (h ??= nats().headers()).set(name, value);
       }
       for (const [name, template] of headerTemplates)
-        (h ??= natsHeaders()).set(name, template.render(record));
+        (h ??= nats().headers()).set(name, template.render(record));
       return h;
     };
 

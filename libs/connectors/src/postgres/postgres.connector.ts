@@ -1,4 +1,4 @@
-import { Pool, type DatabaseError } from 'pg';
+import type { DatabaseError, Pool } from 'pg';
 import type { Action, ConnectorOptions, DeliveryOutcome } from '../connector';
 import { deliveryCodes } from '../errors';
 import { BaseConnector } from '../shared/base-connector';
@@ -24,7 +24,9 @@ export class PostgresConnector extends BaseConnector {
     super(options);
     this.config = parseConfig(postgresConnectorSchema, config);
     const c = this.config;
-    this.pool = new Pool({
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
+    const { Pool: PgPool } = require('pg') as typeof import('pg');
+    this.pool = new PgPool({
       connectionString: withOverrides(c),
       max: c.poolSize,
       connectionTimeoutMillis: c.connectTimeoutMs,

@@ -1,4 +1,4 @@
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError } from '../errors';
 import { BaseConnector, ClientSlot, withTimeout } from '../shared/base-connector';
@@ -47,6 +47,8 @@ export class RabbitmqConnector extends BaseConnector {
     url.searchParams.set('heartbeat', String(c.heartbeatSec));
     const port = this.endpoints()[0]?.port ?? 5672;
     const lookup = this.options.targets?.lookupFor(port);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
+    const { connect } = require('amqplib') as typeof import('amqplib');
     const conn = await connect(url.toString(), {
       timeout: c.connectTimeoutMs,
       ...nodeTlsOptions(c.tls),

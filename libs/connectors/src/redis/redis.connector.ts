@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError, deliveryCodes } from '../errors';
 import { BaseConnector } from '../shared/base-connector';
@@ -28,8 +28,10 @@ export class RedisConnector extends BaseConnector {
     this.config = parseConfig(redisConnectorSchema, config);
     const c = this.config;
     const tls = nodeTlsOptions(c.tls) ?? (c.url.startsWith('rediss:') ? {} : undefined);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
+    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
     this.clients = Array.from({ length: c.poolSize }, () => {
-      const client = new Redis(c.url, {
+      const client = new RedisClient(c.url, {
         username: c.username,
         password: c.password,
         db: c.database,

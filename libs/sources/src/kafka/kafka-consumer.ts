@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type EachMessagePayload, type TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import type { EachMessagePayload, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import type { KafkaSourceConfig } from './kafka-source.config';
 
 /** The consumer events the source follows; `payload` as kafkajs sends it. */
@@ -28,6 +28,8 @@ export type KafkaConsumerFactory = (config: KafkaSourceConfig) => KafkaConsumerL
 /** The real kafkajs consumer for a configuration. */
 export const createKafkaConsumer: KafkaConsumerFactory = (config) => {
   const name = `sluice-${config.tenant}-${config.id}`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first source of its kind (docs/architecture.md, "Memory")
+  const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
   const kafka = new Kafka({
     clientId: config.clientId ?? name,
     brokers: config.brokers,

@@ -1,15 +1,4 @@
-import {
-  AckPolicy,
-  connect,
-  DeliverPolicy,
-  Events,
-  type ConnectionOptions,
-  type ConsumerMessages,
-  type JsMsg,
-  type Msg,
-  type NatsConnection,
-  type Subscription,
-} from 'nats';
+import type { ConnectionOptions, ConsumerMessages, JsMsg, Msg, NatsConnection, Subscription } from 'nats';
 import { emptyMetrics } from '../source-metrics';
 import { toSourceLogger } from '../source-logger';
 import type { Source } from '../source';
@@ -20,6 +9,12 @@ import {
   type NatsSourceConfig,
   type NatsSourceConfigInput,
 } from './nats-source.config';
+
+type NatsDriver = typeof import('nats');
+let driver: NatsDriver | undefined;
+/** nats.js, loaded with the first source of this kind (docs/architecture.md, "Memory"). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first source of its kind (docs/architecture.md, "Memory")
+const nats = (): NatsDriver => (driver ??= require('nats') as NatsDriver);
 
 export interface NatsSource extends Source {
   readonly config: NatsSourceConfig;
@@ -180,8 +175,8 @@ export function createNatsSource(
       if (!exists) {
         await jsm.consumers.add(js.stream, {
           durable_name: js.durable,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: js.deliverPolicy === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+          ack_policy: nats().AckPolicy.Explicit,
+          deliver_policy: js.deliverPolicy === 'all' ? nats().DeliverPolicy.All : nats().DeliverPolicy.New,
           ack_wait: js.ackWaitMs * 1_000_000,
           max_ack_pending: config.maxInFlight,
           ...(config.subjects.length === 1
@@ -196,11 +191,11 @@ export function createNatsSource(
 
   async function watchStatus(connection: NatsConnection): Promise<void> {
     for await (const status of connection.status()) {
-      if (status.type === Events.Disconnect) {
+      if (status.type === nats().Events.Disconnect) {
         state = 'connecting';
         reason = 'disconnected';
         emit({ type: 'disconnected', clientId: name, reason });
-      } else if (status.type === Events.Reconnect) {
+      } else if (status.type === nats().Events.Reconnect) {
         state = 'connected';
         reason = undefined;
         metrics.reconnects += 1;
@@ -224,7 +219,7 @@ export function createNatsSource(
         ...(config.tls ? { tls: config.tls } : {}),
       };
       try {
-        nc = await connect(connectionOptions);
+        nc = await nats().connect(connectionOptions);
         void watchStatus(nc);
         if (config.jetstream) {
           consumed = await openConsumer(nc);

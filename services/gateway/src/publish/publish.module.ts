@@ -1,5 +1,4 @@
 import { Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import {
   MqttPublisherPool,
   PublishRateLimiter,
@@ -18,6 +17,13 @@ import { OpenApiController } from './openapi.controller';
 import { PersistenceApiKeyVerifier } from './persistence-api-key.verifier';
 import { PublishController } from './publish.controller';
 import { API_KEY_VERIFIER, PUBLISH_CONFIG } from './publish.tokens';
+
+/** ioredis, loaded only when the rate limit is shared through Redis (docs/architecture.md, "Memory"). */
+function newRedis(url: string): import('ioredis').Redis {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  const { Redis } = require('ioredis') as typeof import('ioredis');
+  return new Redis(url);
+}
 
 @Injectable()
 class PublisherPoolCloser implements OnApplicationShutdown {
@@ -60,7 +66,7 @@ class PublisherPoolCloser implements OnApplicationShutdown {
           defaultMessagesPerSecond: config.SLUICE_PUBLISH_RATE_LIMIT,
           // why: with several gateway replicas the counters must be shared, or each grants the limit
           factory: config.SLUICE_PUBLISH_RATE_LIMIT_REDIS_URL
-            ? redisRateLimiterFactory(new Redis(config.SLUICE_PUBLISH_RATE_LIMIT_REDIS_URL))
+            ? redisRateLimiterFactory(newRedis(config.SLUICE_PUBLISH_RATE_LIMIT_REDIS_URL))
             : undefined,
         }),
       inject: [PUBLISH_CONFIG],
