@@ -126,6 +126,9 @@ describe('a broken manifest fails', () => {
         'Deployment/sluice-delivery: env SLUICE_SECRET_KEY names no Secret sluice-secrets',
         'StatefulSet/sluice-ingest: env SLUICE_MQTT_USERNAME names no Secret sluice-secrets',
         'StatefulSet/sluice-ingest: env SLUICE_MQTT_PASSWORD names no Secret sluice-secrets',
+        'StatefulSet/sluice-ingest: env SLUICE_NATS_PASSWORD names no Secret sluice-secrets',
+        'Deployment/sluice-rules: env SLUICE_NATS_PASSWORD names no Secret sluice-secrets',
+        'Deployment/sluice-delivery: env SLUICE_NATS_PASSWORD names no Secret sluice-secrets',
         'Deployment/sluice-delivery: sets replicas, but HorizontalPodAutoscaler/sluice-delivery owns them',
       ].sort(),
     );

@@ -51,6 +51,9 @@ describe('deploy/compose/compose.yaml', () => {
       expect(Number(s.environment?.SLUICE_HTTP_PORT)).toBe(port);
       expect(s.ports).toEqual([`${port}:${port}`]);
       expect(s.environment?.SLUICE_BUS).toBe('nats');
+      // the mesh's own NATS account, with the password nats.conf gives that account
+      expect(s.environment?.SLUICE_NATS_USER).toBe('sluice');
+      expect(s.environment?.SLUICE_NATS_PASSWORD).toBe(services.nats?.environment?.SLUICE_NATS_PASSWORD);
       expect(s.healthcheck?.test.join(' ')).toContain(served.ready);
       expect(s.healthcheck?.test.join(' ')).toContain('process.env.SLUICE_HTTP_PORT');
     },
@@ -90,6 +93,15 @@ describe('deploy/compose/compose.yaml', () => {
     }
     expect(problems).toEqual([]);
     expect(services.gateway?.build).toBeDefined();
+  });
+
+  it("runs NATS with the mesh's account (nats.conf): user sluice, its password from the environment, no one else", () => {
+    const conf = binds(services.nats!).find(([, target]) => target === '/etc/nats/nats.conf')?.[0];
+    expect(services.nats?.command).toEqual(expect.arrayContaining(['--config', '/etc/nats/nats.conf']));
+    const text = readFileSync(join(dir, conf ?? 'missing'), 'utf8');
+    expect(text).toMatch(/users: \[\{ user: sluice, password: \$SLUICE_NATS_PASSWORD \}\]/);
+    expect(text).not.toMatch(/no_auth_user|authorization/);
+    expect(services.nats?.environment?.SLUICE_NATS_PASSWORD).toMatch(/^\$\{SLUICE_NATS_PASSWORD:\?/);
   });
 
   it('runs JetStream on a volume and Mosquitto with TCP_NODELAY', () => {

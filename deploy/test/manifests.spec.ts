@@ -181,6 +181,7 @@ describe('the Secret template', () => {
     expect(Object.keys(data).sort()).toEqual([
       'SLUICE_ADMIN_KEY',
       'SLUICE_DATABASE_URL',
+      'SLUICE_NATS_PASSWORD',
       'SLUICE_SECRET_KEY',
     ]);
     expect(new Set(Object.values(data))).toEqual(new Set(['REPLACE_ME']));

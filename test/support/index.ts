@@ -7,7 +7,7 @@ export { HttpTarget } from './http-target';
 export type { ReceivedRequest } from './http-target';
 export { writeSkeletonPipeline } from './pipeline-file';
 export { deleteTestStreams, smallStreamLimits } from './nats-cleanup';
-export { PrivateNats, PrivateMosquitto, ensureBinary, portOpen } from './private-server';
+export { MeshAccountNats, PrivateNats, PrivateMosquitto, ensureBinary, portOpen } from './private-server';
 export { PrivatePostgres } from './private-postgres';
 export { QosStream, compareDelivery, connectPublisher, describeReport, streamPayload } from './qos-stream';
 export type { LossReport } from './qos-stream';

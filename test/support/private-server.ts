@@ -75,6 +75,11 @@ export abstract class PrivateServer {
 
   protected abstract command(): { file: string; args: string[] };
 
+  /** The server's environment (the test's own by default). */
+  protected environment(): NodeJS.ProcessEnv {
+    return process.env;
+  }
+
   get pid(): number {
     return this.child?.pid ?? 0;
   }
@@ -88,7 +93,7 @@ export abstract class PrivateServer {
     if (this.port === 0) this.port = await freePort();
     this.prepare();
     const { file, args } = this.command();
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.environment() });
     const keep = (chunk: Buffer): void =>
       void (this.output = (this.output + chunk.toString()).slice(-20_000));
     child.stdout?.on('data', keep);
@@ -146,6 +151,26 @@ export class PrivateNats extends PrivateServer {
   protected command() {
     const file = ensureBinary('/usr/sbin/nats-server', 'nats-server');
     return { file, args: ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir] };
+  }
+}
+
+/**
+ * nats-server with the mesh's own account as deploy/compose/nats/nats.conf configures it (that very
+ * file): Sluice's services log in as `sluice` with `password`; nobody else logs in.
+ */
+export class MeshAccountNats extends PrivateNats {
+  constructor(readonly password: string) {
+    super();
+  }
+
+  protected override command() {
+    const { file, args } = super.command();
+    const conf = join(__dirname, '../../deploy/compose/nats/nats.conf');
+    return { file, args: ['-c', conf, ...args] };
+  }
+
+  protected override environment(): NodeJS.ProcessEnv {
+    return { ...process.env, SLUICE_NATS_PASSWORD: this.password };
   }
 }
 

@@ -1,4 +1,4 @@
-import { dataDirShape } from '@sluice/config';
+import { dataDirShape, natsConfigShape } from '@sluice/config';
 import { z } from 'zod';
 
 const int = (fallback: number) => z.coerce.number().int().default(fallback);
@@ -41,14 +41,8 @@ export const busConfigShape = {
     .int()
     .min(0)
     .default(16 * MiB),
-  /** One or more comma-separated NATS URLs. */
-  SLUICE_NATS_URL: z
-    .string()
-    .default('nats://127.0.0.1:4222')
-    .refine(
-      (v) => v.split(',').every((u) => URL.canParse(u.trim())),
-      'expected a URL or comma-separated URLs',
-    ),
+  /** The mesh's NATS and its login (SLUICE_NATS_URL, SLUICE_NATS_USER/PASSWORD, _TOKEN, _CREDS). */
+  ...natsConfigShape,
   /** Prefix of stream names and subjects, so several installations (or tests) share one NATS. */
   SLUICE_BUS_NAMESPACE: z
     .string()

@@ -82,3 +82,5 @@ export {
 } from './batch-publisher';
 export type { BatchPublisherOptions } from './batch-publisher';
 export { deleteBusStreams } from './jetstream/delete-bus-streams';
+export { natsLogin } from './jetstream/nats-login';
+export type { NatsLogin } from './jetstream/nats-login';

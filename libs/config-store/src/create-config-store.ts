@@ -1,10 +1,11 @@
+import { natsLogin } from '@sluice/bus';
+import type { NatsSettings } from '@sluice/config';
 import type { ConfigStore } from './config-store';
 import { InProcessConfigStore } from './in-process-config-store';
 import { JetStreamConfigStore } from './jetstream-config-store';
 
-export interface ConfigStoreSettings {
+export interface ConfigStoreSettings extends NatsSettings {
   SLUICE_BUS: 'in-process' | 'nats';
-  SLUICE_NATS_URL: string;
   SLUICE_BUS_NAMESPACE: string;
   SLUICE_BUS_REPLICAS?: number;
 }
@@ -18,7 +19,7 @@ export interface ConfigStoreSettings {
 export function createConfigStore(settings: ConfigStoreSettings): ConfigStore {
   if (settings.SLUICE_BUS !== 'nats') return new InProcessConfigStore();
   return new JetStreamConfigStore({
-    servers: settings.SLUICE_NATS_URL.split(',').map((s) => s.trim()),
+    ...natsLogin(settings),
     bucket: `${settings.SLUICE_BUS_NAMESPACE}SLUICE_CONFIG`,
     replicas: settings.SLUICE_BUS_REPLICAS,
   });

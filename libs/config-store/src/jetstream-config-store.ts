@@ -1,5 +1,6 @@
 import { connect, KvWatchInclude, type KV, type NatsConnection } from 'nats';
-import { retryJetStreamSetup } from '@sluice/bus';
+import { retryJetStreamSetup, type NatsLogin } from '@sluice/bus';
+import { redactUrlCredentials } from '@sluice/config';
 import { SluiceError } from '@sluice/errors';
 import type { ConfigEntry, ConfigStore, ConfigWatch } from './config-store';
 
@@ -10,7 +11,7 @@ export class ConfigStoreUnavailableError extends SluiceError {
   readonly category = 'UNAVAILABLE';
 }
 
-export interface JetStreamConfigStoreOptions {
+export interface JetStreamConfigStoreOptions extends Omit<NatsLogin, 'servers'> {
   servers: string[];
   /** Bucket name; the namespace prefix keeps installations (and tests) apart. */
   bucket: string;
@@ -27,8 +28,13 @@ export class JetStreamConfigStore implements ConfigStore {
   async start(): Promise<void> {
     if (this.kv) return;
     try {
+      const { servers, user, pass, token, authenticator } = this.options;
       this.nc = await connect({
-        servers: this.options.servers,
+        servers,
+        user,
+        pass,
+        token,
+        authenticator,
         name: `sluice-config-${process.pid}`,
         maxReconnectAttempts: -1,
         noAsyncTraces: true,
@@ -53,7 +59,7 @@ export class JetStreamConfigStore implements ConfigStore {
       await this.nc?.close().catch(() => undefined);
       this.nc = undefined;
       throw new ConfigStoreUnavailableError(
-        `cannot open the config bucket ${this.options.bucket} on ${this.options.servers.join(', ')}: ${(error as Error).message}`,
+        `cannot open the config bucket ${this.options.bucket} on ${this.options.servers.map(redactUrlCredentials).join(', ')}: ${(error as Error).message}`,
         { cause: error },
       );
     }

@@ -43,3 +43,65 @@ export const dataDirShape = {
 export const shutdownConfigShape = {
   SLUICE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
 };
+
+/**
+ * The mesh's NATS: where it is and how Sluice's own services log in to it (the mesh's NATS account,
+ * which tenants' connectors cannot use). One shape for the bus, the config store, the CLI and every
+ * service. At most one way to log in: a user and password, a token, or a creds file (a JWT and an
+ * NKey seed, as `nsc` writes them); none for a NATS without authentication.
+ */
+export const natsConfigShape = {
+  /** One or more comma-separated NATS URLs. */
+  SLUICE_NATS_URL: z
+    .string()
+    .default('nats://127.0.0.1:4222')
+    .refine(
+      (v) => v.split(',').every((u) => URL.canParse(u.trim())),
+      'expected a URL or comma-separated URLs',
+    ),
+  SLUICE_NATS_USER: z.string().optional(),
+  // why a minimum: a short or placeholder password (the Secret template's REPLACE_ME) stops the start
+  SLUICE_NATS_PASSWORD: z
+    .string()
+    .min(16, 'expected at least 16 characters (generate one with: echo s$(openssl rand -hex 24))')
+    .optional(),
+  SLUICE_NATS_TOKEN: z.string().optional(),
+  /** Path of a `.creds` file (the mesh account's user JWT and NKey seed). */
+  SLUICE_NATS_CREDS: z.string().optional(),
+};
+
+/** The mesh's NATS settings, as {@link natsConfigShape} parses them. */
+export interface NatsSettings {
+  SLUICE_NATS_URL: string;
+  SLUICE_NATS_USER?: string | undefined;
+  SLUICE_NATS_PASSWORD?: string | undefined;
+  SLUICE_NATS_TOKEN?: string | undefined;
+  SLUICE_NATS_CREDS?: string | undefined;
+}
+
+/** Settings masked in the effective configuration of every service, whatever its own list says. */
+export const alwaysSensitive: readonly string[] = ['SLUICE_NATS_PASSWORD', 'SLUICE_NATS_TOKEN'];
+
+/**
+ * The problems of the NATS login settings taken together (each alone is checked by the shape):
+ * a user needs a password and the reverse, and only one way to log in may be set.
+ *
+ * @example natsAuthProblems({ SLUICE_NATS_URL: 'nats://n:4222', SLUICE_NATS_USER: 'sluice' });
+ * // [{ setting: 'SLUICE_NATS_PASSWORD', problem: 'required with SLUICE_NATS_USER' }]
+ */
+export function natsAuthProblems(settings: NatsSettings): { setting: string; problem: string }[] {
+  const problems: { setting: string; problem: string }[] = [];
+  const { SLUICE_NATS_USER: user, SLUICE_NATS_PASSWORD: pass } = settings;
+  if (user !== undefined && pass === undefined)
+    problems.push({ setting: 'SLUICE_NATS_PASSWORD', problem: 'required with SLUICE_NATS_USER' });
+  if (pass !== undefined && user === undefined)
+    problems.push({ setting: 'SLUICE_NATS_USER', problem: 'required with SLUICE_NATS_PASSWORD' });
+  const ways = [
+    user !== undefined || pass !== undefined ? 'SLUICE_NATS_USER/SLUICE_NATS_PASSWORD' : undefined,
+    settings.SLUICE_NATS_TOKEN !== undefined ? 'SLUICE_NATS_TOKEN' : undefined,
+    settings.SLUICE_NATS_CREDS !== undefined ? 'SLUICE_NATS_CREDS' : undefined,
+  ].filter((w) => w !== undefined);
+  if (ways.length > 1)
+    problems.push({ setting: ways[1]!, problem: `set one way to log in to NATS, not ${ways.join(' and ')}` });
+  return problems;
+}

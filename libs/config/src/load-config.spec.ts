@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { effectiveConfigOf, httpPortShape, loadConfig } from '@sluice/config';
+import {
+  effectiveConfigOf,
+  httpPortShape,
+  loadConfig,
+  natsConfigShape,
+  redactUrlCredentials,
+} from '@sluice/config';
+import { natsAuthProblems } from './common.config';
 import { ConfigError } from './config-error';
 import { maskSensitive } from './load-config';
 
@@ -116,5 +123,53 @@ describe('loadConfig', () => {
 
   it('maskSensitive leaves ordinary values alone', () => {
     expect(maskSensitive({ A: 'mqtt://host:1883', B: 3 }, [])).toEqual({ A: 'mqtt://host:1883', B: 3 });
+  });
+  it("masks the mesh's NATS password and token in every service, and the passwords of a URL list", () => {
+    const config = loadConfig(
+      z.object(natsConfigShape),
+      {
+        SLUICE_NATS_URL: 'nats://a:pw1@n1:4222,nats://b:pw2@n2:4222',
+        SLUICE_NATS_USER: 'sluice',
+        SLUICE_NATS_PASSWORD: 'hunter2hunter2hunter2',
+        SLUICE_NATS_TOKEN: 't0ken',
+      },
+      quiet,
+    );
+    expect(effectiveConfigOf(config)).toEqual({
+      SLUICE_NATS_URL: 'nats://a:***@n1:4222,nats://b:***@n2:4222',
+      SLUICE_NATS_USER: 'sluice',
+      SLUICE_NATS_PASSWORD: '***',
+      SLUICE_NATS_TOKEN: '***',
+    });
+  });
+
+  it("refuses a short NATS password (the Secret template's placeholder)", () => {
+    expect(() =>
+      loadConfig(z.object(natsConfigShape), { SLUICE_NATS_PASSWORD: 'REPLACE_ME' }, quiet),
+    ).toThrow(/SLUICE_NATS_PASSWORD: expected at least 16 characters/);
+  });
+
+  it('redacts URL credentials also where the URL does not parse', () => {
+    expect(redactUrlCredentials('not a URL: "nats://u:p@ss/w@rd@host:x"')).toBe(
+      'not a URL: "nats://u:***@host:x"',
+    );
+    expect(redactUrlCredentials('nats://t0ken@host:4222 and tls://u:p%40@h')).toBe(
+      'nats://***@host:4222 and tls://u:***@h',
+    );
+    expect(redactUrlCredentials('http://host/path')).toBe('http://host/path');
+  });
+
+  it('names NATS login settings that do not go together', () => {
+    const url = { SLUICE_NATS_URL: 'nats://n:4222' };
+    expect(natsAuthProblems({ ...url, SLUICE_NATS_USER: 'u' })).toEqual([
+      { setting: 'SLUICE_NATS_PASSWORD', problem: 'required with SLUICE_NATS_USER' },
+    ]);
+    expect(natsAuthProblems({ ...url, SLUICE_NATS_TOKEN: 't', SLUICE_NATS_CREDS: '/c' })).toEqual([
+      {
+        setting: 'SLUICE_NATS_CREDS',
+        problem: 'set one way to log in to NATS, not SLUICE_NATS_TOKEN and SLUICE_NATS_CREDS',
+      },
+    ]);
+    expect(natsAuthProblems({ ...url, SLUICE_NATS_USER: 'u', SLUICE_NATS_PASSWORD: 'p' })).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { alwaysSensitive } from './common.config';
 import { ConfigError } from './config-error';
 
 export interface LoadConfigOptions {
@@ -100,11 +101,26 @@ function readConfigFile(path: string | undefined): Env {
 export function maskSensitive(config: object, sensitive: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(config).map(([key, value]) => {
-      if (sensitive.includes(key) && value !== undefined) return [key, '***'];
-      if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*:[^@/]*@/i.test(value)) {
-        return [key, value.replace(/(\/\/[^/:]*:)[^@/]*@/, '$1***@')];
-      }
+      if ((sensitive.includes(key) || alwaysSensitive.includes(key)) && value !== undefined)
+        return [key, '***'];
+      if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+        return [key, redactUrlCredentials(value)];
       return [key, value];
     }),
   );
+}
+
+/**
+ * `text` with the password of every `scheme://user:password@` in it replaced by `***`, also where
+ * the URL does not parse (a log line or an error message about a bad URL must not print it). A
+ * lone `scheme://secret@` (a NATS token, an API key as user name) is masked too.
+ *
+ * @example redactUrlCredentials('nats://app:s3cret@nats:4222,nats://t0ken@b:4222'); // 'nats://app:***@nats:4222,nats://***@b:4222'
+ */
+export function redactUrlCredentials(text: string): string {
+  // why up to the last '@' of the word, across '/': a password may hold an unencoded '@' or '/'
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s,"']*)@/gi, (_all, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return colon === -1 ? `${scheme}***@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
+  });
 }

@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from '@sluice/config';
 import {
   connect,
   DebugEvents,
@@ -27,6 +28,7 @@ import { streamLimits } from '../stream-limits';
 import { STREAM_NAMES, type Subjects } from '../subjects';
 import { ensureDurable, ensureStream, toStreamConfig } from './jetstream-setup';
 import { JetStreamConsumption } from './jetstream-consumption';
+import { natsLogin } from './nats-login';
 import { MSG_ID_HEADER } from './jetstream-message';
 import { pubAckError } from './pub-ack';
 import { ReplyWindow } from './reply-window';
@@ -74,10 +76,11 @@ export class JetStreamBus implements Bus {
   async start(): Promise<void> {
     if (this.closed) throw new BusUnavailableError('the bus is closed');
     if (this.nc) return;
-    const servers = this.config.SLUICE_NATS_URL.split(',').map((s) => s.trim());
+    const login = natsLogin(this.config);
+    const servers = login.servers.map(redactUrlCredentials);
     try {
       this.nc = await connect({
-        servers,
+        ...login,
         name: `sluice-${process.pid}`,
         maxReconnectAttempts: -1,
         // why: capped exponential backoff with jitter, so a fleet does not reconnect in lockstep

@@ -8,6 +8,7 @@ import {
   type StoredBusMessage,
   type Subjects,
 } from '@sluice/bus';
+import type { NatsSettings } from '@sluice/config';
 import { SluiceError } from '@sluice/errors';
 
 /** One dead letter as `sluice dlq list` and the API's `deadLetters` show it. */
@@ -80,9 +81,13 @@ export class DeadLetterAdmin {
     this.bus = bus as DlqBus;
   }
 
-  /** An admin on the mesh's JetStream, for a tool: it uses the streams as they are. */
-  static async connect(natsUrl: string, namespace = ''): Promise<DeadLetterAdmin> {
-    const config = defaultBusConfig({ SLUICE_BUS: 'nats', SLUICE_NATS_URL: natsUrl });
+  /**
+   * An admin on the mesh's JetStream, for a tool: it uses the streams as they are. `nats` is a URL
+   * list, or the mesh's settings with its login (SLUICE_NATS_USER/PASSWORD, _TOKEN or _CREDS).
+   */
+  static async connect(nats: string | NatsSettings, namespace = ''): Promise<DeadLetterAdmin> {
+    const settings = typeof nats === 'string' ? { SLUICE_NATS_URL: nats } : nats;
+    const config = defaultBusConfig({ ...settings, SLUICE_BUS: 'nats' });
     const subjects = createSubjects(namespace);
     const bus = new JetStreamBus(config, subjects, undefined, { setupStreams: false });
     await bus.start();

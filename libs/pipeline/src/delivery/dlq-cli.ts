@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
 import { BusUnavailableError } from '@sluice/bus';
+import { loadConfig, natsConfigShape, redactUrlCredentials } from '@sluice/config';
+import { z } from 'zod';
 import { describeError, SluiceError } from '@sluice/errors';
 import { DeadLetterAdmin } from './dead-letter-admin';
 
@@ -68,10 +70,12 @@ export async function runDlqCli(
 
 async function connectDlq(env: NodeJS.ProcessEnv): Promise<DlqAccess> {
   if (env['SLUICE_BUS'] === 'nats') {
-    const url = env['SLUICE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+    // why the services' shape: the CLI logs in to the mesh's NATS account as they do
+    const nats = loadConfig(z.object(natsConfigShape), env);
     try {
-      return await DeadLetterAdmin.connect(url, env['SLUICE_BUS_NAMESPACE'] ?? '');
+      return await DeadLetterAdmin.connect(nats, env['SLUICE_BUS_NAMESPACE'] ?? '');
     } catch (error) {
+      const url = redactUrlCredentials(nats.SLUICE_NATS_URL);
       throw new BusUnavailableError(`cannot reach NATS at ${url}: ${oneLine(error)}`, { cause: error });
     }
   }
