@@ -67,6 +67,8 @@ export interface ConnectorHandle {
   breaker?: CircuitBreaker;
   /** `sluice_connector_circuit_open` of this connector, bound once. */
   circuitGauge?: { set(value: number): void };
+  /** What `circuitGauge` was last set to. */
+  circuitOpen?: 0 | 1;
 }
 
 export interface TenantChange {
@@ -182,7 +184,7 @@ export class DeliveryStage {
           const batcher =
             action.maxBatchSize > 1
               ? new RequestBatcher(action.maxBatchSize, this.policy.batchWindowMs, (records) => {
-                  meters.queuing?.dec(records.length);
+                  this.counts.add(meters.queuing, -records.length);
                   return this.sendBatch(action, meters, records);
                 })
               : undefined;
@@ -353,7 +355,9 @@ export class DeliveryStage {
     const breaker = entry.handle.breaker;
     if (breaker) {
       breaker.record(outcome, entry.handle.connector.status().state === 'disconnected');
-      entry.handle.circuitGauge?.set(breaker.state === 'closed' ? 0 : 1);
+      const open = breaker.state === 'closed' ? 0 : 1;
+      // why only on a change: a gauge set hashes its labels (prom-client), and this runs per request
+      if (entry.handle.circuitOpen !== open) entry.handle.circuitGauge?.set((entry.handle.circuitOpen = open));
     }
     if (outcome.ok) {
       this.counters.delivered++;
@@ -386,7 +390,7 @@ export class DeliveryStage {
     if (!entry.batcher) return (await this.sendBatch(entry.action, entry.meters, [record]))[0]!;
     // why no dec here: the request stops queuing when its batch goes out (see applyTenant), not
     // when the send settles, or it would count as queuing and inflight at once
-    entry.meters.queuing?.inc();
+    this.counts.add(entry.meters.queuing);
     return entry.batcher.add(record);
   }
 
@@ -395,11 +399,11 @@ export class DeliveryStage {
     meters: ActionMeters,
     records: DeliveryRecord[],
   ): Promise<DeliveryOutcome[]> {
-    meters.inflight?.inc(records.length);
+    this.counts.add(meters.inflight, records.length);
     try {
       return await sendWithTimeout(action, records, this.policy.sendTimeoutMs, () => meters.lateReply?.inc());
     } finally {
-      meters.inflight?.dec(records.length);
+      this.counts.add(meters.inflight, -records.length);
     }
   }
 

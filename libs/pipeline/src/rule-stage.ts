@@ -39,7 +39,7 @@ interface LoadedRule {
   /** Each action with its ACTIONS subject, built once when the rule loads. */
   actions: { id: string; connector: string; subject: string; batched: boolean }[];
   /** The rule's Prometheus counters, bound once when the rule loads. */
-  meters: { matched?: BoundCounter; passed?: BoundCounter; actions?: BoundCounter };
+  meters: { matched?: BoundCounter; passed?: BoundCounter; noResult?: BoundCounter; actions?: BoundCounter };
 }
 
 export interface RuleStageCounters {
@@ -138,6 +138,7 @@ export class RuleStage {
       const meters = {
         matched: this.metrics?.ruleMatched.labels(labels),
         passed: this.metrics?.rulePassed.labels(labels),
+        noResult: this.metrics?.ruleFailed.labels({ ...labels, reason: 'no_result' }),
         actions: this.metrics?.ruleActions.labels(labels),
       };
       const loaded = { tenant: tenant.id, definition: rule, compiled, actions, meters };
@@ -297,7 +298,7 @@ export class RuleStage {
       // why: EMQX counts a FOREACH that yields no item as failed.no_result, not as passed
       if (!result.matched || result.outputs.length === 0) {
         this.counters.noResult++;
-        this.metrics?.ruleFailed.inc({ ...labels, reason: 'no_result' });
+        this.counts.add(rule.meters.noResult);
         endRuleSpan(span, rule, envelope, false, 0);
         continue;
       }

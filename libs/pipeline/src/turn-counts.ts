@@ -1,10 +1,11 @@
-/** A counter child bound to its labels (prom-client's `counter.labels(...)`). */
+/** A counter or gauge child bound to its labels (prom-client's `metric.labels(...)`); a gauge takes negative values. */
 export interface BoundCounter {
   inc(value?: number): void;
 }
 
 /**
- * Adds up counter increments and hands them to Prometheus once per event-loop turn: prom-client
+ * Adds up counter increments and gauge deltas (a negative value for a gauge's `dec`) and hands
+ * them to Prometheus once per event-loop turn, skipping a gauge whose ups and downs cancel: prom-client
  * hashes and validates the label set on every `inc`, even through a bound child, which showed in
  * the rules and delivery profiles (bench:flow) when paid per message. The counters lag by at most
  * that turn, and not at all for a reader that goes through `SluiceMetrics.render()` or `flush()`.
@@ -34,7 +35,7 @@ export class TurnCounts {
   /** Hands what was added so far to the counters now. */
   flush(): void {
     this.scheduled = false;
-    for (const [counter, value] of this.pending) counter.inc(value);
+    for (const [counter, value] of this.pending) if (value !== 0) counter.inc(value);
     this.pending.clear();
   }
 }

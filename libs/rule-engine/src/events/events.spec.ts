@@ -48,7 +48,7 @@ describe('event rules', () => {
     add('legacy', 'SELECT clientid FROM "$events/client_connected"');
     add('wild', 'SELECT clientid FROM "$events/#"');
     add('msg', 'SELECT clientid FROM "t/#", "$events/session/subscribed"');
-    const ids = (topic: string) => index.match(topic).sort();
+    const ids = (topic: string) => [...index.match(topic)].sort();
     expect(ids('$events/client/connected')).toEqual(['legacy', 'wild']);
     expect(ids('$events/session/subscribed')).toEqual(['msg', 'wild']);
     expect(ids('t/1')).toEqual(['msg']);

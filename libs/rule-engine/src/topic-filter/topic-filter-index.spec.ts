@@ -33,8 +33,8 @@ describe('TopicFilterIndex', () => {
     index.add('b/#', 'other');
     index.add('a/b', 'twice');
     index.add('a/#', 'twice');
-    expect(index.match('a/b').sort()).toEqual(['all', 'exact', 'hash', 'plus', 'twice']);
-    expect(index.match('a').sort()).toEqual(['all', 'hash', 'twice']);
+    expect([...index.match('a/b')].sort()).toEqual(['all', 'exact', 'hash', 'plus', 'twice']);
+    expect([...index.match('a')].sort()).toEqual(['all', 'hash', 'twice']);
     expect(index.match('c')).toEqual(['all']);
   });
 
@@ -58,6 +58,23 @@ describe('TopicFilterIndex', () => {
     expect(index.remove('a/#', 'v2')).toBe(true);
     expect(index.match('a/b/c')).toEqual([]);
     expect(index.size).toBe(0);
+  });
+
+  it('answers a repeated topic again after a filter is added or removed', () => {
+    const index = new TopicFilterIndex<string>();
+    index.add('s/+', 'one');
+    expect(index.match('s/1')).toEqual(['one']);
+    index.add('s/#', 'two');
+    expect([...index.match('s/1')].sort()).toEqual(['one', 'two']);
+    index.remove('s/+', 'one');
+    expect(index.match('s/1')).toEqual(['two']);
+  });
+
+  it('answers correctly past the number of topics it remembers', () => {
+    const index = new TopicFilterIndex<string>();
+    index.add('d/+/t', 'rule');
+    for (let i = 0; i < 10_000; i++) expect(index.match(`d/${i}/t`)).toEqual(['rule']);
+    expect(index.match('d/1/x')).toEqual([]);
   });
 
   it('rejects invalid filters', () => {

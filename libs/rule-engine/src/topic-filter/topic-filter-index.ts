@@ -8,13 +8,18 @@ interface TrieNode<T> {
   readonly rest: Set<T>;
 }
 
+/** Topics whose matches are remembered; beyond it the memory starts afresh. */
+const MATCH_CACHE_SIZE = 4096;
+
 function node<T>(): TrieNode<T> {
   return { children: new Map(), exact: new Set(), rest: new Set() };
 }
 
 /**
  * A trie of MQTT topic filters. `match` walks one path per topic level (plus the `+` branches), so
- * its cost grows with the filters that can match, not with how many filters are stored.
+ * its cost grows with the filters that can match, not with how many filters are stored. The
+ * answers for the last few thousand topics are remembered (a fleet publishes on the same topics over
+ * and over), until the next `add` or `remove`.
  *
  * @example
  * const index = new TopicFilterIndex<string>();
@@ -24,6 +29,7 @@ function node<T>(): TrieNode<T> {
 export class TopicFilterIndex<T> {
   private readonly root: TrieNode<T> = node();
   private count = 0;
+  private readonly matches = new Map<string, readonly T[]>();
 
   /** Number of (filter, value) pairs stored. */
   get size(): number {
@@ -34,6 +40,7 @@ export class TopicFilterIndex<T> {
   add(filter: string, value: T): void {
     const problem = topicFilterProblem(filter);
     if (problem) throw new Error(`invalid topic filter '${filter}': ${problem}`);
+    this.matches.clear();
     let current = this.root;
     const levels = filter.split('/');
     for (const level of levels) {
@@ -72,6 +79,7 @@ export class TopicFilterIndex<T> {
     if (levels[levels.length - 1] !== '#') removed = current.exact.delete(value);
     if (!removed) return false;
     this.count--;
+    this.matches.clear();
     for (let i = path.length - 1; i >= 0; i--) {
       const [parent, level] = path[i] as [TrieNode<T>, string];
       const child = parent.children.get(level) as TrieNode<T>;
@@ -81,14 +89,19 @@ export class TopicFilterIndex<T> {
     return true;
   }
 
-  /** The values of every filter that matches `topic`, each value once. */
-  match(topic: string): T[] {
+  /** The values of every filter that matches `topic`, each value once (a shared array: do not change it). */
+  match(topic: string): readonly T[] {
+    const known = this.matches.get(topic);
+    if (known) return known;
     const found = new Set<T>();
     const levels = topic.split('/');
     // MQTT: a topic starting with '$' is not matched by a filter starting with a wildcard
     const dollar = levels[0]?.startsWith('$') ?? false;
     this.walk(this.root, levels, 0, found, dollar);
-    return [...found];
+    const values = [...found];
+    if (this.matches.size >= MATCH_CACHE_SIZE) this.matches.clear();
+    this.matches.set(topic, values);
+    return values;
   }
 
   private walk(current: TrieNode<T>, levels: string[], depth: number, found: Set<T>, dollar: boolean): void {
