@@ -24,7 +24,7 @@ import {
   type SluiceMetrics,
   type Span,
 } from '@sluice/telemetry';
-import { compileRule, TopicFilterIndex, type CompiledRule } from '@sluice/rule-engine';
+import { compileRule, stringifyJson, TopicFilterIndex, type CompiledRule } from '@sluice/rule-engine';
 import { ActionQueueFullError, type ActionQueueLimits } from './action-queue/action-queue-limits';
 import { toRuleContext } from './message-context';
 import type { RuleTaps } from './rule-trace/rule-tap';
@@ -309,7 +309,8 @@ export class RuleStage {
       const now = Date.now();
       result.outputs.forEach((output, index) => {
         // why once per output: every action of the rule carries the same rule output
-        const json = Buffer.from(JSON.stringify(output));
+        // why stringifyJson: EMQX's JSON keeps 3.0 a float and integers beyond 2^53 exact
+        const json = Buffer.from(stringifyJson(output));
         for (const action of rule.actions) {
           const id = `${envelope.id}:${rule.definition.id}:${index}:${action.id}`;
           const request: ActionRequest = {

@@ -6,3 +6,4 @@ export { runRuleTestCli } from './cli/rule-test-cli';
 export { TopicFilterIndex } from './topic-filter/topic-filter-index';
 export { RuleSqlError, RuleCompileError } from './errors';
 export type { CompiledRule, RuleContext, RuleResult } from './types';
+export { stringifyJson } from './numbers/json-numbers';

@@ -7,7 +7,7 @@ import {
   type Subjects,
 } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
-import type { RuleResult } from '@sluice/rule-engine';
+import { stringifyJson, type RuleResult } from '@sluice/rule-engine';
 import { toRuleContext } from '../message-context';
 import type { StageLogger } from '../stage-logger';
 
@@ -129,7 +129,7 @@ export class RuleTaps {
       messageId: envelope.id,
       topic: envelope.topic,
       matched: outputs.length > 0,
-      outputs: outputs.map((o) => JSON.stringify(o)),
+      outputs: outputs.map((o) => stringifyJson(o)),
       error,
       at: now,
       node: this.options.node,

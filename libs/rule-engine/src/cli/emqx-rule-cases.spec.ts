@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { parseJson, stringifyJson } from '../numbers/json-numbers';
 import { runRuleTestCli } from './rule-test-cli';
 
 // libs/rule-engine/test/emqx-rule-cases.jsonl: `sluice rule test` input lines with the answer EMQX
@@ -21,7 +22,7 @@ const text = readFileSync(file, 'utf8');
 const cases: Case[] = text
   .split('\n')
   .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as Case);
+  .map((line) => parseJson(line) as Case);
 
 describe('EMQX rule cases through sluice rule test', () => {
   it('has at least 300 cases', () => {
@@ -37,19 +38,17 @@ describe('EMQX rule cases through sluice rule test', () => {
       .toString('utf8')
       .split('\n')
       .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+      .map((line) => parseJson(line) as Record<string, unknown>);
     expect(results).toHaveLength(cases.length);
     const differences = cases.flatMap((c, i) => {
       const got = results[i] as { error?: { kind: string } };
       const same =
         'error' in c.expect
           ? got.error?.kind === c.expect.error
-          : JSON.stringify(got) === JSON.stringify(c.expect);
+          : stringifyJson(got) === stringifyJson(c.expect);
       return same
         ? []
-        : [
-            `${c.source}: ${c.sql}\n  expected ${JSON.stringify(c.expect)}\n  got      ${JSON.stringify(got)}`,
-          ];
+        : [`${c.source}: ${c.sql}\n  expected ${stringifyJson(c.expect)}\n  got      ${stringifyJson(got)}`];
     });
     expect(differences).toEqual([]);
     // some cases expect errors, so the CLI reports a rule failure

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { parseJson, stringifyJson } from '../numbers/json-numbers';
 import { testRule, type TestRuleResult } from '../test-rule';
 
 /** Input the CLI could not read: a line that is not JSON, or flags that do not go together. */
@@ -40,7 +41,7 @@ export async function runRuleTestCli(
 function runLine(line: string): TestRuleResult | InputError {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(line);
+    parsed = parseJson(line);
   } catch {
     return inputError(`not a JSON line: ${line.slice(0, 80)}`);
   }
@@ -53,7 +54,7 @@ function runLine(line: string): TestRuleResult | InputError {
 
 function parseContext(text: string): { context: Record<string, unknown> } | InputError {
   try {
-    const context: unknown = JSON.parse(text);
+    const context: unknown = parseJson(text);
     return isObject(context) ? { context } : inputError('--context must be a JSON object');
   } catch {
     return inputError('--context is not valid JSON');
@@ -69,7 +70,7 @@ function inputError(message: string): InputError {
 }
 
 async function write(output: NodeJS.WritableStream, result: TestRuleResult | InputError): Promise<number> {
-  const line = `${JSON.stringify(result)}\n`;
+  const line = `${stringifyJson(result)}\n`;
   if (!output.write(line)) await new Promise<void>((resolve) => output.once('drain', () => resolve()));
   if (!('error' in result)) return OK;
   return result.error.kind === 'input' ? BAD_INPUT : RULE_ERROR;

@@ -1,5 +1,6 @@
 import type { ComparisonOperator } from '../ast/comparison-node';
 import { RuleRuntimeError } from '../errors';
+import { compareNumbers, isErlangNumber, numberFromText, type ErlangNumber } from '../numbers/erlang-number';
 import { topicMatches } from '../topic-filter/topic-filter';
 import { isMap, typeName } from './values';
 
@@ -12,9 +13,9 @@ import { isMap, typeName } from './values';
 export function compare(op: ComparisonOperator, left: unknown, right: unknown): boolean {
   if (left === undefined || right === undefined) {
     if (left !== right) return false;
-  } else if (typeof left === 'number' && typeof right === 'string') {
+  } else if (isErlangNumber(left) && typeof right === 'string') {
     right = parseNumber(right);
-  } else if (typeof left === 'string' && typeof right === 'number') {
+  } else if (typeof left === 'string' && isErlangNumber(right)) {
     left = parseNumber(left);
   } else if (isAtom(left) && typeof right === 'string') {
     left = atomName(left);
@@ -50,13 +51,13 @@ function isAtom(value: unknown): boolean {
 }
 
 /** Erlang's binary_to_integer, then binary_to_float: "12", "-3", "1.5", "2.0e3"; not "1e3" or " 1". */
-function parseNumber(text: string): number {
-  if (/^[+-]?\d+$/.test(text) || /^[+-]?\d+\.\d+([eE][+-]?\d+)?$/.test(text)) return Number(text);
+function parseNumber(text: string): ErlangNumber {
+  if (/^[+-]?\d+$/.test(text) || /^[+-]?\d+\.\d+([eE][+-]?\d+)?$/.test(text)) return numberFromText(text);
   throw new RuleRuntimeError(`cannot compare a number with the non-numeric string ${JSON.stringify(text)}`);
 }
 
 function rank(value: unknown): number {
-  if (typeof value === 'number') return 0;
+  if (isErlangNumber(value)) return 0;
   if (value === undefined || value === null || typeof value === 'boolean') return 1;
   if (Array.isArray(value)) return 9;
   if (typeof value === 'string') return 10;
@@ -76,7 +77,8 @@ export function termCompare(a: unknown, b: unknown): number {
   if (ra !== rb) return ra < rb ? -1 : 1;
   switch (ra) {
     case 0:
-      return a === b ? 0 : (a as number) < (b as number) ? -1 : 1;
+      // Erlang compares an integer and a float by value (1 == 1.0), as `=` and `<` do in EMQX
+      return compareNumbers(a as ErlangNumber, b as ErlangNumber);
     case 1:
       return order(atomName(a), atomName(b));
     case 10:

@@ -1,6 +1,7 @@
 import type { ExpressionNode } from '../ast/expression-node';
 import type { FieldNode, SelectFieldNode } from '../ast/select-field-node';
 import { RuleCompileError } from '../errors';
+import { isErlangNumber, numberText } from '../numbers/erlang-number';
 import { compileExpression } from './compile-expression';
 import { rawPayload, type EvalEnv, type Evaluator } from './eval-env';
 import { putOutput, type OutputSegment, type OutputTarget } from './output-path';
@@ -127,7 +128,10 @@ function implicitTarget(expression: ExpressionNode): OutputTarget {
     }
     case 'LiteralNode':
       return {
-        root: typeof expression.value === 'string' ? expression.value : `_v_const_${expression.value}`,
+        root:
+          typeof expression.value === 'string'
+            ? expression.value
+            : `_v_const_${isErlangNumber(expression.value) ? numberText(expression.value) : expression.value}`,
         path: [],
       };
     case 'FunctionCallNode':

@@ -1,5 +1,6 @@
 import { RuleRuntimeError } from '../errors';
 import type { RuleContext } from '../types';
+import { parseJson } from '../numbers/json-numbers';
 import { jsonNestsDeeperThan, TOO_DEEP } from './json-depth';
 import { isMap, type PlainObject } from './values';
 
@@ -38,7 +39,7 @@ function decodePayload(payload: RuleContext['payload']): unknown {
   const text = typeof payload === 'string' ? payload : utf8.decode(payload);
   if (jsonNestsDeeperThan(text)) throw new RuleRuntimeError(`payload is JSON ${TOO_DEEP}`);
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text);
   } catch {
     // EMQX fails the rule ({decode_json_failed, Payload}) when a non-JSON payload is stepped into
     throw new RuleRuntimeError(`payload is not valid JSON: ${JSON.stringify(text.slice(0, 64))}`);

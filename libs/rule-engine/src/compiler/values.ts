@@ -1,4 +1,6 @@
 import { RuleRuntimeError } from '../errors';
+import { exactlyEqualNumbers, Float, isErlangNumber } from '../numbers/erlang-number';
+import { parseJson } from '../numbers/json-numbers';
 import { jsonNestsDeeperThan, TOO_DEEP } from './json-depth';
 
 /** Value helpers shared by the evaluator: EMQX maps are plain objects, lists are arrays. */
@@ -7,7 +9,11 @@ export type PlainObject = Record<string, unknown>;
 
 export function isMap(value: unknown): value is PlainObject {
   return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Float)
   );
 }
 
@@ -29,15 +35,16 @@ export function setOwn(map: PlainObject, key: string, value: unknown): void {
 export function decodeJsonOrUndefined(text: string): unknown {
   if (jsonNestsDeeperThan(text)) throw new RuleRuntimeError(`JSON text ${TOO_DEEP}`);
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text);
   } catch {
     return undefined;
   }
 }
 
-/** Strict structural equality (Erlang `=:=` on JSON-like data; JS cannot tell 1 from 1.0). */
+/** Strict structural equality (Erlang `=:=`, `lists:member`, a CASE pattern): 1 is not 1.0. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (isErlangNumber(a)) return isErlangNumber(b) && exactlyEqualNumbers(a, b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     return a.every((item, i) => deepEqual(item, b[i]));
@@ -55,6 +62,7 @@ export function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   if (value === undefined) return 'undefined';
+  if (value instanceof Float || typeof value === 'bigint') return 'number';
   if (isMap(value)) return 'map';
   return typeof value;
 }

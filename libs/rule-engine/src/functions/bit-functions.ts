@@ -1,3 +1,4 @@
+import { float, integer, type Float } from '../numbers/erlang-number';
 import type { RuleFunction } from './registry';
 import {
   BitString,
@@ -7,19 +8,18 @@ import {
   fromBytes,
   isInteger,
   optionalArg,
+  requireBigInt,
   requireInteger,
   toBytes,
 } from './values';
 
-/** Integers beyond 2^53 come back as the nearest double, as any JSON number does in JS. */
-function toResult(fn: string, value: bigint): number {
-  const result = Number(value);
-  if (!Number.isFinite(result)) fail(fn, 'result is too large');
-  return result;
+/** Integers stay exact, as Erlang's do; beyond 2^53 they are bigints. */
+function toResult(_fn: string, value: bigint): number | bigint {
+  return integer(value);
 }
 
 function bigArg(fn: string, value: unknown, what: string): bigint {
-  return BigInt(requireInteger(fn, value, what));
+  return requireBigInt(fn, value, what);
 }
 
 function bitwise(name: string, op: (x: bigint, y: bigint) => bigint): RuleFunction {
@@ -67,7 +67,7 @@ function littleEndian(value: bigint, length: number): bigint {
   return result;
 }
 
-function toFloat(fn: string, value: bigint, length: number): number {
+function toFloat(fn: string, value: bigint, length: number): number | Float {
   const view = new DataView(new ArrayBuffer(8));
   if (length === 64) {
     view.setBigUint64(0, value);
@@ -81,10 +81,10 @@ function toFloat(fn: string, value: bigint, length: number): number {
   return fail(fn, `a float must be 16, 32 or 64 bits, not ${length}`);
 }
 
-function finiteFloat(fn: string, value: number): number {
+function finiteFloat(fn: string, value: number): number | Float {
   // why: Erlang refuses to match NaN or infinity bit patterns as floats
   if (!Number.isFinite(value)) fail(fn, 'the bits are not a finite float');
-  return value;
+  return float(value);
 }
 
 function halfToNumber(bits: number): number {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
 import { RuleRuntimeError } from '../errors';
+import { Float } from '../numbers/erlang-number';
 import { builtinFunctions } from './registry';
 import { BitString } from './values';
 
@@ -28,8 +29,11 @@ describe('str', () => {
     expect(call('str', 7.00000000001)).toBe('7.0');
   });
 
-  it('prints integers beyond 2^53 in full, not in exponent form', () => {
-    expect(call('str', 1e21)).toBe('1000000000000000000000');
+  it('prints integers beyond 2^53 in full, and floats with a point (emqx_utils_conv:number_to_binary)', () => {
+    expect(call('str', 10n ** 21n)).toBe('1000000000000000000000');
+    expect(call('str', 1e21)).toBe('1000000000000000000000.0');
+    expect(call('str', new Float(3))).toBe('3.0');
+    expect(call('str', 0.1)).toBe('0.1');
   });
 
   it('treats a list of character codes as text, like Erlang', () => {
@@ -85,17 +89,17 @@ describe('int', () => {
 
 describe('float', () => {
   it('converts numbers and Erlang float or integer text', () => {
-    expect(call('float', '1.0')).toBe(1);
-    expect(call('float', 20)).toBe(20);
+    expect(call('float', '1.0')).toEqual(new Float(1));
+    expect(call('float', 20)).toEqual(new Float(20));
     expect(call('float', 1.0000000001)).toBe(1.0000000001);
     expect(call('float', '3.14')).toBe(3.14);
-    expect(call('float', '3.14e4')).toBe(31400);
-    expect(call('float', '3.14e+4')).toBe(31400);
+    expect(call('float', '3.14e4')).toEqual(new Float(31400));
+    expect(call('float', '3.14e+4')).toEqual(new Float(31400));
     expect(call('float', '3.14e-4')).toBe(0.000314);
     expect(call('float', '3.14E-4')).toBe(0.000314);
     // why: beyond 16 significant digits different inputs give the same double (EMQX docs)
     expect(call('float', '0.12345678901234567')).toBe(call('float', '0.12345678901234566'));
-    expect(call('float', '42')).toBe(42);
+    expect(call('float', '42')).toEqual(new Float(42));
   });
 
   it('rounds to at most the given decimals', () => {
@@ -133,9 +137,13 @@ describe('float2str', () => {
     expect(text).toBe('0.1000000000000000055511151231257827021181583404541015625');
   });
 
-  it('prints 0 decimals without a point and integral values as floats', () => {
+  it('prints 0 decimals without a point and integral floats with one', () => {
     expect(call('float2str', 2.5, 0)).toBe('3');
-    expect(call('float2str', 20, 2)).toBe('20.0');
+    expect(call('float2str', new Float(20), 2)).toBe('20.0');
+  });
+
+  it('fails on an integer, as float_to_binary/2 does', () => {
+    expect(() => call('float2str', 20, 2)).toThrow(/must be a float/);
   });
 
   it('rejects bad precision and non-numbers', () => {
@@ -224,7 +232,9 @@ describe('conversion properties', () => {
         fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }),
         fc.integer({ min: 1, max: 20 }),
         (x, d) => {
-          expect(call('float2str', x, d)).toBe(compact(x.toFixed(d)).replace(/^-(0\.0+)$/, '-$1'));
+          expect(call('float2str', Number.isSafeInteger(x) ? new Float(x) : x, d)).toBe(
+            compact(x.toFixed(d)).replace(/^-(0\.0+)$/, '-$1'),
+          );
         },
       ),
     );

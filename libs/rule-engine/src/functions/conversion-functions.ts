@@ -1,3 +1,15 @@
+import {
+  compareNumbers,
+  float,
+  floorToInteger,
+  isErlangFloat,
+  isErlangInteger,
+  isErlangNumber,
+  numberFromText,
+  toDouble,
+  type ErlangNumber,
+  type Float,
+} from '../numbers/erlang-number';
 import { Buffer } from 'node:buffer';
 import { formatDecimals } from './number-format';
 import type { RuleFunction } from './registry';
@@ -10,7 +22,6 @@ import {
   fromBytes,
   isMap,
   requireInteger,
-  requireNumber,
   requireString,
   toBytes,
 } from './values';
@@ -23,34 +34,41 @@ function textOf(value: string | Uint8Array): string {
   return typeof value === 'string' ? value : Buffer.from(value).toString('latin1');
 }
 
-function parseNumber(fn: string, value: unknown): number {
-  if (typeof value === 'number') return value;
+function parseNumber(fn: string, value: unknown): ErlangNumber {
+  if (isErlangNumber(value)) return value;
   if (typeof value === 'string' || value instanceof Uint8Array) {
     const text = textOf(value);
-    if (ERLANG_INTEGER.test(text) || ERLANG_FLOAT.test(text)) return Number(text);
+    if (ERLANG_INTEGER.test(text) || ERLANG_FLOAT.test(text)) return numberFromText(text.replace(/^\+/, ''));
   }
   return fail(fn, `cannot convert ${describe(value)} to a number`);
 }
 
-function toInt(value: unknown): number {
+/** emqx_utils_conv:int/1: integers as they are (exact), floats and float text floored. */
+function toInt(value: unknown): number | bigint {
   if (value === true) return 1;
   if (value === false) return 0;
-  const result = Math.floor(parseNumber('int', value));
-  return result === 0 ? 0 : result;
+  const number = parseNumber('int', value);
+  if (isErlangInteger(number)) return number;
+  return floorToInteger(toDouble(number));
 }
 
-function toFloat(args: unknown[]): number {
+/** emqx_utils_conv:float/1, and float/2 rounding through float_to_list(F, [{decimals, N}]). */
+function toFloat(args: unknown[]): number | Float {
   const [value, decimals] = args;
-  const number = parseNumber('float', value);
-  if (args.length === 1) return number;
+  const number = toDouble(parseNumber('float', value));
+  if (!Number.isFinite(number)) fail('float', `${describe(value)} is beyond the float range (badarg)`);
+  if (args.length === 1) return float(number);
   const places = requireInteger('float', decimals, 'decimals');
   if (places <= 0 || places > 253) fail('float', `decimals must be in 1..253, got ${places}`);
-  return Number(formatDecimals(number, places, false));
+  return float(Number(formatDecimals(number, places, false)));
 }
 
 function toBool(value: unknown): boolean {
-  if (value === true || value === 'true' || value === 1) return true;
-  if (value === false || value === 'false' || value === 0) return false;
+  // emqx_utils_conv:bool/1 compares numbers with ==, so 1.0 is true as 1 is
+  if (value === true || value === 'true' || (isErlangNumber(value) && compareNumbers(value, 1) === 0))
+    return true;
+  if (value === false || value === 'false' || (isErlangNumber(value) && compareNumbers(value, 0) === 0))
+    return false;
   return fail('bool', `cannot convert ${describe(value)} to a boolean`);
 }
 
@@ -121,7 +139,9 @@ export const conversionFunctions: RuleFunction[] = [
   defineFunction('float2str', 2, 2, ([value, decimals]) => {
     const places = requireInteger('float2str', decimals, 'decimals');
     if (places < 0 || places > 253) fail('float2str', `decimals must be in 0..253, got ${places}`);
-    return formatDecimals(requireNumber('float2str', value), places);
+    // float_to_binary/2 takes floats only: an integer fails, as in EMQX
+    if (!isErlangFloat(value)) fail('float2str', `argument must be a float, got ${describe(value)}`);
+    return formatDecimals(toDouble(value), places);
   }),
   defineFunction('map', 1, 1, ([value]) => toMap('map', value)),
   defineFunction('bin2hexstr', 1, 2, bin2hexstr),

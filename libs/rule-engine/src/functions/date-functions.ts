@@ -15,7 +15,8 @@ import {
 import { parseDate, tokenizeFormat } from './date-parse';
 import type { RuleFunction } from './registry';
 import { textArg } from './string-functions';
-import { defineFunction, describe, fail, optionalArg, requireInteger } from './values';
+import { integer } from '../numbers/erlang-number';
+import { defineFunction, describe, fail, optionalArg, requireBigInt } from './values';
 
 const SECONDS_0000_TO_1970 = 62_167_219_200n;
 const SECONDS_1970_TO_10000 = 253_402_300_800n;
@@ -29,8 +30,9 @@ function now(unit: TimeUnit): bigint {
   return convertTime(nanos, 'nanosecond', unit);
 }
 
-function toNumber(value: bigint): number {
-  return Number(value);
+/** A time as a rule integer: exact, a bigint beyond 2^53 (nanoseconds since 1970 are). */
+function toNumber(value: bigint): number | bigint {
+  return integer(value);
 }
 
 function dateTimeParts(secondsBig: bigint) {
@@ -69,7 +71,7 @@ function toRfc3339(fn: string, time: bigint, unit: TimeUnit): string {
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2}).(\d{2}):(\d{2}):(\d{2})([0-9.]*)(Z|z|[+-]\d{2}:\d{2})$/;
 
 /** calendar:rfc3339_to_system_time: the fraction is rounded to the unit, the offset is required. */
-function fromRfc3339(fn: string, text: string, unit: TimeUnit): number {
+function fromRfc3339(fn: string, text: string, unit: TimeUnit): number | bigint {
   const m = RFC3339.exec(text);
   if (!m) return fail(fn, `not an RFC 3339 date-time: ${describe(text)}`);
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
@@ -103,7 +105,7 @@ function formatDate(args: unknown[]): string {
   const unit = timeUnit(fn, unitArg);
   const offset = offsetSeconds(fn, offsetArg);
   const format = textArg(fn, formatArg, 'format');
-  const time = args.length === 3 ? now(unit) : BigInt(requireInteger(fn, timeArg, 'time'));
+  const time = args.length === 3 ? now(unit) : requireBigInt(fn, timeArg, 'time');
   const factor = UNIT_FACTOR[unit];
   const seconds = (time + BigInt(offset) * factor) / factor;
   const d = dateTimeParts(seconds);
@@ -146,7 +148,7 @@ function formatDate(args: unknown[]): string {
   return out;
 }
 
-function dateToUnixTs(args: unknown[]): number {
+function dateToUnixTs(args: unknown[]): number | bigint {
   const fn = 'date_to_unix_ts';
   const [unitArg, offsetArg, formatArg, inputArg] =
     args.length === 3 ? [args[0], undefined, args[1], args[2]] : args;
@@ -168,7 +170,7 @@ export const dateFunctions: RuleFunction[] = [
   defineFunction('unix_ts_to_rfc3339', 1, 2, ([time, ...unit]) =>
     toRfc3339(
       'unix_ts_to_rfc3339',
-      BigInt(requireInteger('unix_ts_to_rfc3339', time, 'time')),
+      requireBigInt('unix_ts_to_rfc3339', time, 'time'),
       timeUnit('unix_ts_to_rfc3339', optionalArg(unit, 0, 'second')),
     ),
   ),

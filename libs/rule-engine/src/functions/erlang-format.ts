@@ -1,14 +1,16 @@
+import { isErlangInteger, isErlangNumber, toDouble, type ErlangNumber } from '../numbers/erlang-number';
 import { Buffer, isUtf8 } from 'node:buffer';
 import { formatDecimals } from './number-format';
 import { erlangKeyOrder } from './term-text';
 import { BitString, describe, fail, isMap, MAX_GENERATED_LENGTH } from './values';
 
-/** A JS number as Erlang prints a term: integral as an integer, otherwise the shortest float form. */
-function numberTerm(value: number): string {
-  if (Number.isInteger(value)) return BigInt(value).toString();
-  const text = String(value).replace('e+', 'e');
-  // why: Erlang floats always show a fraction ("1.0e-7", not "1e-7")
-  return /^-?\d+e/.test(text) ? text.replace('e', '.0e') : text;
+/** A number as Erlang prints a term: an integer in full, a float in its shortest form with a point. */
+function numberTerm(value: ErlangNumber): string {
+  if (isErlangInteger(value)) return value.toString();
+  const text = String(toDouble(value)).replace('e+', 'e');
+  // why: Erlang floats always show a fraction ("1.0e-7", not "1e-7"; "3.0", not "3")
+  if (/^-?\d+e/.test(text)) return text.replace('e', '.0e');
+  return text.includes('.') || text.includes('e') ? text : `${text}.0`;
 }
 
 /** io_lib's printable characters: latin1 text plus \b \t \n \v \f \r \e, or any Unicode text with ~t. */
@@ -42,7 +44,7 @@ function binaryTerm(bytes: Uint8Array, unicode: boolean): string {
 export function erlangTerm(value: unknown, pretty: boolean, unicode: boolean): string {
   if (typeof value === 'string') return binaryTerm(Buffer.from(value, 'utf8'), unicode);
   if (value instanceof Uint8Array) return binaryTerm(value, unicode);
-  if (typeof value === 'number') return numberTerm(value);
+  if (isErlangNumber(value)) return numberTerm(value);
   if (typeof value === 'boolean' || value === null || value === undefined) return String(value);
   if (value instanceof BitString) return `<<${value.bitLength} bits>>`;
   const arrow = pretty ? ' => ' : '=>';
@@ -72,7 +74,7 @@ function chardata(value: unknown): string {
 }
 
 function numberArg(value: unknown, control: string, integer: boolean): number {
-  if (typeof value === 'number' && (!integer || Number.isInteger(value))) return value;
+  if (isErlangNumber(value) && (!integer || isErlangInteger(value))) return toDouble(value);
   return fail('sprintf', `~${control} needs ${integer ? 'an integer' : 'a number'}, got ${describe(value)}`);
 }
 
@@ -172,10 +174,12 @@ export function formatErlang(format: string, args: unknown[]): string {
       case 'X':
       case '#':
       case '+': {
-        const n = numberArg(take(), control, true);
+        const arg = take();
+        const n = numberArg(arg, control, true);
         const base = precision ?? 10;
         if (base < 2 || base > 36) fail('sprintf', `base must be in 2..36, got ${base}`);
-        const digits = BigInt(Math.abs(n)).toString(base);
+        const exact = BigInt(arg as number | bigint);
+        const digits = (exact < 0n ? -exact : exact).toString(base);
         const cased = control === 'b' || control === 'x' || control === '+' ? digits : digits.toUpperCase();
         const prefix = control === 'x' || control === 'X' ? chardata(take()) : '';
         const sign = n < 0 ? '-' : '';

@@ -1,4 +1,5 @@
 import { RuleRuntimeError } from '../errors';
+import { Float } from '../numbers/erlang-number';
 import { builtinFunctions } from './registry';
 
 const call = (name: string, ...args: unknown[]): unknown => builtinFunctions.get(name)!.call(args);
@@ -20,14 +21,15 @@ describe('math functions', () => {
     expect(call('floor', 3.6)).toBe(3);
     expect(call('fmod', 6.5, 2.5)).toBe(1.5);
     expect(call('log', 7.38905609893065)).toBeCloseTo(2, 14);
-    expect(call('log10', 100)).toBe(2);
-    expect(call('log2', 8)).toBe(3);
+    // math:* always returns floats: 2.0, not 2
+    expect(call('log10', 100)).toEqual(new Float(2));
+    expect(call('log2', 8)).toEqual(new Float(3));
     expect(call('log2', 8.5)).toBeCloseTo(3.0874628412503395, 15);
     expect(call('round', 4.5)).toBe(5);
-    expect(call('power', 2, 3)).toBe(8);
+    expect(call('power', 2, 3)).toEqual(new Float(8));
     expect(call('sin', 0.5)).toBeCloseTo(0.479425538604203, 15);
     expect(call('sinh', 0.5)).toBeCloseTo(0.5210953054937474, 15);
-    expect(call('sqrt', 9)).toBe(3);
+    expect(call('sqrt', 9)).toEqual(new Float(3));
     expect(call('tan', 0.5)).toBeCloseTo(0.5463024898437905, 15);
     expect(call('tanh', 0.5)).toBeCloseTo(0.46211715726000974, 15);
   });
@@ -42,8 +44,18 @@ describe('math functions', () => {
   });
 
   it('keep the sign of the dividend in fmod, as C fmod does', () => {
-    expect(call('fmod', -7, 3)).toBe(-1);
-    expect(call('fmod', 7, -3)).toBe(1);
+    expect(call('fmod', -7, 3)).toEqual(new Float(-1));
+    expect(call('fmod', 7, -3)).toEqual(new Float(1));
+  });
+
+  it('keep integers exact and types as erlang:abs/ceil/floor/round do', () => {
+    expect(call('abs', -(2n ** 70n))).toBe(2n ** 70n);
+    expect(call('abs', new Float(-2))).toEqual(new Float(2));
+    // erlang:floor/ceil/round of a float is an integer, exact beyond 2^53
+    expect(call('floor', 1e20)).toBe(100000000000000000000n);
+    expect(call('ceil', new Float(3))).toBe(3);
+    expect(call('round', 2n ** 60n)).toBe(2n ** 60n);
+    expect(() => call('floor', 'x')).toThrow(/must be a number/);
   });
 
   it('fail where Erlang raises badarith instead of returning NaN or infinity', () => {

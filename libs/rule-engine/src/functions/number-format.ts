@@ -1,3 +1,5 @@
+import { isErlangInteger, toDouble, type ErlangNumber } from '../numbers/erlang-number';
+
 /**
  * Decimal formatting of doubles as Erlang's `float_to_binary(F, [{decimals, D}, compact])` does it:
  * fixed notation (never an exponent), rounded from the double's exact binary value, trailing zeros
@@ -55,10 +57,11 @@ function decompose(value: number): { mantissa: bigint; exponent: number } {
 }
 
 /**
- * How EMQX prints a number (`str`, `concat`, templates): integers in full, floats with at most ten
- * decimals. A JS number that is integral is printed as an integer, so 2.0 prints as "2" (EMQX: "2.0").
+ * How EMQX prints a number (`str`, `concat`; emqx_utils_conv:number_to_binary): integers in full,
+ * floats as `float_to_binary(F, [{decimals, 10}, compact])`, so 2.0 prints as "2.0" and 0.1 + 0.2 as
+ * "0.3".
  */
-export function numberToString(value: number): string {
-  if (Number.isInteger(value)) return BigInt(value).toString();
-  return formatDecimals(value, 10);
+export function numberToString(value: ErlangNumber): string {
+  if (isErlangInteger(value)) return value.toString();
+  return formatDecimals(toDouble(value), 10);
 }

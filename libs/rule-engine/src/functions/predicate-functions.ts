@@ -1,6 +1,7 @@
 import { toMap } from './conversion-functions';
 import type { RuleFunction } from './registry';
-import { defineFunction, describe, fail, isBinary, isInteger, isMap } from './values';
+import { isErlangFloat, isErlangInteger, isErlangNumber } from '../numbers/erlang-number';
+import { defineFunction, describe, fail, isBinary, isMap } from './values';
 
 function predicate(name: string, test: (value: unknown) => boolean): RuleFunction {
   return defineFunction(name, 1, 1, ([value]) => test(value));
@@ -37,9 +38,9 @@ export const predicateFunctions: RuleFunction[] = [
   predicate('is_not_null_var', (value) => !isNullVar(value)),
   predicate('is_str', isBinary),
   predicate('is_bool', (value) => typeof value === 'boolean'),
-  predicate('is_int', isInteger),
-  predicate('is_float', (value) => typeof value === 'number' && !Number.isInteger(value)),
-  predicate('is_num', (value) => typeof value === 'number'),
+  predicate('is_int', isErlangInteger),
+  predicate('is_float', isErlangFloat),
+  predicate('is_num', isErlangNumber),
   predicate('is_map', isMap),
   predicate('is_array', (value) => Array.isArray(value)),
   predicate('is_empty', isEmpty),

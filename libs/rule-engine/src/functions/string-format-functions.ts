@@ -1,3 +1,4 @@
+import { isErlangNumber } from '../numbers/erlang-number';
 import { RE2JS, type Matcher } from 're2js';
 import { formatErlang } from './erlang-format';
 import { numberToString } from './number-format';
@@ -9,7 +10,7 @@ import { defineFunction, describe, fail, requireArray } from './values';
 /** emqx_placeholder:quote_sql2/1: SQL literal with backslash escapes; undefined is NULL, numbers bare. */
 function sqlLiteral(value: unknown): string {
   if (value === undefined) return 'NULL';
-  if (typeof value === 'number') return numberToString(value);
+  if (isErlangNumber(value)) return numberToString(value);
   const text = Array.isArray(value)
     ? jsonEncode('join_to_sql_values_string', value)
     : anyToText('join_to_sql_values_string', value);

@@ -1,5 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { jsonNestsDeeperThan, TOO_DEEP } from '../compiler/json-depth';
+import { isErlangNumber, numberText } from '../numbers/erlang-number';
+import { parseJson } from '../numbers/json-numbers';
 import { numberToString } from './number-format';
 import { BitString, describe, fail, isMap } from './values';
 
@@ -10,7 +12,7 @@ import { BitString, describe, fail, isMap } from './values';
  */
 export function anyToString(fn: string, value: unknown): string | Uint8Array {
   if (typeof value === 'string' || value instanceof Uint8Array) return value;
-  if (typeof value === 'number') return numberToString(value);
+  if (isErlangNumber(value)) return numberToString(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   // why: these are the Erlang atoms undefined and null, which EMQX prints by name
   if (value === undefined) return 'undefined';
@@ -45,7 +47,7 @@ function isPrintableLatin1(list: unknown[]): list is number[] {
  */
 export function jsonEncode(fn: string, value: unknown): string {
   const ready = toJsonReady(fn, value);
-  return isMap(ready) || Array.isArray(ready) ? encodeOrdered(ready) : JSON.stringify(ready);
+  return isMap(ready) || Array.isArray(ready) ? encodeOrdered(ready) : encodeLeaf(ready);
 }
 
 /** JSON with map keys in Erlang's order (a JS object would put integer-like keys first). */
@@ -57,7 +59,12 @@ function encodeOrdered(value: unknown): string {
     );
     return `{${parts.join(',')}}`;
   }
-  return JSON.stringify(value);
+  return encodeLeaf(value);
+}
+
+// numbers as jiffy writes them: 3.0 keeps its point, integers beyond 2^53 are exact
+function encodeLeaf(value: unknown): string {
+  return isErlangNumber(value) ? numberText(value) : JSON.stringify(value);
 }
 
 /**
@@ -97,7 +104,7 @@ function toJsonReady(fn: string, value: unknown): unknown {
 export function jsonDecode(fn: string, text: string): unknown {
   if (jsonNestsDeeperThan(text)) return fail(fn, `JSON ${TOO_DEEP}`);
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text);
   } catch {
     return fail(fn, `invalid JSON: ${describe(text)}`);
   }

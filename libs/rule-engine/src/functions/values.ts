@@ -1,5 +1,13 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import { RuleRuntimeError } from '../errors';
+import {
+  exactlyEqualNumbers,
+  Float,
+  isErlangInteger,
+  isErlangNumber,
+  numberText,
+  toDouble,
+} from '../numbers/erlang-number';
 import type { RuleFunction } from './registry';
 
 /**
@@ -44,8 +52,8 @@ export function describe(value: unknown): string {
   if (typeof value === 'string')
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (typeof value === 'object') return 'map';
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value);
+  if (isErlangNumber(value)) return numberText(value);
+  if (typeof value === 'boolean') return String(value);
   return typeof value;
 }
 
@@ -55,7 +63,8 @@ export function isMap(value: unknown): value is Record<string, unknown> {
     value !== null &&
     !Array.isArray(value) &&
     !(value instanceof Uint8Array) &&
-    !(value instanceof BitString)
+    !(value instanceof BitString) &&
+    !(value instanceof Float)
   );
 }
 
@@ -64,9 +73,9 @@ export function isBinary(value: unknown): value is string | Uint8Array {
   return typeof value === 'string' || value instanceof Uint8Array;
 }
 
-/** Erlang's integer/float split, as far as a JS number shows it: integral means integer. */
+/** Erlang `is_integer` for a value the caller needs as a JS number (an index, a length). */
 export function isInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value);
+  return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
 export function requireString(fn: string, value: unknown, what = 'argument'): string {
@@ -74,13 +83,22 @@ export function requireString(fn: string, value: unknown, what = 'argument'): st
   return fail(fn, `${what} must be a string, got ${describe(value)}`);
 }
 
+/** An integer as a JS number: a bigint beyond 2^53 becomes the nearest double (an index or a length). */
 export function requireInteger(fn: string, value: unknown, what = 'argument'): number {
   if (isInteger(value)) return value;
+  if (typeof value === 'bigint') return Number(value);
   return fail(fn, `${what} must be an integer, got ${describe(value)}`);
 }
 
+/** An integer, exactly. */
+export function requireBigInt(fn: string, value: unknown, what = 'argument'): bigint {
+  if (isErlangInteger(value)) return BigInt(value);
+  return fail(fn, `${what} must be an integer, got ${describe(value)}`);
+}
+
+/** Any number, as a double (integers beyond 2^53 round). */
 export function requireNumber(fn: string, value: unknown, what = 'argument'): number {
-  if (typeof value === 'number') return value;
+  if (isErlangNumber(value)) return toDouble(value);
   return fail(fn, `${what} must be a number, got ${describe(value)}`);
 }
 
@@ -105,9 +123,10 @@ export function fromBytes(bytes: Uint8Array): string | Buffer {
   return isUtf8(buffer) ? buffer.toString('utf8') : buffer;
 }
 
-/** Deep structural equality, as Erlang's `==` between JSON-like terms (1 == 1.0 holds in both). */
+/** Deep structural equality, as Erlang's `=:=` (`lists:member`): 1 is not 1.0. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (isErlangNumber(a)) return isErlangNumber(b) && exactlyEqualNumbers(a, b);
   if (a instanceof Uint8Array || b instanceof Uint8Array) {
     return isBinary(a) && isBinary(b) && Buffer.compare(toBytes('==', a), toBytes('==', b)) === 0;
   }

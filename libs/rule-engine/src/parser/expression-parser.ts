@@ -13,6 +13,7 @@ import { RangeNode } from '../ast/range-node';
 import { ReferenceNode } from '../ast/reference-node';
 import { UnaryOpNode } from '../ast/unary-op-node';
 import { RuleSqlError } from '../errors';
+import { isErlangNumber, negateNumber, numberFromText } from '../numbers/erlang-number';
 import { parsePathSegments } from './path-parser';
 import type { Token } from './token';
 import type { TokenCursor } from './token-cursor';
@@ -127,9 +128,9 @@ export class ExpressionParser {
     if (token.kind === 'punct' && (token.value === '-' || token.value === '+')) {
       this.cursor.next();
       const operand = this.nested(() => this.parseUnary());
-      if (operand.kind === 'LiteralNode' && typeof operand.value === 'number') {
+      if (operand.kind === 'LiteralNode' && isErlangNumber(operand.value)) {
         return LiteralNode.create(
-          token.value === '-' ? -operand.value : operand.value,
+          token.value === '-' ? negateNumber(operand.value) : operand.value,
           this.cursor.position(token),
         );
       }
@@ -148,7 +149,7 @@ export class ExpressionParser {
       case 'integer':
       case 'float':
         this.cursor.next();
-        return LiteralNode.create(Number(token.value), position);
+        return LiteralNode.create(numberFromText(token.value), position);
       case 'range': {
         this.cursor.next();
         const [begin, end] = token.range as readonly [number, number];

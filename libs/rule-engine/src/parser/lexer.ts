@@ -2,7 +2,12 @@ import { RuleSqlError } from '../errors';
 import { KEYWORDS, type Token, type TokenKind } from './token';
 
 const IDENTIFIER = /[A-Za-z][A-Za-z0-9_$@~]*/y;
-const NUMBER = /\d+(\.\d+)?([eE][+-]?\d+)?/y;
+// rulesql's sql_lex.xrl: INTNUM is digits; APPROXNUM is two or more digits with an optional point
+// between them, an optional exponent and an optional f/d suffix; the longer match wins (INTNUM on a tie)
+const INTEGER = /\d+/y;
+const APPROXIMATE = /\d+\.?\d+(?:[eE][+-]?\d+)?[fFdD]?/y;
+// list_to_float/1, which turns an APPROXNUM into a float, takes only this shape
+const ERLANG_FLOAT = /^\d+\.\d+(?:[eE][+-]?\d+)?$/;
 const RANGE = /\[([-+]?\d+)\.\.([-+]?\d+)\]/y;
 const COMPARISONS = ['<=', '>=', '<>', '!=', '=~', '=', '<', '>'];
 const PUNCTUATION = '()[],.+-*/';
@@ -63,10 +68,20 @@ export function tokenize(sql: string): Token[] {
       continue;
     }
     if (ch >= '0' && ch <= '9') {
-      NUMBER.lastIndex = pos;
-      const match = NUMBER.exec(sql) as RegExpExecArray;
-      pos += match[0].length;
-      push(match[1] === undefined && match[2] === undefined ? 'integer' : 'float', match[0], start, pos);
+      INTEGER.lastIndex = pos;
+      APPROXIMATE.lastIndex = pos;
+      const digits = (INTEGER.exec(sql) as RegExpExecArray)[0];
+      const approximate = APPROXIMATE.exec(sql)?.[0] ?? '';
+      if (approximate.length > digits.length) {
+        // EMQX's parser fails on these (list_to_float badarg): 12e3, 1.5f
+        if (!ERLANG_FLOAT.test(approximate))
+          fail(`'${approximate}' is not a number EMQX reads (write a float as 12.0e3)`, pos);
+        pos += approximate.length;
+        push('float', approximate, start, pos);
+      } else {
+        pos += digits.length;
+        push('integer', digits, start, pos);
+      }
       continue;
     }
     if (ch === '[') {

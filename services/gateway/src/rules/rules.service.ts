@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SecretBox, type PageRequest, type Repositories, type Rule } from '@sluice/persistence';
-import { testRule } from '@sluice/rule-engine';
+import { stringifyJson, testRule } from '@sluice/rule-engine';
 import { QuotaExceededError } from '../errors/api-errors';
 import { toPage, type PageOf } from '../graphql/page.model';
 import { PLANS, planOf, type Plans } from '../plans/plans';
@@ -101,7 +101,9 @@ export class RulesService {
         error: { kind, message, line: line ?? null, column: column ?? null },
       };
     }
-    return { matched: result.matched, outputs: result.outputs, error: null };
+    // why through JSON: GraphQL's JSON scalar cannot carry a bigint (integers beyond 2^53 round there)
+    const outputs = result.outputs.map((o) => JSON.parse(stringifyJson(o)) as Record<string, unknown>);
+    return { matched: result.matched, outputs, error: null };
   }
 }
 
