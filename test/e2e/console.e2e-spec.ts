@@ -32,9 +32,11 @@ describe('console: build, test and watch an integration in the browser', () => {
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
   };
-  /** A device of the tenant publishes: under the tenant's namespace on the broker (its mountpoint). */
+  /** The operator's login on the embedded broker (anonymous clients are refused once a tenant exists). */
+  const operatorLogin = () => ({ username: 'admin', password: ADMIN_KEY });
+  /** Publishes as the tenant's devices would: under the tenant's namespace on the broker (its mountpoint). */
   const publish = async (topic: string, payloads: string[]) => {
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, operatorLogin());
     try {
       for (const p of payloads) await client.publishAsync(`${tenantId}/${topic}`, p, { qos: 1 });
     } finally {
@@ -146,6 +148,8 @@ describe('console: build, test and watch an integration in the browser', () => {
     await form.getByLabel('Name', { exact: true }).fill('republish');
     await form.getByLabel('Url *').fill(`mqtt://127.0.0.1:${mqttPort}`);
     expect(await form.locator('input[name="password"]').getAttribute('type')).toBe('password');
+    await form.locator('input[name="username"]').fill(operatorLogin().username);
+    await form.locator('input[name="password"]').fill(operatorLogin().password);
     // a chosen MQTT 5 is kept, and aedes (MQTT 3.1.1 only) refuses it: the answer says so
     await form.getByLabel('Protocol Version').selectOption({ label: '5' });
     await form.getByRole('button', { name: 'Test connection' }).click();
@@ -203,7 +207,7 @@ describe('console: build, test and watch an integration in the browser', () => {
   it('shows the counters move and the live trace outputs while messages flow', async () => {
     await go('Watch');
     await page.getByRole('list', { name: 'Live trace' }).or(page.getByText('Listening')).first().waitFor();
-    const out = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);
+    const out = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, operatorLogin());
     const republished: string[] = [];
     out.on('message', (_t, p) => republished.push(p.toString()));
     await out.subscribeAsync('out/#', { qos: 1 });

@@ -47,7 +47,11 @@ describe('configuring a running Sluice through GraphQL (embedded mode)', () => {
       SLUICE_NATS_URL: 'nats://127.0.0.1:1',
     }).start();
     await sluice.ready();
-    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);
+    // why the operator's login: the embedded broker refuses anonymous clients once a tenant exists
+    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+      username: 'admin',
+      password: adminKey,
+    });
   });
 
   afterAll(async () => {

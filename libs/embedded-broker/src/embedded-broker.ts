@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import { SluiceError } from '@sluice/errors';
+import { installBrokerAccess, type BrokerAccessOptions, type BrokerAuthenticator } from './broker-access';
 
 export class EmbeddedBrokerError extends SluiceError {
   readonly code = 'EMBEDDED_BROKER_START';
@@ -30,6 +31,11 @@ export interface EmbeddedBroker {
    * took has been forwarded and acknowledged by its subscribers (ingest), at most `maxWaitMs`.
    */
   stopAccepting(maxWaitMs?: number): Promise<void>;
+  /**
+   * With `access`: accepts API keys (checked by `authenticator`) from now on, and anonymous
+   * clients as it decides; until then only the operator's login connects. Without: nothing.
+   */
+  useAuthenticator(authenticator: BrokerAuthenticator): void;
   /** Disconnects the clients and stops listening. */
   close(): Promise<void>;
 }
@@ -51,6 +57,12 @@ export interface EmbeddedBrokerOptions {
    * publisher is disconnected and sends again when it reconnects.
    */
   holdPublishes?: boolean;
+  /**
+   * Require a login (the operator's, or what the authenticator accepts) and confine tenants' clients
+   * to their namespaces (docs/security.md). Without it the broker is open to anyone who reaches it
+   * (library tests and benches).
+   */
+  access?: BrokerAccessOptions;
 }
 
 /**
@@ -61,16 +73,20 @@ export interface EmbeddedBrokerOptions {
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   try {
-    return await listen(options.port, options.host ?? '127.0.0.1', options.holdPublishes ?? false);
+    return await listen(options.port, options.host ?? '127.0.0.1', options);
   } catch (error) {
     const inUse = error instanceof EmbeddedBrokerError && error.portInUse;
     if (!inUse || !options.fallbackToFreePort || options.port === 0) throw error;
-    const broker = await listen(0, options.host ?? '127.0.0.1', options.holdPublishes ?? false);
+    const broker = await listen(0, options.host ?? '127.0.0.1', options);
     return { ...broker, portInUse: options.port };
   }
 }
 
-async function listen(requestedPort: number, host: string, holdPublishes: boolean): Promise<EmbeddedBroker> {
+async function listen(
+  requestedPort: number,
+  host: string,
+  { holdPublishes = false, access: accessOptions }: EmbeddedBrokerOptions,
+): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker();
   let publishes: 'held' | 'open' | 'stopping' = holdPublishes ? 'held' : 'open';
   const authorize = aedes.authorizePublish;
@@ -82,6 +98,8 @@ async function listen(requestedPort: number, host: string, holdPublishes: boolea
       ),
     );
   };
+  // why after the gate: confinement wraps it, so a tenant's publish is checked, mounted, then held or taken
+  const access = accessOptions ? installBrokerAccess(aedes, accessOptions) : undefined;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     socket.setNoDelay(true); // why: Nagle halves small-message throughput (docs/benchmarks.md)
@@ -91,6 +109,7 @@ async function listen(requestedPort: number, host: string, holdPublishes: boolea
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
+      access?.stop();
       aedes.close();
       reject(
         new EmbeddedBrokerError(
@@ -118,7 +137,9 @@ async function listen(requestedPort: number, host: string, holdPublishes: boolea
       server.close();
       await untilQuiet(aedes, DRAIN_QUIET_MS, maxWaitMs);
     },
+    useAuthenticator: (authenticator) => access?.useAuthenticator(authenticator),
     close: async () => {
+      access?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         aedes.close(() => undefined);

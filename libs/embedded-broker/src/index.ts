@@ -1,2 +1,3 @@
 export { startEmbeddedBroker } from './embedded-broker';
 export type { EmbeddedBroker } from './embedded-broker';
+export type { BrokerAuthenticator, BrokerPrincipal, BrokerRefusal } from './broker-access';

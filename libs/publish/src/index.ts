@@ -14,6 +14,7 @@ export type { BulkItemResult } from './request/publish-request.schema';
 export { parseBasicAuthorization } from './auth/api-key-verifier';
 export type { ApiKeyVerifier, BasicCredentials, PublishPrincipal } from './auth/api-key-verifier';
 export { narrowKeyScope } from './auth/key-scope';
+export { topicAllowedBy } from './topic/topic-filter-match';
 export { PublishRateLimiter } from './rate-limit/publish-rate-limiter';
 export { MqttPublisherPool } from './pool/mqtt-publisher-pool';
 export { PublishService } from './publish-service';

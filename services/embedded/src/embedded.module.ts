@@ -4,11 +4,12 @@ import { ConfigStoreModule } from '@sluice/config-store';
 import type { EmbeddedBroker } from '@sluice/embedded-broker';
 import { HealthModule } from '@sluice/health';
 import { TelemetryModule } from '@sluice/telemetry';
-import { PipelineModule } from '@sluice/pipeline';
+import { loadPipelineFile, PipelineModule } from '@sluice/pipeline';
 import { DeliveryModule } from '../../delivery/src/delivery.module';
 import { GatewayModule } from '../../gateway/src/gateway.module';
 import { IngestModule } from '../../ingest/src/ingest.module';
 import { RulesModule } from '../../rules/src/rules.module';
+import { BROKER_LOGIN_SETTINGS, BrokerLogins } from './broker-logins';
 import type { EmbeddedConfig } from './config';
 
 const EMBEDDED_BROKER = Symbol('EMBEDDED_BROKER');
@@ -25,12 +26,23 @@ export interface EmbeddedRuntime {
   broker: EmbeddedBroker | null;
   mqttUrl: string;
   adminKey: string;
+  /**
+   * How ingest, the publish API and delivery log in to the embedded broker as the operator (set
+   * with the embedded broker only; SLUICE_MQTT_USERNAME/PASSWORD apply to SLUICE_MQTT_URL).
+   */
+  operatorLogin?: { username: string; password: string };
 }
 
 /** All four services in one process (docs/architecture.md, "Modes"). */
 @Module({})
 export class EmbeddedModule {
   static forRoot(config: EmbeddedConfig, runtime: EmbeddedRuntime): DynamicModule {
+    const login = runtime.operatorLogin
+      ? {
+          SLUICE_MQTT_USERNAME: runtime.operatorLogin.username,
+          SLUICE_MQTT_PASSWORD: runtime.operatorLogin.password,
+        }
+      : {};
     return {
       module: EmbeddedModule,
       imports: [
@@ -41,6 +53,7 @@ export class EmbeddedModule {
         PipelineModule.forRoot(config),
         IngestModule.forRoot({
           ...config,
+          ...login,
           mqttUrl: runtime.mqttUrl,
           // why: the embedded broker (aedes) speaks MQTT 3.1.1 and has no shared subscriptions
           mqttProtocolVersion: runtime.broker ? 4 : (config.SLUICE_MQTT_PROTOCOL_VERSION as 3 | 4 | 5),
@@ -50,6 +63,7 @@ export class EmbeddedModule {
         DeliveryModule.forRoot(config),
         GatewayModule.forRoot({
           ...config,
+          ...login,
           SLUICE_ADMIN_KEY: runtime.adminKey,
           mqttUrl: runtime.mqttUrl,
           // why: one process on a laptop is the operator's own; a tutorial must not stop at a quota.
@@ -59,6 +73,21 @@ export class EmbeddedModule {
       ],
       providers: [
         { provide: EMBEDDED_BROKER, useValue: runtime.broker },
+        {
+          provide: BROKER_LOGIN_SETTINGS,
+          useValue: {
+            broker: runtime.broker,
+            adminKey: runtime.adminKey,
+            requireLogin: config.SLUICE_MQTT_USERNAME !== undefined,
+            mountpointTemplate: config.SLUICE_TENANT_MOUNTPOINT,
+            fileTenants: new Set(
+              config.SLUICE_PIPELINE_FILE
+                ? loadPipelineFile(config.SLUICE_PIPELINE_FILE).tenants.map((t) => t.id)
+                : [],
+            ),
+          },
+        },
+        BrokerLogins,
         {
           provide: BrokerCloser,
           useFactory: (b: EmbeddedBroker | null) => new BrokerCloser(b),

@@ -3,6 +3,8 @@ import { initLogging, startNestApp } from '@sluice/app-runtime';
 import { startEmbeddedBroker } from '@sluice/embedded-broker';
 import { consoleLine } from '../../gateway/src/console/console-files';
 import { installGraphqlGate } from '../../gateway/src/graphql/graphql-gate';
+import { ADMIN_USERNAME } from '../../gateway/src/publish/persistence-api-key.verifier';
+import { BrokerRefusalLog } from './broker-refusal-log';
 import { loadEmbeddedConfig } from './config';
 import { EmbeddedModule } from './embedded.module';
 import { loadOrCreateOperatorKey } from './operator-key';
@@ -18,24 +20,6 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
   const config = loadEmbeddedConfig(env);
   initLogging('sluice', config);
   const logger = new Logger('Sluice');
-  const broker = config.SLUICE_MQTT_URL
-    ? null
-    : await startEmbeddedBroker({
-        port: config.SLUICE_EMBEDDED_MQTT_PORT ?? DEFAULT_MQTT_PORT,
-        host: config.SLUICE_EMBEDDED_MQTT_HOST,
-        // why only when unset: a port the user chose must not move; the default often collides
-        // with a broker already installed on the machine, and the quick start must still run
-        fallbackToFreePort: config.SLUICE_EMBEDDED_MQTT_PORT === undefined,
-        // why: it keeps nothing across restarts; a publish taken before ingest subscribes is lost
-        holdPublishes: true,
-      });
-  if (broker?.portInUse !== undefined) {
-    logger.warn(
-      `port ${broker.portInUse} is in use (another MQTT broker?), so the embedded MQTT broker listens on ` +
-        `${broker.url} instead. Set SLUICE_EMBEDDED_MQTT_PORT to choose its port, or ` +
-        `SLUICE_MQTT_URL=mqtt://127.0.0.1:${broker.portInUse} to use the broker that holds it.`,
-    );
-  } else if (broker) logger.log(`embedded MQTT broker listening on ${broker.url}`);
   let adminKey = config.SLUICE_ADMIN_KEY;
   if (!adminKey) {
     const kept = loadOrCreateOperatorKey(config.SLUICE_DATA_DIR);
@@ -47,10 +31,41 @@ export async function startEmbedded(env: NodeJS.ProcessEnv = process.env) {
       );
     else logger.log(`SLUICE_ADMIN_KEY is not set; using the operator key kept in ${kept.path}`);
   }
+  // why: ingest and the publish API log in to the embedded broker as the operator, with
+  // SLUICE_MQTT_USERNAME/PASSWORD when set, else as `admin` with the operator key
+  const operatorLogin =
+    config.SLUICE_MQTT_USERNAME !== undefined
+      ? { username: config.SLUICE_MQTT_USERNAME, password: config.SLUICE_MQTT_PASSWORD ?? '' }
+      : { username: ADMIN_USERNAME, password: adminKey };
+  const refusals = new BrokerRefusalLog(logger);
+  const broker = config.SLUICE_MQTT_URL
+    ? null
+    : await startEmbeddedBroker({
+        port: config.SLUICE_EMBEDDED_MQTT_PORT ?? DEFAULT_MQTT_PORT,
+        host: config.SLUICE_EMBEDDED_MQTT_HOST,
+        // why only when unset: a port the user chose must not move; the default often collides
+        // with a broker already installed on the machine, and the quick start must still run
+        fallbackToFreePort: config.SLUICE_EMBEDDED_MQTT_PORT === undefined,
+        // why: it keeps nothing across restarts; a publish taken before ingest subscribes is lost
+        holdPublishes: true,
+        access: { operator: operatorLogin, onRefused: (refusal) => refusals.note(refusal) },
+      });
+  if (broker?.portInUse !== undefined) {
+    logger.warn(
+      `port ${broker.portInUse} is in use (another MQTT broker?), so the embedded MQTT broker listens on ` +
+        `${broker.url} instead. Set SLUICE_EMBEDDED_MQTT_PORT to choose its port, or ` +
+        `SLUICE_MQTT_URL=mqtt://127.0.0.1:${broker.portInUse} to use the broker that holds it.`,
+    );
+  } else if (broker) logger.log(`embedded MQTT broker listening on ${broker.url}`);
   try {
     const app = await startNestApp(
       'sluice (embedded: ingest, rules, delivery, gateway)',
-      EmbeddedModule.forRoot(config, { broker, mqttUrl: broker?.url ?? config.SLUICE_MQTT_URL!, adminKey }),
+      EmbeddedModule.forRoot(config, {
+        broker,
+        mqttUrl: broker?.url ?? config.SLUICE_MQTT_URL!,
+        adminKey,
+        ...(broker ? { operatorLogin } : {}),
+      }),
       config,
       {
         operatorKey: adminKey,
