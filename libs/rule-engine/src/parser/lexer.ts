@@ -104,7 +104,8 @@ export function tokenize(sql: string): Token[] {
       push('punct', ch, start, pos);
       continue;
     }
-    fail(`unexpected character '${ch}'`, pos);
+    // why the hint: '#' and '+' wildcards appear only in topics, which must be quoted
+    fail(`unexpected character '${ch}'${ch === '#' ? ' (quote a topic filter: FROM "a/#")' : ''}`, pos);
   }
   push('eof', '', pos, pos);
   return tokens;

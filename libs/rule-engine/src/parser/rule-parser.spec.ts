@@ -150,6 +150,21 @@ describe('parseRule', () => {
     expect(ast.doFields).toHaveLength(2);
   });
 
+  it('takes a bare name as a FROM topic, as rulesql does (from_column -> NAME)', () => {
+    expect(parseRule('SELECT 1 FROM t, "a/#", b_1$x@y~z WHERE true').from.map((t) => t.filter)).toEqual([
+      't',
+      'a/#',
+      'b_1$x@y~z',
+    ]);
+  });
+
+  it('refuses a bare topic path with a hint to quote it, as EMQX refuses it', () => {
+    const path = syntaxError('SELECT 1 FROM t/1');
+    expect(path.message).toMatch(/must be quoted/);
+    expect([path.line, path.column]).toEqual([1, 15]);
+    expect(syntaxError('SELECT 1 FROM t/#').message).toMatch(/quote a topic filter/);
+  });
+
   it('skips -- comments', () => {
     expect(parseRule('SELECT a -- the a\nFROM "t"').fields).toHaveLength(1);
   });
@@ -166,7 +181,7 @@ describe('parseRule', () => {
   describe('syntax errors', () => {
     it.each([
       ['SELECT * FORM "t"', "unexpected 'FORM', expected FROM", 1, 10],
-      ['SELECT a\nFROM t', "unexpected 't', expected a quoted topic filter", 2, 6],
+      ['SELECT a\nFROM 1', "unexpected '1', expected a quoted topic filter", 2, 6],
       ['SELECT FROM "t"', "unexpected 'FROM', expected an expression", 1, 8],
       ['UPDATE x', "unexpected 'UPDATE', expected SELECT or FOREACH", 1, 1],
       ['SELECT a FROM "t" WHERE', 'unexpected end of input, expected an expression', 1, 24],
@@ -174,7 +189,7 @@ describe('parseRule', () => {
       ['SELECT CASE WHEN a THEN b FROM "t"', "unexpected 'FROM', expected WHEN, ELSE or END", 1, 27],
       ['SELECT a FROM "t" WHERE a = 1 b', "unexpected 'b', expected end of input", 1, 31],
       ['SELECT \'abc FROM "t"', 'unterminated string', 1, 8],
-      ['SELECT a # b FROM "t"', "unexpected character '#'", 1, 10],
+      ['SELECT a # b FROM "t"', 'unexpected character \'#\' (quote a topic filter: FROM "a/#")', 1, 10],
       ['SELECT a AS FROM "t"', "unexpected 'FROM', expected an alias name", 1, 13],
       ['  SELECT a\n  FROM "t"\n  WHERE a IN 1', "unexpected '1', expected '('", 3, 14],
       ['FOREACH a FROM "t" WHERE', 'unexpected end of input, expected an expression', 1, 25],

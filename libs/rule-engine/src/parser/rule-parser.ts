@@ -5,6 +5,7 @@ import { SelectNode } from '../ast/select-node';
 import { StarNode } from '../ast/star-node';
 import type { StatementNode } from '../ast/statement-node';
 import { TopicNode } from '../ast/topic-node';
+import { RuleSqlError } from '../errors';
 import { ExpressionParser } from './expression-parser';
 import { tokenize } from './lexer';
 import { checkExpressionHeight, checkSqlLength } from './limits';
@@ -79,10 +80,19 @@ function parseTopics(cursor: TokenCursor): TopicNode[] {
   const topics: TopicNode[] = [];
   do {
     const token = cursor.peek();
-    // EMQX writes topics in double quotes; single quotes are accepted too
-    if (token.kind !== 'quoted-name' && token.kind !== 'string')
+    // EMQX writes topics in double quotes; single quotes are accepted too, and so is a bare name
+    // (rulesql's from_column is a NAME: FROM t), but not a bare path, which rulesql cannot lex or parse
+    if (token.kind !== 'quoted-name' && token.kind !== 'string' && token.kind !== 'name')
       throw cursor.unexpected('a quoted topic filter');
     cursor.next();
+    if (token.kind === 'name' && cursor.peek().kind === 'punct' && cursor.peek().value === '/') {
+      const { line, column } = cursor.position(token);
+      throw new RuleSqlError(
+        `a topic filter with '/' must be quoted, as in EMQX: FROM "${token.value}/..."`,
+        line,
+        column,
+      );
+    }
     topics.push(TopicNode.create(token.value, cursor.position(token)));
   } while (cursor.acceptPunct(','));
   return topics;
