@@ -23,3 +23,5 @@ export { replicaNode } from './status/announce-schedule';
 export { ruleMetricsByTenant, actionMetricsByTenant } from './status/metric-snapshots';
 export { connectorProbe } from './status/connector-probe';
 export { RuleTaps } from './rule-trace/rule-tap';
+export { pipelineRuleWarnings, ruleWarnings } from './rule-warnings';
+export type { RuleWarning } from './rule-warnings';

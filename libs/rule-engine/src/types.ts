@@ -40,5 +40,11 @@ export interface CompiledRule {
   readonly topics: readonly string[];
   /** The EMQX events the rule selects (`client.connected`, ...); empty for a rule on topics only. */
   readonly events: readonly string[];
+  /**
+   * The message columns the rule reads by name (`clientid`, `payload`, ...; clientid() and the other
+   * message functions count as their column), not its own aliases. Lets a caller warn about columns
+   * no source provides.
+   */
+  readonly columns: readonly string[];
   evaluate(ctx: RuleContext): RuleResult;
 }

@@ -50,9 +50,22 @@ export function buildCli(): Command {
     )
     .option('--sql <sql>', 'the rule SQL')
     .option('--context <json>', 'the message context as EMQX rule testing takes it (JSON)')
-    .action(async (options: { sql?: string; context?: string }) => {
+    .option(
+      '--pipeline <file>',
+      "add warnings against a pipeline file's sources (a FROM no source feeds, columns no source provides); default SLUICE_PIPELINE_FILE",
+    )
+    .option('--tenant <id>', 'the tenant of the pipeline file (needed when it has several)')
+    .action(async (options: { sql?: string; context?: string; pipeline?: string; tenant?: string }) => {
       const { runRuleTestCli } = await import('@sluice/rule-engine');
-      process.exitCode = await runRuleTestCli(options, process.stdin, process.stdout);
+      const file = options.pipeline ?? process.env['SLUICE_PIPELINE_FILE'];
+      const warningsOf = file
+        ? (await import('@sluice/pipeline')).pipelineRuleWarnings(file, options.tenant)
+        : undefined;
+      process.exitCode = await runRuleTestCli(
+        { sql: options.sql, context: options.context, warningsOf },
+        process.stdin,
+        process.stdout,
+      );
     });
   const dlq = program
     .command('dlq')

@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { runRuleTestCli } from '../index';
 
 async function run(
-  options: { sql?: string; context?: string },
+  options: Parameters<typeof runRuleTestCli>[0],
   stdin = '',
 ): Promise<{ code: number; lines: unknown[] }> {
   const output = new PassThrough();
@@ -26,6 +26,15 @@ describe('runRuleTestCli', () => {
       context: '{"topic":"t","payload":"{\\"x\\":1}"}',
     });
     expect(result).toEqual({ code: 0, lines: [{ matched: true, outputs: [{ x: 1 }] }] });
+  });
+
+  it('adds the warnings the caller gives for the SQL, on every line, without changing the exit code', async () => {
+    const warningsOf = (sql: string) => [{ code: 'W', message: `about ${sql.length}` }];
+    const stdin = `${JSON.stringify({ sql: 'SELECT 1 AS one FROM "t"', context: { topic: 't' } })}\n`;
+    expect(await run({ warningsOf }, stdin)).toEqual({
+      code: 0,
+      lines: [{ matched: true, outputs: [{ one: 1 }], warnings: [{ code: 'W', message: 'about 24' }] }],
+    });
   });
 
   it('passes a context on even when it has an "error" field', async () => {

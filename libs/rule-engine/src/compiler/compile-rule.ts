@@ -9,6 +9,7 @@ import { compileExpression } from './compile-expression';
 import { compileField, compileFields, writeColumns } from './compile-fields';
 import { EvalEnv, type Evaluator } from './eval-env';
 import { putOutput } from './output-path';
+import { readColumns } from './read-columns';
 import { referencedRoots } from './references';
 import type { Scope } from './scope';
 import { typeName } from './values';
@@ -28,7 +29,14 @@ export function compileRule(sql: string): CompiledRule {
   const statement = parseRule(sql);
   const { topics, events } = checkTopics(statement.from);
   const evaluate = statement.kind === 'SelectNode' ? compileSelect(statement) : compileForeach(statement);
-  return Object.freeze({ sql, topics: Object.freeze(topics), events: Object.freeze(events), evaluate });
+  const columns = Object.freeze(readColumns(statement));
+  return Object.freeze({
+    sql,
+    topics: Object.freeze(topics),
+    events: Object.freeze(events),
+    columns,
+    evaluate,
+  });
 }
 
 function compileSelect(statement: SelectNode): (ctx: RuleContext) => RuleResult {

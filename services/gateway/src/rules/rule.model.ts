@@ -37,6 +37,15 @@ export class RuleModel {
   }
 }
 
+@ObjectType('RuleWarning', {
+  description:
+    'Why a rule that compiles may never fire or read NULL: RULE_FROM_UNSUBSCRIBED, RULE_COLUMN_NOT_PROVIDED (docs/rule-sql.md).',
+})
+export class RuleWarningModel {
+  @Field() code!: string;
+  @Field() message!: string;
+}
+
 @ObjectType('RuleTestError')
 export class RuleTestErrorModel {
   @Field({ description: 'syntax, compile or runtime.' }) kind!: string;
@@ -52,6 +61,11 @@ export class RuleTestResultModel {
   @Field() matched!: boolean;
   @Field(() => [GraphQLJSONObject]) outputs!: Record<string, unknown>[];
   @Field(() => RuleTestErrorModel, { nullable: true }) error!: RuleTestErrorModel | null;
+  @Field(() => [RuleWarningModel], {
+    description:
+      "Against the tenant's sources (a tenant key's, or the operator's tenantId); empty without a tenant.",
+  })
+  warnings!: RuleWarningModel[];
 }
 
 export const RulePage = Paginated(RuleModel, 'RulePage');

@@ -2,13 +2,20 @@ import { UseGuards, UsePipes } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-type-json';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
-import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
+import {
+  CurrentPrincipal,
+  CurrentTenant,
+  resolveTenant,
+  tenantIdArg,
+  type TenantId,
+} from '../auth/current-tenant.decorator';
+import type { Principal } from '../auth/principal';
 import { InputValidationPipe } from '../graphql/input-validation.pipe';
 import { PageArgs, type PageOf } from '../graphql/page.model';
 import { MetricsBoard } from '../status/metrics-board.service';
 import { RuleMetricsModel } from '../status/metrics.model';
 import { CreateRuleInput, RuleFilterInput, UpdateRuleInput } from './rule.input';
-import { RuleModel, RulePage, RuleTestResultModel } from './rule.model';
+import { RuleModel, RulePage, RuleTestResultModel, RuleWarningModel } from './rule.model';
 import { RulesService } from './rules.service';
 
 @Resolver(() => RuleModel)
@@ -41,10 +48,15 @@ export class RulesResolver {
 
   @Query(() => RuleTestResultModel, { description: "Evaluates SQL on one message as EMQX's rule test does." })
   testRule(
+    @CurrentPrincipal() principal: Principal,
     @Args('sql') sql: string,
     @Args('context', { type: () => GraphQLJSONObject }) context: Record<string, unknown>,
-  ): RuleTestResultModel {
-    return this.service.test(sql, context);
+    @Args('tenantId', tenantIdArg) tenantId?: string,
+  ): Promise<RuleTestResultModel> {
+    // why optional for the operator: the test itself needs no tenant, only its warnings do
+    const tenant =
+      principal.kind === 'operator' && !tenantId ? undefined : resolveTenant(principal, tenantId);
+    return this.service.test(sql, context, tenant);
   }
 
   @Mutation(() => RuleModel)
@@ -92,6 +104,14 @@ export class RulesResolver {
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<string> {
     return this.service.delete(tenant, id);
+  }
+
+  @ResolveField(() => [RuleWarningModel], {
+    description:
+      "Against the tenant's enabled sources now: a FROM no source feeds, columns no source provides.",
+  })
+  warnings(@Parent() rule: RuleModel): Promise<RuleWarningModel[]> {
+    return this.service.warnings(rule.tenantId, rule.sql);
   }
 
   @ResolveField(() => RuleMetricsModel, { description: 'Live counters of the rules replicas.' })

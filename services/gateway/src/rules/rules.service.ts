@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SecretBox, type PageRequest, type Repositories, type Rule } from '@sluice/persistence';
-import { stringifyJson, testRule } from '@sluice/rule-engine';
+import { ruleWarnings, type RuleWarning, type SourceDefinition } from '@sluice/pipeline';
+import { compileRule, stringifyJson, testRule, type CompiledRule } from '@sluice/rule-engine';
 import { QuotaExceededError } from '../errors/api-errors';
 import { toPage, type PageOf } from '../graphql/page.model';
 import { PLANS, planOf, type Plans } from '../plans/plans';
+import { allPages } from '../propagation/tenant-definition';
 import { TenantChanges } from '../propagation/tenant-changes.service';
 import type { CreateRuleInput, RuleFilterInput, UpdateRuleInput } from './rule.input';
 import { RuleModel, type RuleTestResultModel } from './rule.model';
@@ -90,8 +92,15 @@ export class RulesService {
     });
   }
 
-  /** Runs SQL on one message, as EMQX's rule test does; never saves anything. */
-  test(sql: string, context: Record<string, unknown>): RuleTestResultModel {
+  /**
+   * Runs SQL on one message, as EMQX's rule test does; never saves anything. With a tenant, also
+   * what the rule would warn about against its sources.
+   */
+  async test(
+    sql: string,
+    context: Record<string, unknown>,
+    tenantId: string | undefined,
+  ): Promise<RuleTestResultModel> {
     const result = testRule(sql, context);
     if ('error' in result) {
       const { kind, message, line, column } = result.error;
@@ -99,11 +108,30 @@ export class RulesService {
         matched: false,
         outputs: [],
         error: { kind, message, line: line ?? null, column: column ?? null },
+        warnings: kind === 'runtime' && tenantId ? await this.warnings(tenantId, sql) : [],
       };
     }
     // why through JSON: GraphQL's JSON scalar cannot carry a bigint (integers beyond 2^53 round there)
     const outputs = result.outputs.map((o) => JSON.parse(stringifyJson(o)) as Record<string, unknown>);
-    return { matched: result.matched, outputs, error: null };
+    const warnings = tenantId ? await this.warnings(tenantId, sql) : [];
+    return { matched: result.matched, outputs, error: null, warnings };
+  }
+
+  /** What the rule's SQL warns about against the tenant's enabled sources (none when it does not compile). */
+  async warnings(tenantId: string, sql: string): Promise<RuleWarning[]> {
+    let compiled: CompiledRule;
+    try {
+      compiled = compileRule(sql);
+    } catch {
+      return [];
+    }
+    const rows = await this.changes.inTransaction((repos) =>
+      allPages((page) => repos.sources.list(tenantId, page)),
+    );
+    const sources = rows
+      .filter((s) => s.enabled)
+      .map((s) => ({ ...s.config, id: s.id, kind: s.kind }) as SourceDefinition);
+    return ruleWarnings(compiled, sources);
   }
 }
 
