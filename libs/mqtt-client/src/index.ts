@@ -1,1 +1,2 @@
 export { fallBackToMqtt311, refusesProtocolVersion } from './protocol-fallback';
+export { writeOncePerTurn } from './write-once-per-turn';

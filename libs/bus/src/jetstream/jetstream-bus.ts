@@ -28,6 +28,7 @@ import { streamLimits } from '../stream-limits';
 import { STREAM_NAMES, type Subjects } from '../subjects';
 import { ensureDurable, ensureStream, toStreamConfig } from './jetstream-setup';
 import { JetStreamConsumption } from './jetstream-consumption';
+import { flushOncePerTurn } from './flush-per-turn';
 import { natsLogin } from './nats-login';
 import { MSG_ID_HEADER } from './jetstream-message';
 import { pubAckError } from './pub-ack';
@@ -94,6 +95,7 @@ export class JetStreamBus implements Bus {
       this.detail = `cannot connect to NATS at ${servers.join(', ')}`;
       throw new BusUnavailableError(`${this.detail}: ${(error as Error).message}`, { cause: error });
     }
+    flushOncePerTurn(this.nc);
     this.connected = true;
     this.detail = `connected to ${this.nc.getServer()}`;
     void this.watchStatus(this.nc);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { fallBackToMqtt311 } from '@sluice/mqtt-client';
+import { fallBackToMqtt311, writeOncePerTurn } from '@sluice/mqtt-client';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError } from '../errors';
@@ -56,6 +56,8 @@ export class MqttConnector extends BaseConnector {
       client.on('connect', () => {
         // why: Nagle holds small packets back ~40 ms and halves throughput (docs/benchmarks.md)
         (client.stream as Partial<Socket>).setNoDelay?.(true);
+        // why: the publishes of one turn (a batch, several requests) leave in one write
+        writeOncePerTurn(client.stream);
         this.fallingBack.delete(client);
         if (this.clients?.every((x) => x.connected)) this.markConnected();
       });

@@ -16,6 +16,7 @@ import type { MqttSourceConfig } from './mqtt-source.config';
 import { publishToMessage, type FieldExtraction } from './publish-to-message';
 import { ReadGate } from './read-gate';
 import { RateLimiter } from './rate-limiter';
+import { writeOncePerTurn } from '@sluice/mqtt-client';
 
 type SendPacket = (
   packet: Packet,
@@ -155,6 +156,8 @@ export class MqttConnection {
         (NodeJS.ReadableStream & { setNoDelay?: (on: boolean) => void }) | undefined;
       if (!stream) return;
       stream.setNoDelay?.(true); // why: Nagle halves small-message throughput (docs/benchmarks.md)
+      // why: the PUBACKs of several commits in one turn leave in one write
+      writeOncePerTurn(stream as unknown as Parameters<typeof writeOncePerTurn>[0]);
       this.gate.attach(stream);
     } else if (packet.cmd === 'pingreq') {
       this.gate.openForPing();
