@@ -84,6 +84,7 @@ describe('Kafka and NATS sources feed INGEST; a rule delivers what they read', (
             {
               id: 'plant',
               kind: 'nats',
+              url: testServers.natsUrl,
               topics: [{ filter: `${subjectPrefix}.>` }],
               jetstream: { stream, durable: 'sluice', ackWaitMs: 2000 },
               topicPrefix: 'nats/',

@@ -73,6 +73,19 @@ describe('the service bus is not a target: through the GraphQL API', () => {
     },
   );
 
+  it("a tenant's NATS source aimed at nothing is refused: it never defaults to the bus", async () => {
+    const answer = await t.gql(
+      mallory.key,
+      'mutation($i: CreateSourceInput!) { createSource(input: $i) { id } }',
+      { i: { name: 'bus-reader', kind: 'nats', config: { topics: [{ filter: 'sluice.>' }] } } },
+    );
+    const error = failure(answer);
+    expect(error.code).toBe('BAD_USER_INPUT');
+    // the API takes MQTT sources only so far; once it takes NATS ones, the same check as ingest's
+    // (checkSourceRunConfig, libs/pipeline/src/source-run-config.spec.ts) refuses a missing url
+    expect(error.extensions['field']).toBe('input.kind');
+  });
+
   it.each(reservedSubjects)('a NATS action publishing to %s is refused when saved', async (subject) => {
     const error = failure(
       await createRule(t, mallory.key, {

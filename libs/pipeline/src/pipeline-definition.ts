@@ -20,7 +20,7 @@ export const sourceDefinitionSchema = z.looseObject({
   kind: z.enum(['mqtt', 'kafka', 'nats'], { error: 'expected mqtt, kafka or nats' }).default('mqtt'),
   /**
    * MQTT: the broker URL, default SLUICE_MQTT_URL (or the embedded broker). Kafka: brokers
-   * `host:port[,host:port]` (or a `brokers` option). NATS: the server, default SLUICE_NATS_URL.
+   * `host:port[,host:port]` (or a `brokers` option). NATS: the server (required, or a `servers` option; never the mesh's own NATS by default).
    */
   url: z.string().optional(),
   /** What to read, in the kind's terms: MQTT topic filters, Kafka topic names, NATS subjects (`qos` is MQTT's). */

@@ -16,7 +16,6 @@ const defaults: SourceDefaults = {
   clientIdPrefix: 'sluice-ingest',
   connections: 1,
   maxInFlight: 256,
-  natsUrl: 'nats://127.0.0.1:4222',
 };
 const mqtt = (options: Record<string, unknown>): SourceDefinition => ({
   id: 'devices',
@@ -99,6 +98,17 @@ describe('sourceRunConfig (MQTT)', () => {
 });
 
 describe('checkSourceRunConfig', () => {
+  it("refuses a NATS source without a server: the mesh's NATS is no default", () => {
+    const nats = { id: 's', kind: 'nats' as const, topics: [{ filter: 'a.>', qos: 1 as const }] };
+    expect(checkSourceRunConfig('acme', undefined, nats, defaults)).toEqual([
+      { field: 'url', problem: expect.stringMatching(/no default/) as unknown },
+    ]);
+    expect(sourceRunConfig('acme', undefined, nats, defaults)).not.toHaveProperty('servers');
+    expect(checkSourceRunConfig('acme', undefined, { ...nats, url: 'nats://own:4222' }, defaults)).toEqual(
+      [],
+    );
+  });
+
   it('refuses what Sluice decides and credentials for the shared broker', () => {
     const problems = checkSourceRunConfig(
       'acme',

@@ -22,8 +22,6 @@ export interface SourceDefaults {
   clientIdPrefix: string;
   connections: number;
   maxInFlight: number;
-  /** The NATS server a NATS source reads when it gives no `url`. */
-  natsUrl: string;
 }
 
 /**
@@ -91,14 +89,15 @@ export function sourceRunConfig(
         topics: names,
       } as AnySourceConfigInput;
     case 'nats':
+      // why no default server: the mesh's NATS (SLUICE_NATS_URL) is the service bus, never a source
       return {
-        servers: [url ?? defaults.natsUrl],
+        ...(url ? { servers: [url] } : {}),
         ...(options as object),
         kind,
         id,
         tenant: tenantId,
         subjects: names,
-      };
+      } as AnySourceConfigInput;
     case 'mqtt': {
       const own = { ...options } as Record<string, unknown>;
       for (const key of MANAGED_MQTT_OPTIONS) delete own[key];
@@ -179,6 +178,14 @@ export function checkSourceRunConfig(
         }
       }
     }
+  }
+  if (definition.kind === 'nats' && definition.url === undefined && options['servers'] === undefined) {
+    problems.push({
+      field: 'url',
+      problem:
+        "expected the NATS server to read (nats://host:4222): a NATS source has no default, the mesh's NATS is not a source",
+    });
+    return problems;
   }
   try {
     const config = sourceRunConfig(tenantId, mountpoint, definition, defaults);

@@ -180,14 +180,13 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       clientIdPrefix: s.SLUICE_INGEST_CLIENT_ID_PREFIX,
       connections: s.SLUICE_INGEST_CONNECTIONS,
       maxInFlight: s.SLUICE_INGEST_MAX_IN_FLIGHT,
-      natsUrl: s.SLUICE_NATS_URL,
     };
   }
 }
 
-/** A source without a URL of its own reads through the operator's broker (MQTT) or bus (NATS). */
+/** An MQTT source without a URL of its own reads through the operator's broker. */
 function usesOperatorConnection(definition: SourceDefinition): boolean {
-  return definition.url === undefined && definition.kind !== 'kafka';
+  return definition.url === undefined && definition.kind === 'mqtt';
 }
 
 function readinessName(kind: string, key: string): string {

@@ -134,7 +134,6 @@ export class SourcesService {
       clientIdPrefix: 'sluice-ingest',
       connections: 1,
       maxInFlight: 256,
-      natsUrl: this.settings.SLUICE_NATS_URL,
     };
   }
 
