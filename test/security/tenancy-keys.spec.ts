@@ -49,6 +49,45 @@ describe('attack: a key that grows itself, and topics a publish names beside its
     });
   });
 
+  it('a key cannot revoke a key wider than itself; within its scope it can, and the operator can any', async () => {
+    const tenant = await sluice.tenant('cutter', { topics: [`${ns.topicPrefix}a/#`], rateLimit: 50 });
+    const revoke = (key: string, id: string) =>
+      sluice.gql<{ revokeApiKey: { id: string; revokedAt: string | null } }>(
+        key,
+        'mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }',
+        { id },
+      );
+    const operatorKey = async (publishTopics: string[], rateLimit?: number) =>
+      (
+        await sluice.data<{ createApiKey: { apiKey: { id: string } } }>(
+          sluice.adminKey,
+          'mutation($t: ID, $i: CreateApiKeyInput!) { createApiKey(tenantId: $t, input: $i) { apiKey { id } } }',
+          { t: tenant.id, i: { name: 'wide', publishTopics, rateLimit } },
+        )
+      ).createApiKey.apiKey.id;
+    const wider = await operatorKey(['#'], 1_000);
+    const faster = await operatorKey([`${ns.topicPrefix}a/x`], 51);
+    const defaultRate = await operatorKey([`${ns.topicPrefix}a/x`]); // the default rate, above 50
+    for (const id of [wider, faster, defaultRate]) {
+      expect(refusal(await revoke(tenant.key, id))).toMatchObject({
+        code: 'FORBIDDEN',
+        message: expect.stringMatching(/cannot revoke a wider key/) as string,
+      });
+    }
+    // nothing was revoked: the operator still sees the three active
+    const { apiKeys } = await sluice.data<{ apiKeys: { nodes: { id: string; revokedAt: string | null }[] } }>(
+      sluice.adminKey,
+      'query($t: ID) { apiKeys(tenantId: $t) { nodes { id revokedAt } } }',
+      { t: tenant.id },
+    );
+    for (const id of [wider, faster, defaultRate])
+      expect(apiKeys.nodes.find((k) => k.id === id)?.revokedAt).toBeNull();
+    // within its scope: a narrower key it may revoke; the operator revokes the wider one
+    const narrowerId = await operatorKey([`${ns.topicPrefix}a/x/+`], 10);
+    expect((await revoke(tenant.key, narrowerId)).data?.revokeApiKey.revokedAt).not.toBeNull();
+    expect((await revoke(sluice.adminKey, wider)).data?.revokeApiKey.revokedAt).not.toBeNull();
+  });
+
   it('a publish whose response topic lies outside the key is refused and nothing is published', async () => {
     const tenant = await sluice.tenant('replier', { topics: [`${ns.topicPrefix}req/#`] });
     const publish = (body: unknown, path = 'publish') =>

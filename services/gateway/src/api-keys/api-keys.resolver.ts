@@ -41,10 +41,11 @@ export class ApiKeysResolver {
 
   @Mutation(() => ApiKeyModel)
   revokeApiKey(
+    @CurrentPrincipal() principal: Principal,
     @CurrentTenant() tenant: TenantId,
     @Args('id', { type: () => ID }) id: string,
     @Args('tenantId', tenantArg) _tenantId?: string,
   ): Promise<ApiKeyModel> {
-    return this.service.revoke(tenant, id);
+    return this.service.revoke(principal, tenant, id);
   }
 }

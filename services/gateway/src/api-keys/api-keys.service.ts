@@ -73,7 +73,30 @@ export class ApiKeysService {
     );
   }
 
-  async revoke(tenantId: string, id: string): Promise<ApiKeyModel> {
-    return ApiKeyModel.from(await this.changes.inTransaction((repos) => repos.apiKeys.revoke(tenantId, id)));
+  /**
+   * Revokes a key of the tenant. A tenant key revokes only keys within its own topics and rate, as
+   * for creating (a narrow key cannot cut off a wider one); the operator's revoke any.
+   */
+  async revoke(principal: Principal, tenantId: string, id: string): Promise<ApiKeyModel> {
+    const revoked = await this.changes.inTransaction(async (repos) => {
+      if (principal.kind === 'tenant') {
+        const own = await repos.apiKeys.get(tenantId, principal.keyId);
+        if (!own || own.revokedAt) throw new ForbiddenError('this API key is revoked');
+        const target = await repos.apiKeys.get(tenantId, id);
+        if (!target) throw new EntityNotFoundError('ApiKey', id);
+        const within = narrowKeyScope(
+          { topicFilters: own.publishTopics, rateLimit: own.rateLimit },
+          // why the default for a key without its own rate: that is the rate it publishes at
+          { publishTopics: target.publishTopics, rateLimit: target.rateLimit ?? this.defaultRate },
+          this.defaultRate,
+        );
+        if ('problems' in within) {
+          const [first] = within.problems;
+          throw new ForbiddenError(`a key cannot revoke a wider key (${first!.field} ${first!.problem})`);
+        }
+      }
+      return repos.apiKeys.revoke(tenantId, id);
+    });
+    return ApiKeyModel.from(revoked);
   }
 }
