@@ -6,3 +6,4 @@ export { parseNatsSourceConfig } from './nats/nats-source.config';
 export { createSource } from './create-source';
 export type { AnySource, AnySourceConfigInput } from './create-source';
 export { mountpointSchema, unmount } from './mountpoint';
+export { sourceKindSchema } from './source-kind-schema';

@@ -1,26 +1,30 @@
 import { z } from 'zod';
-import { positiveInt, tlsSchema } from '../shared/parse-config';
+import { positiveInt, secret, tlsSchema } from '../shared/parse-config';
 
 const statusSpec = z.union([
   z.number().int().min(100).max(599),
   z.string().regex(/^[1-5]xx$/, 'expected e.g. 503 or "5xx"'),
 ]);
 
-/** The HTTP server: one pool of keep-alive connections to one origin. */
 export const httpConnectorSchema = z
   .object({
-    /** Base URL; an action's `path` is appended to it. */
-    url: z.url({ protocol: /^https?$/ }),
-    /** Connections in the pool. */
-    poolSize: positiveInt().default(8),
-    /** Requests pipelined per connection (1 = none; most servers handle only 1 safely). */
-    pipelining: positiveInt().default(1),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .describe("Base URL; an action's path is appended. A password in it is a secret."),
+    poolSize: positiveInt().default(8).describe('Connections in the pool.'),
+    pipelining: positiveInt()
+      .default(1)
+      .describe('Requests pipelined per connection (1 = none; most servers handle only 1 safely).'),
     connectTimeoutMs: positiveInt().default(15_000),
-    /** Headers sent with every request (templates allowed, as in the action). */
-    headers: z.record(z.string(), z.string()).default({}),
+    // why all secret: headers commonly carry Authorization or API-key values
+    headers: secret(
+      z.record(z.string(), z.string().describe('Templates allowed.')).default({}),
+      'Sent with every request (templates allowed, as in the action). Secret: write-only.',
+    ).meta({ title: 'Header' }),
     tls: tlsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'An HTTP server: a pool of keep-alive connections to one origin.' });
 export type HttpConnectorConfig = z.output<typeof httpConnectorSchema>;
 
 /** One webhook: method, path and templates. */

@@ -1,27 +1,31 @@
 import { z } from 'zod';
-import { positiveInt, tlsSchema } from '../shared/parse-config';
+import { positiveInt, secret, tlsSchema } from '../shared/parse-config';
 
 export const kafkaConnectorSchema = z
   .object({
-    /** Bootstrap brokers, `host:port`. */
-    brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).nonempty(),
+    brokers: z
+      .array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port'))
+      .nonempty()
+      .describe('Bootstrap brokers, host:port.'),
     clientId: z.string().min(1).default('sluice'),
     connectTimeoutMs: positiveInt().default(10_000),
-    /** Longest a produce request may wait for the broker. */
-    requestTimeoutMs: positiveInt().default(30_000),
-    /** Produce requests in flight per broker connection. */
-    maxInFlight: positiveInt().default(10),
+    requestTimeoutMs: positiveInt()
+      .default(30_000)
+      .describe('Longest a produce request may wait for the broker.'),
+    maxInFlight: positiveInt().default(10).describe('Produce requests in flight per broker connection.'),
     sasl: z
       .object({
         mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
         username: z.string(),
-        password: z.string(),
+        password: secret(z.string()),
       })
       .strict()
+      .meta({ title: 'KafkaSasl' })
       .optional(),
     tls: tlsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'A Kafka cluster.' });
 export type KafkaConnectorConfig = z.output<typeof kafkaConnectorSchema>;
 
 export const kafkaActionSchema = z

@@ -1,26 +1,33 @@
 import { z } from 'zod';
-import { positiveInt, tlsSchema } from '../shared/parse-config';
+import { positiveInt, secret, tlsSchema } from '../shared/parse-config';
 
 export const mqttConnectorSchema = z
   .object({
-    /** Broker URL: the source broker's URL to republish there, or another broker (a bridge). */
     url: z
       .string()
-      .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'expected an mqtt://, mqtts://, ws:// or wss:// URL'),
-    /** Client id prefix; each pooled client adds `_<n>`. */
-    clientId: z.string().min(1).optional(),
+      .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'expected an mqtt://, mqtts://, ws:// or wss:// URL')
+      .describe(
+        "mqtt://, mqtts://, ws:// or wss:// URL: the source broker's to republish there, or another broker (a bridge).",
+      ),
+    clientId: z.string().min(1).optional().describe('Client id prefix; each pooled client adds _<n>.'),
     username: z.string().optional(),
-    password: z.string().optional(),
-    /** Unset: MQTT 5, falling back to 3.1.1 when the broker refuses 5 (the embedded broker does). */
-    protocolVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]).optional(),
+    password: secret(z.string().optional()),
+    protocolVersion: z
+      .union([z.literal(3), z.literal(4), z.literal(5)])
+      .optional()
+      .describe(
+        '3, 4 or 5; unset: 5, falling back to 4 (3.1.1) when the broker refuses 5 (the embedded broker does).',
+      ),
     keepaliveSec: z.number().int().min(0).default(60),
     connectTimeoutMs: positiveInt().default(10_000),
     reconnectPeriodMs: positiveInt().default(1_000),
-    /** Clients; batches go round-robin over them (the broker's Receive Maximum applies to each). */
-    poolSize: positiveInt().default(1),
+    poolSize: positiveInt()
+      .default(1)
+      .describe("Clients; batches go round-robin over them (the broker's Receive Maximum applies to each)."),
     tls: tlsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'An MQTT broker to publish to (republish or bridge).' });
 export type MqttConnectorConfig = z.output<typeof mqttConnectorSchema>;
 
 export const mqttActionSchema = z

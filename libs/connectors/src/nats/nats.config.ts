@@ -1,22 +1,26 @@
 import { z } from 'zod';
-import { positiveInt, tlsSchema } from '../shared/parse-config';
+import { positiveInt, secret, tlsSchema } from '../shared/parse-config';
 
 const natsUrl = z.string().regex(/^(nats|tls|wss?):\/\//, 'expected a nats:// or tls:// URL');
 
 export const natsConnectorSchema = z
   .object({
-    /** One server URL or several of the same cluster. */
-    servers: z.union([natsUrl, z.array(natsUrl).nonempty()]),
+    servers: z
+      .union([natsUrl, z.array(natsUrl).nonempty()])
+      .describe('nats:// or tls:// URLs of one cluster (or one URL).'),
     user: z.string().optional(),
-    pass: z.string().optional(),
-    token: z.string().optional(),
-    /** Connection name shown by the server (`nats server report connections`). */
-    name: z.string().default('sluice-connector'),
+    pass: secret(z.string().optional()),
+    token: secret(z.string().optional()),
+    name: z
+      .string()
+      .default('sluice-connector')
+      .describe('Connection name shown by the server (nats server report connections).'),
     connectTimeoutMs: positiveInt().default(10_000),
     reconnectTimeWaitMs: positiveInt().default(1_000),
     tls: tlsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'A NATS server or cluster.' });
 export type NatsConnectorConfig = z.output<typeof natsConnectorSchema>;
 
 export const natsActionSchema = z

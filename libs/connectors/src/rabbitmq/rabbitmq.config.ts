@@ -3,15 +3,19 @@ import { positiveInt, tlsSchema } from '../shared/parse-config';
 
 export const rabbitmqConnectorSchema = z
   .object({
-    /** `amqp://user:password@host:5672/vhost` or `amqps://` for TLS. */
-    url: z.string().regex(/^amqps?:\/\//, 'expected an amqp:// or amqps:// URL'),
-    /** Confirm channels on the one connection; batches go round-robin over them. */
-    poolSize: positiveInt().default(4),
+    url: z
+      .string()
+      .regex(/^amqps?:\/\//, 'expected an amqp:// or amqps:// URL')
+      .describe('amqp://user:password@host:5672/vhost, or amqps:// for TLS. A password in it is a secret.'),
+    poolSize: positiveInt()
+      .default(4)
+      .describe('Confirm channels on the one connection; batches go round-robin over them.'),
     heartbeatSec: z.number().int().min(0).default(30),
     connectTimeoutMs: positiveInt().default(10_000),
     tls: tlsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ description: 'A RabbitMQ broker.' });
 export type RabbitmqConnectorConfig = z.output<typeof rabbitmqConnectorSchema>;
 
 export const rabbitmqActionSchema = z

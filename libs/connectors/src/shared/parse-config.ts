@@ -39,17 +39,25 @@ function joinPath(prefix: string, path: readonly PropertyKey[]): string {
   return prefix && joined ? `${prefix}.${joined}` : prefix || joined;
 }
 
+/**
+ * Marks a field of a connector's configuration as a secret: stored sealed, never returned by the
+ * API, write-only in forms (JSON Schema `writeOnly`, which the gateway derives its secret paths from).
+ */
+export const secret = <S extends z.ZodType>(schema: S, description = 'Secret: write-only.'): S =>
+  schema.meta({ writeOnly: true, description });
+
 /** TLS options shared by the drivers that speak TLS (PEM strings). */
 export const tlsSchema = z
   .object({
     enable: z.boolean().default(true),
     ca: z.string().optional(),
     cert: z.string().optional(),
-    key: z.string().optional(),
+    key: secret(z.string().optional(), 'Private key, PEM. Secret: write-only.'),
     rejectUnauthorized: z.boolean().default(true),
     servername: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .meta({ title: 'TlsConfig', description: 'TLS, PEM strings.' });
 export type TlsConfig = z.output<typeof tlsSchema>;
 
 /** Node `tls.connect` options from our TLS config, or undefined when TLS is off. */

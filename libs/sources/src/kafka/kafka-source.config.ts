@@ -58,7 +58,7 @@ export const kafkaSourceConfigSchema = z
         z.strictObject({
           ca: z.string().optional(),
           cert: z.string().optional(),
-          key: z.string().optional(),
+          key: z.string().optional().meta({ writeOnly: true }),
           rejectUnauthorized: z.boolean().default(true),
         }),
       ])
@@ -69,7 +69,7 @@ export const kafkaSourceConfigSchema = z
           error: 'expected plain, scram-sha-256 or scram-sha-512',
         }),
         username: z.string().min(1, 'expected a username'),
-        password: z.string(),
+        password: z.string().meta({ writeOnly: true }),
       })
       .optional(),
     /** The MQTT topic the rules see: `{topic}` is the Kafka topic, `{partition}` its partition. */

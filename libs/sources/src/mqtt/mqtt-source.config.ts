@@ -58,13 +58,13 @@ export const mqttSourceConfigSchema = z
     tenant: z.string().min(1, 'expected a tenant id'),
     url: urlSchema,
     username: z.string().optional(),
-    password: z.string().optional(),
+    password: z.string().optional().meta({ writeOnly: true }),
     /** PEM text. */
     tls: z
       .strictObject({
         ca: z.string().optional(),
         cert: z.string().optional(),
-        key: z.string().optional(),
+        key: z.string().optional().meta({ writeOnly: true }),
         rejectUnauthorized: z.boolean().default(true),
       })
       .optional(),

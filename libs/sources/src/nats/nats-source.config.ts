@@ -44,11 +44,15 @@ export const natsSourceConfigSchema = z
     tenant: z.string().min(1, 'expected a tenant id'),
     servers: z.array(serverSchema).min(1, 'expected at least one server'),
     user: z.string().optional(),
-    pass: z.string().optional(),
-    token: z.string().optional(),
+    pass: z.string().optional().meta({ writeOnly: true }),
+    token: z.string().optional().meta({ writeOnly: true }),
     /** PEM text. */
     tls: z
-      .strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional() })
+      .strictObject({
+        ca: z.string().optional(),
+        cert: z.string().optional(),
+        key: z.string().optional().meta({ writeOnly: true }),
+      })
       .optional(),
     /**
      * Core NATS: one subscription per subject, at-most-once. With `jetstream`: the filter subjects

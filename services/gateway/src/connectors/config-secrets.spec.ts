@@ -1,4 +1,13 @@
-import { mergeSecrets, nextSecrets, splitSecrets } from './config-secrets';
+import {
+  connectorSecretFields,
+  mergeSecrets,
+  nextSecrets,
+  secretPaths,
+  sourceSecretFields,
+  splitSecrets,
+} from './config-secrets';
+
+const connector = (kind: string) => connectorSecretFields(kind);
 
 describe('connector and source secrets', () => {
   it('takes passwords, tokens, TLS keys and URL passwords out, and puts them back', () => {
@@ -8,7 +17,7 @@ describe('connector and source secrets', () => {
       tls: { ca: 'CA', key: 'KEY' },
       poolSize: 3,
     };
-    const { config: shown, secrets } = splitSecrets('postgres', config);
+    const { config: shown, secrets } = splitSecrets(connector('postgres'), config);
     expect(shown).toEqual({ url: 'postgres://app@db:5432/x', tls: { ca: 'CA' }, poolSize: 3 });
     expect(secrets).toEqual({ password: 'pw', 'tls.key': 'KEY', 'url.password': 'p%40ss' });
     expect(mergeSecrets(shown, secrets)).toEqual(config);
@@ -16,12 +25,14 @@ describe('connector and source secrets', () => {
   });
 
   it('treats all HTTP headers as secret and NATS pass and token too', () => {
-    expect(splitSecrets('http', { url: 'http://h/x', headers: { authorization: 'Bearer t' } })).toEqual({
+    expect(
+      splitSecrets(connector('http'), { url: 'http://h/x', headers: { authorization: 'Bearer t' } }),
+    ).toEqual({
       config: { url: 'http://h/x' },
       secrets: { headers: { authorization: 'Bearer t' } },
     });
     expect(
-      splitSecrets('nats', { servers: 'nats://h:4222', user: 'u', pass: 'p', token: 't' }).secrets,
+      splitSecrets(connector('nats'), { servers: 'nats://h:4222', user: 'u', pass: 'p', token: 't' }).secrets,
     ).toEqual({
       pass: 'p',
       token: 't',
@@ -36,19 +47,44 @@ describe('connector and source secrets', () => {
 
   it('takes secret query parameters out of a URL (?password=, ?token=) and puts them back', () => {
     const given = { url: 'postgres://u@db:5432/app?sslmode=require&password=pw1' };
-    const { config, secrets } = splitSecrets('postgres', given);
+    const { config, secrets } = splitSecrets(connector('postgres'), given);
     expect(config).toEqual({ url: 'postgres://u@db:5432/app?sslmode=require' });
     expect(secrets).toEqual({ 'url.query.password': 'pw1' });
     expect(mergeSecrets(config, secrets)).toEqual(given);
-    const hook = splitSecrets('http', { url: 'https://h/in?token=t1&x=1' });
+    const hook = splitSecrets(connector('http'), { url: 'https://h/in?token=t1&x=1' });
     expect(hook).toEqual({ config: { url: 'https://h/in?x=1' }, secrets: { 'url.query.token': 't1' } });
   });
 
+  it("reads the secret fields from each kind's schema (writeOnly), sources too", () => {
+    expect([...connector('kafka')].sort()).toEqual(['sasl.password', 'tls.key']);
+    expect([...connector('http')].sort()).toEqual(['headers', 'tls.key']);
+    expect([...connector('rabbitmq')]).toEqual(['tls.key']);
+    expect(secretPaths('redis').sort()).toEqual(['password', 'tls.key', 'url.password']);
+    expect(connector('no-such-kind')).toEqual([]);
+    expect([...sourceSecretFields('nats')].sort()).toEqual(['pass', 'tls.key', 'token']);
+    expect([...sourceSecretFields('mqtt')].sort()).toEqual(['password', 'tls.key']);
+    // the Kafka source's TLS is `ssl` (true or options) and its `key` is the record key, no secret
+    const kafka = splitSecrets(sourceSecretFields('kafka'), {
+      brokers: ['k:9092'],
+      key: 'clientid',
+      ssl: { ca: 'CA', key: 'KEY' },
+      sasl: { mechanism: 'plain', username: 'u', password: 'p' },
+    });
+    expect(kafka.secrets).toEqual({ 'ssl.key': 'KEY', 'sasl.password': 'p' });
+    expect(kafka.config).toEqual({
+      brokers: ['k:9092'],
+      key: 'clientid',
+      ssl: { ca: 'CA' },
+      sasl: { mechanism: 'plain', username: 'u' },
+    });
+    expect(splitSecrets(sourceSecretFields('kafka'), { ssl: true }).config).toEqual({ ssl: true });
+  });
+
   it('leaves configurations without secrets alone', () => {
-    expect(splitSecrets('redis', { url: 'redis://h:6379' })).toEqual({
+    expect(splitSecrets(connector('redis'), { url: 'redis://h:6379' })).toEqual({
       config: { url: 'redis://h:6379' },
       secrets: {},
     });
-    expect(splitSecrets('http', { url: 'not a url' }).config).toEqual({ url: 'not a url' });
+    expect(splitSecrets(connector('http'), { url: 'not a url' }).config).toEqual({ url: 'not a url' });
   });
 });

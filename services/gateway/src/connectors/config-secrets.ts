@@ -1,20 +1,58 @@
+import { connectorKindSchema } from '@sluice/connectors';
+import { sourceKindSchema } from '@sluice/sources';
+
 /**
- * Which parts of a connector or source configuration are secrets. They are stored sealed
- * (SecretBox), never returned by the API (which lists their names in `secretsSet`), and merged
- * back only into the definition the services run.
+ * Which parts of a connector or source configuration are secrets: the fields its zod schema marks
+ * `writeOnly` (libs/connectors, libs/sources), plus a password or secret query parameter inside its
+ * URL. They are stored sealed (SecretBox), never returned by the API (which lists their names in
+ * `secretsSet`), and merged back only into the definition the services run.
  */
-const commonSecretPaths = ['password', 'pass', 'token', 'tls.key', 'tls.passphrase'];
-// why whole headers for HTTP: they commonly carry Authorization or API-key headers
-const kindSecretPaths: Readonly<Record<string, readonly string[]>> = {
-  http: ['headers'],
-  kafka: ['sasl.password'],
-};
 /** The password inside a `scheme://user:password@host` URL. */
 export const URL_PASSWORD = 'url.password';
 /** A secret query parameter of the URL (`?password=`, `?token=`), kept as `url.query.<name>`. */
 const URL_QUERY = 'url.query.';
 const SECRET_PARAM =
   /^(password|passwd|pass|pwd|sslpassword|token|access_token|auth|api_?key|apikey|key|secret|sig|signature)$/i;
+
+/**
+ * The dotted paths of the fields a JSON Schema marks `writeOnly`, through nested objects and the
+ * branches of unions (`ssl: true | { key }` gives `ssl.key`).
+ *
+ * @example writeOnlyPaths({ properties: { tls: { properties: { key: { writeOnly: true } } } } }) // ['tls.key']
+ */
+export function writeOnlyPaths(schema: unknown, prefix = ''): string[] {
+  if (!isRecord(schema)) return [];
+  const found = new Set<string>();
+  if (schema.writeOnly === true && prefix) found.add(prefix);
+  else {
+    for (const branch of [schema.anyOf, schema.oneOf, schema.allOf].flat()) {
+      for (const path of writeOnlyPaths(branch, prefix)) found.add(path);
+    }
+    if (isRecord(schema.properties)) {
+      for (const [name, field] of Object.entries(schema.properties)) {
+        for (const path of writeOnlyPaths(field, prefix ? `${prefix}.${name}` : name)) found.add(path);
+      }
+    }
+  }
+  return [...found];
+}
+
+const connectorPaths = new Map<string, readonly string[]>();
+const sourcePaths = new Map<string, readonly string[]>();
+
+/** The secret fields of a connector kind (its schema's `writeOnly` fields; none for an unknown kind). */
+export function connectorSecretFields(kind: string): readonly string[] {
+  let paths = connectorPaths.get(kind);
+  if (!paths) connectorPaths.set(kind, (paths = writeOnlyPaths(connectorKindSchema(kind)?.config)));
+  return paths;
+}
+
+/** The secret fields of a source kind (its schema's `writeOnly` fields; none for an unknown kind). */
+export function sourceSecretFields(kind: string): readonly string[] {
+  let paths = sourcePaths.get(kind);
+  if (!paths) sourcePaths.set(kind, (paths = writeOnlyPaths(sourceKindSchema(kind))));
+  return paths;
+}
 
 export type Secrets = Record<string, unknown>;
 
@@ -25,14 +63,15 @@ export interface SplitConfig {
 }
 
 /**
- * Takes the secrets out of `config` (a copy; the argument is not changed).
+ * Takes the secrets out of `config` (a copy; the argument is not changed): the fields at `fields`
+ * (from connectorSecretFields or sourceSecretFields) and the secrets inside its URL.
  *
- * @example splitSecrets('postgres', { url: 'postgres://u:pw@h/db' }) // { config: { url: 'postgres://u@h/db' }, secrets: { 'url.password': 'pw' } }
+ * @example splitSecrets(connectorSecretFields('postgres'), { url: 'postgres://u:pw@h/db' }) // { config: { url: 'postgres://u@h/db' }, secrets: { 'url.password': 'pw' } }
  */
-export function splitSecrets(kind: string, config: Record<string, unknown>): SplitConfig {
+export function splitSecrets(fields: readonly string[], config: Record<string, unknown>): SplitConfig {
   const copy = structuredClone(config);
   const secrets: Secrets = {};
-  for (const path of [...commonSecretPaths, ...(kindSecretPaths[kind] ?? [])]) {
+  for (const path of fields) {
     const value = takePath(copy, path);
     if (value !== undefined) secrets[path] = value;
   }
@@ -126,11 +165,11 @@ export function nextSecrets(stored: Secrets, incoming: Secrets, clear: readonly 
 }
 
 /**
- * The paths of a kind's configuration that are secrets (`url.password`: the password inside its URL),
- * for forms that must treat them as write-only.
+ * The paths of a connector kind's configuration that are secrets (`url.password`: the password inside
+ * its URL), for forms that must treat them as write-only.
  *
- * @example secretPaths('kafka') // ['password', 'pass', 'token', 'tls.key', 'tls.passphrase', 'sasl.password', 'url.password']
+ * @example secretPaths('kafka') // ['sasl.password', 'tls.key', 'url.password']
  */
 export function secretPaths(kind: string): string[] {
-  return [...commonSecretPaths, ...(kindSecretPaths[kind] ?? []), URL_PASSWORD];
+  return [...connectorSecretFields(kind), URL_PASSWORD];
 }

@@ -10,7 +10,13 @@ import { toPage, type PageOf } from '../graphql/page.model';
 import { PLANS, planOf, type Plans } from '../plans/plans';
 import { openSecrets, secretContext } from '../propagation/tenant-definition';
 import { TenantChanges } from '../propagation/tenant-changes.service';
-import { mergeSecrets, nextSecrets, splitSecrets, type Secrets } from './config-secrets';
+import {
+  connectorSecretFields,
+  mergeSecrets,
+  nextSecrets,
+  splitSecrets,
+  type Secrets,
+} from './config-secrets';
 import type {
   ConnectorFilterInput,
   CreateConnectorInput,
@@ -61,7 +67,7 @@ export class ConnectorsService {
     const given = withQueue(chosen.config, input.queue);
     await validateConnectorConfig(kind, given, 'input', chosen.configPath);
     if (by === 'tenant') await this.checkTargets(kind, given);
-    const { config, secrets } = splitSecrets(kind, given ?? {});
+    const { config, secrets } = splitSecrets(connectorSecretFields(kind), given ?? {});
     const row = await this.changes.apply(tenantId, async (repos, tenant, manager) => {
       const plan = planOf(this.plans, tenant.plan);
       if ((await repos.connectors.count(tenantId)) >= plan.maxConnectors) {
@@ -103,7 +109,9 @@ export class ConnectorsService {
       }
       given = withQueue(given ?? (input.queue ? config : undefined), input.queue);
       if (given !== undefined || input.clearSecrets !== undefined) {
-        const split = given ? splitSecrets(current.kind, given) : { config, secrets: {} };
+        const split = given
+          ? splitSecrets(connectorSecretFields(current.kind), given)
+          : { config, secrets: {} };
         const stored = openSecrets(this.box, 'connector', current);
         const candidate = mergeSecrets(split.config, nextSecrets(stored, split.secrets, input.clearSecrets));
         await validateConnectorConfig(current.kind, candidate, 'input', chosen.configPath);

@@ -1,7 +1,8 @@
 import { ConnectorConfigInvalidError } from '@sluice/connectors';
 import { splitQueueSettings } from '@sluice/pipeline';
 import { InputInvalidError } from '../errors/api-errors';
-import { TYPED_KINDS, type TypedConnectorConfigs } from './connector-config.input';
+import { fromGraphqlInput } from '../graphql/json-schema-input';
+import { TYPED_KINDS, typedKindSchema, type TypedConnectorConfigs } from './connector-config.input';
 
 /** Where a connector input's configuration came from, and the path its errors name. */
 export interface ChosenConfig {
@@ -56,7 +57,11 @@ export function chooseConfig(
       const field = existingKind === undefined ? paths.kind : path;
       throw new InputInvalidError(field, `the connector is of kind '${kindOf}', not '${chosen}'`);
     }
-    return { kind: chosen, config: plain(input[chosen]) as Record<string, unknown>, configPath: path };
+    return {
+      kind: chosen,
+      config: fromGraphqlInput(typedKindSchema(chosen), input[chosen]) as Record<string, unknown>,
+      configPath: path,
+    };
   }
   if (kindOf === undefined) {
     throw new InputInvalidError(
@@ -83,7 +88,7 @@ export function withQueue(
   queue: object | null | undefined,
 ): Record<string, unknown> | undefined {
   if (queue === undefined || queue === null) return config;
-  const settings = plain(queue) as Record<string, unknown>;
+  const settings = withoutUnset(queue);
   try {
     splitQueueSettings({ queue: settings });
   } catch (error) {
@@ -95,19 +100,9 @@ export function withQueue(
   return { ...config, queue: settings };
 }
 
-/** A typed input as the connector library takes it: unset fields left out, headers as a map. */
-function plain(value: unknown, key = ''): unknown {
-  if (Array.isArray(value)) {
-    if (key === 'headers') {
-      return Object.fromEntries((value as { name: string; value: string }[]).map((h) => [h.name, h.value]));
-    }
-    return value.map((item) => plain(item));
-  }
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(value)) {
-    if (field === undefined || field === null) continue;
-    out[name] = plain(field, name);
-  }
-  return out;
+/** The queue input's given fields (GraphQL hands unset nullable fields as undefined or null). */
+function withoutUnset(value: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, field]) => field !== undefined && field !== null),
+  );
 }

@@ -6,7 +6,13 @@ import {
   tenantMountpoint,
   type SourceDefaults,
 } from '@sluice/pipeline';
-import { mergeSecrets, nextSecrets, splitSecrets, type Secrets } from '../connectors/config-secrets';
+import {
+  mergeSecrets,
+  nextSecrets,
+  sourceSecretFields,
+  splitSecrets,
+  type Secrets,
+} from '../connectors/config-secrets';
 import type { GatewaySettings } from '../config';
 import { InputInvalidError, QuotaExceededError } from '../errors/api-errors';
 import { PLANS, planOf, type Plans } from '../plans/plans';
@@ -30,7 +36,7 @@ export class SourcesService {
   async create(tenantId: string, input: CreateSourceInput): Promise<SourceModel> {
     const kind = (input.kind ?? 'mqtt') as SourceKind;
     this.check(tenantId, kind, input.config);
-    const { config, secrets } = splitSecrets(kind, input.config);
+    const { config, secrets } = splitSecrets(sourceSecretFields(kind), input.config);
     const row = await this.changes.apply(tenantId, async (repos, tenant, manager) => {
       const plan = planOf(this.plans, tenant.plan);
       if ((await repos.sources.count(tenantId)) >= plan.maxSources) {
@@ -58,7 +64,9 @@ export class SourcesService {
       let config = current.config;
       let secretsSealed = current.secretsSealed;
       if (input.config !== undefined || input.clearSecrets !== undefined) {
-        const split = input.config ? splitSecrets(current.kind, input.config) : { config, secrets: {} };
+        const split = input.config
+          ? splitSecrets(sourceSecretFields(current.kind), input.config)
+          : { config, secrets: {} };
         const secrets = nextSecrets(
           openSecrets(this.box, 'source', current),
           split.secrets,
