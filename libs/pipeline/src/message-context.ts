@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { IngestEnvelope } from '@sluice/bus';
-import type { RuleContext } from '@sluice/rule-engine';
+import { isSysClientEvent, sysClientEventContext, type RuleContext } from '@sluice/rule-engine';
 
 const node = `sluice@${hostname()}`;
 
@@ -17,7 +17,7 @@ export function toRuleContext(envelope: IngestEnvelope): RuleContext {
   if (envelope.payloadFormatIndicator !== undefined) {
     pubProps['Payload-Format-Indicator'] = envelope.payloadFormatIndicator ? 1 : 0;
   }
-  return {
+  const context: RuleContext = {
     id: envelope.id,
     topic: envelope.topic,
     // why a view: Buffer.from(Uint8Array) copies the payload first
@@ -39,4 +39,6 @@ export function toRuleContext(envelope: IngestEnvelope): RuleContext {
     source: envelope.source,
     tenant: envelope.tenant,
   };
+  // a source with clientEvents: 'emqx' turned EMQX's $SYS client message into this event
+  return isSysClientEvent(envelope.topic) ? sysClientEventContext(context) : context;
 }

@@ -7,3 +7,9 @@ export { TopicFilterIndex } from './topic-filter/topic-filter-index';
 export { RuleSqlError, RuleCompileError } from './errors';
 export type { CompiledRule, RuleContext, RuleResult } from './types';
 export { stringifyJson } from './numbers/json-numbers';
+export {
+  EMQX_SYS_CLIENT_FILTERS,
+  isSysClientEvent,
+  sysClientEventContext,
+  sysClientEventTopic,
+} from './events/sys-client-events';

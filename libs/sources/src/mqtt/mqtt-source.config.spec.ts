@@ -87,4 +87,12 @@ describe('MQTT source configuration', () => {
     expect(parseMqttSourceConfig({ ...valid, shareGroup: null }).shareGroup).toBeNull();
     expect(parseMqttSourceConfig({ ...valid, shareGroup: false }).shareGroup).toBe(false);
   });
+
+  it("takes clientEvents 'emqx', and refuses it beside a mountpoint (the broker's $SYS is every tenant's)", () => {
+    expect(parseMqttSourceConfig({ ...valid, clientEvents: 'emqx' }).clientEvents).toBe('emqx');
+    expect(() => parseMqttSourceConfig({ ...valid, clientEvents: 'mosquitto' })).toThrow(/clientEvents/);
+    expect(() => parseMqttSourceConfig({ ...valid, clientEvents: 'emqx', mountpoint: 'acme/' })).toThrow(
+      /mountpoint cannot map/,
+    );
+  });
 });

@@ -112,6 +112,12 @@ export const mqttSourceConfigSchema = z
         }
       })
       .optional(),
+    /**
+     * `'emqx'`: also subscribe to EMQX's client lifecycle messages
+     * (`$SYS/brokers/<node>/clients/<clientid>/connected|disconnected`, QoS 0) and hand them to the
+     * rules as the events `$events/client/connected|disconnected` (docs/rule-sql.md, Events).
+     */
+    clientEvents: z.literal('emqx', { error: "expected 'emqx'" }).optional(),
     /** MQTT 5 user property names that carry the publisher's clientid/username. */
     userPropertyFields: z
       .strictObject({ clientid: z.string().min(1).optional(), username: z.string().min(1).optional() })
@@ -130,6 +136,15 @@ export const mqttSourceConfigSchema = z
         code: 'custom',
         path: ['sessionExpiryInterval'],
         message: 'a persistent session (clean: false) with MQTT 5 needs a session expiry above 0',
+      });
+    }
+    if (config.clientEvents && config.mountpoint) {
+      // why: $SYS is the whole broker's; a tenant confined to a mountpoint must not see other tenants' clients
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientEvents'],
+        message:
+          "a source with a mountpoint cannot map the broker's $SYS client events (they are every tenant's)",
       });
     }
     if (config.maxReconnectPeriodMs < config.reconnectPeriodMs) {

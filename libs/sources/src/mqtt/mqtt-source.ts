@@ -1,3 +1,4 @@
+import { EMQX_SYS_CLIENT_FILTERS } from '@sluice/rule-engine';
 import { compileTopicPattern } from '../topic-pattern';
 import { sumMetrics } from '../source-metrics';
 import type {
@@ -57,7 +58,11 @@ export function createMqttSource(
     ...(config.mountpoint ? { mountpoint: config.mountpoint } : {}),
     ...(config.topicPattern ? { topicPattern: compileTopicPattern(config.topicPattern) } : {}),
     ...(config.userPropertyFields ? { userPropertyFields: config.userPropertyFields } : {}),
+    ...(config.clientEvents ? { clientEvents: config.clientEvents } : {}),
   };
+  const filters = config.topics.map((t) => ({ ...t, filter: `${config.mountpoint ?? ''}${t.filter}` }));
+  // $SYS messages are published at QoS 0
+  if (config.clientEvents) for (const filter of EMQX_SYS_CLIENT_FILTERS) filters.push({ filter, qos: 0 });
   const connections = Array.from(
     { length: count },
     (_, n) =>
@@ -65,7 +70,7 @@ export function createMqttSource(
         config,
         clientId: `${prefix}-${n}`,
         // the tenant's namespace on a shared broker: subscribed under it, taken off what arrives
-        filters: config.topics.map((t) => ({ ...t, filter: `${config.mountpoint ?? ''}${t.filter}` })),
+        filters,
         sink,
         extraction,
         log,

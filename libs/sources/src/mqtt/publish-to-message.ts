@@ -1,3 +1,4 @@
+import { sysClientEventTopic } from '@sluice/rule-engine';
 import type { IPublishPacket } from 'mqtt';
 import { unmount } from '../mountpoint';
 import type { TopicPatternMatcher } from '../topic-pattern';
@@ -8,6 +9,8 @@ export interface FieldExtraction {
   mountpoint?: string;
   topicPattern?: TopicPatternMatcher;
   userPropertyFields?: { clientid?: string; username?: string };
+  /** `'emqx'`: EMQX's `$SYS` client messages become `$events/client/connected|disconnected`. */
+  clientEvents?: 'emqx';
 }
 
 /** Turns a PUBLISH packet into the message a sink receives (without deciding its id). */
@@ -18,7 +21,8 @@ export function publishToMessage(
   extraction: FieldExtraction,
 ): IngestedMessage {
   const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-  const topic = unmount(extraction.mountpoint, packet.topic);
+  const event = extraction.clientEvents ? sysClientEventTopic(packet.topic) : undefined;
+  const topic = event ? event.topic : unmount(extraction.mountpoint, packet.topic);
   const message: IngestedMessage = {
     id,
     topic,
@@ -41,6 +45,10 @@ export function publishToMessage(
       const pair = name === undefined ? undefined : properties.userProperties.find(([key]) => key === name);
       if (pair) message[field] = pair[1];
     }
+  }
+  if (event) {
+    message.clientid = event.clientid;
+    return message;
   }
   const fromTopic = extraction.topicPattern?.(topic);
   if (fromTopic) {
