@@ -1,7 +1,7 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, ID, Query, Resolver } from '@nestjs/graphql';
 import { SecretBox } from '@sluice/persistence';
-import { GraphQLJSONObject } from 'graphql-type-json';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
 import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
 import { InputInvalidError } from '../errors/api-errors';

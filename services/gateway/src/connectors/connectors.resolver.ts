@@ -1,7 +1,7 @@
 import { UseGuards, UsePipes } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { connectorKinds } from '@sluice/connectors';
-import { GraphQLJSONObject } from 'graphql-type-json';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
 import {
   CurrentPrincipal,

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { RuleTraceEvent } from '@sluice/bus';
-import { GraphQLJSONObject } from 'graphql-type-json';
+import { GraphQLJSONObject } from 'graphql-scalars';
 
 @ObjectType('RuleTraceEvent', { description: 'One evaluation of a traced rule, as it happened.' })
 export class RuleTraceEventModel {

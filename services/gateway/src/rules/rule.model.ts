@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { Action, Rule } from '@sluice/persistence';
-import { GraphQLJSONObject } from 'graphql-type-json';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Paginated } from '../graphql/page.model';
 import { ActionModel } from './action.model';
 

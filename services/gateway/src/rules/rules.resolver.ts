@@ -1,6 +1,6 @@
 import { UseGuards, UsePipes } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { GraphQLJSONObject } from 'graphql-type-json';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
 import {
   CurrentPrincipal,

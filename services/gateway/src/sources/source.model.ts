@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { GraphQLJSONObject } from 'graphql-type-json';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Paginated } from '../graphql/page.model';
 
 @ObjectType('Source', { description: 'Where messages come from: a broker subscription (mqtt).' })
