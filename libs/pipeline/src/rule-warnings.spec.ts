@@ -77,8 +77,35 @@ describe('rule warnings', () => {
     expect(codes('SELECT username FROM "kafka/orders"', [kafka])).toEqual(['RULE_COLUMN_NOT_PROVIDED']);
   });
 
-  it('leaves $events rules to their own checks', () => {
-    expect(codes('SELECT clientid FROM "$events/client/connected"', [mqtt('d/#')])).toEqual([]);
+  it('says that nothing feeds an event no source produces', () => {
+    const [warning, ...rest] = ruleWarnings(compileRule('SELECT clientid FROM "$events/client/connected"'), [
+      mqtt('d/#'),
+    ]);
+    expect(rest).toEqual([]);
+    expect(warning).toEqual({
+      code: 'RULE_EVENT_NOT_FED',
+      message: expect.stringContaining(
+        'nothing feeds client.connected: no source of the tenant produces this event',
+      ) as unknown,
+    });
+    expect(warning?.message).toContain("clientEvents: 'emqx' produces client.connected");
+    const other = ruleWarnings(compileRule('SELECT * FROM "$events/message/delivered"'), [mqtt('d/#')]);
+    expect(other[0]?.message).toContain('sees only the events a broker publishes');
+  });
+
+  it("counts client.connected and client.disconnected as fed by an MQTT source with clientEvents: 'emqx'", () => {
+    const sources = [mqtt('d/#', { clientEvents: 'emqx' })];
+    expect(
+      codes('SELECT clientid FROM "$events/client/connected", "$events/client_disconnected"', sources),
+    ).toEqual([]);
+    const mixed = ruleWarnings(compileRule('SELECT * FROM "$events/client/+"'), sources);
+    expect(mixed.map((w) => w.code)).toEqual(['RULE_EVENT_NOT_FED']);
+    expect(mixed[0]?.message).not.toContain('client.connected,');
+    expect(mixed[0]?.message).toContain('client.connack');
+    // a topic filter beside the events is still checked against the sources
+    expect(codes('SELECT * FROM "$events/client/connected", "x/#"', sources)).toEqual([
+      'RULE_FROM_UNSUBSCRIBED',
+    ]);
   });
 });
 

@@ -3,7 +3,7 @@ import { loadPipelineFile, PipelineDefinitionError, type SourceDefinition } from
 
 /** Why a rule that compiles may still never fire, or fire with NULLs (docs/rule-sql.md, "What a rule sees"). */
 export interface RuleWarning {
-  /** RULE_FROM_UNSUBSCRIBED or RULE_COLUMN_NOT_PROVIDED. */
+  /** RULE_FROM_UNSUBSCRIBED, RULE_EVENT_NOT_FED or RULE_COLUMN_NOT_PROVIDED. */
   readonly code: string;
   readonly message: string;
 }
@@ -16,7 +16,8 @@ type IdentityColumn = (typeof identityColumns)[number];
  * What a saved or tested rule should warn about, given the tenant's (enabled) sources: a FROM topic
  * filter that no source subscribes to a topic of (the rule never fires), and a publisher-identity
  * column (`clientid`, `username`, `peerhost`) that no source feeding the rule provides (it reads
- * NULL). `$events/...` filters are left to the events' own checks.
+ * NULL), and an event (`$events/...`) that no source of the tenant produces (RULE_EVENT_NOT_FED: only
+ * an MQTT source with `clientEvents: 'emqx'` produces any, client.connected and client.disconnected).
  *
  * @example
  * ruleWarnings(compileRule('SELECT clientid FROM "a/#"'), [{ id: 's', kind: 'mqtt', topics: [{ filter: 'b/#', qos: 1 }] }])
@@ -42,6 +43,19 @@ export function ruleWarnings(rule: CompiledRule, sources: readonly SourceDefinit
           `(${have.length ? `the sources subscribe to ${have.map((f) => `"${f}"`).join(', ')}` : 'the tenant has no enabled source'})`,
       });
     }
+  }
+  const unfed = rule.events.filter((event) => !sources.some((s) => feedsEvent(s, event)));
+  if (unfed.length > 0) {
+    const mappable = unfed.filter((event) => SYS_CLIENT_EVENTS.has(event));
+    warnings.push({
+      code: 'RULE_EVENT_NOT_FED',
+      message:
+        `nothing feeds ${unfed.join(', ')}: no source of the tenant produces ${unfed.length > 1 ? 'these events' : 'this event'}, ` +
+        `so the rule never fires on ${unfed.length > 1 ? 'them' : 'it'}` +
+        (mappable.length > 0
+          ? ` (an MQTT source on EMQX with clientEvents: 'emqx' produces ${mappable.join(' and ')})`
+          : ' (Sluice, a client of the broker, sees only the events a broker publishes: docs/rule-sql.md, Events)'),
+    });
   }
   if (filters.length === 0 || rule.events.length > 0) return warnings;
   // why the feeding sources: a column only matters where the rule's messages come from
@@ -93,6 +107,17 @@ export function pipelineRuleWarnings(
     }
     return ruleWarnings(rule, sources);
   };
+}
+
+/** The events a source can produce: EMQX's $SYS client messages, mapped by `clientEvents: 'emqx'`. */
+const SYS_CLIENT_EVENTS = new Set(['client.connected', 'client.disconnected']);
+
+function feedsEvent(source: SourceDefinition, event: string): boolean {
+  return (
+    source.kind === 'mqtt' &&
+    (source as Record<string, unknown>)['clientEvents'] === 'emqx' &&
+    SYS_CLIENT_EVENTS.has(event)
+  );
 }
 
 /** Whether a source fills `column` in what it ingests (docs/sources.md). */

@@ -39,7 +39,7 @@ export class RuleModel {
 
 @ObjectType('RuleWarning', {
   description:
-    'Why a rule that compiles may never fire or read NULL: RULE_FROM_UNSUBSCRIBED, RULE_COLUMN_NOT_PROVIDED (docs/rule-sql.md).',
+    'Why a rule that compiles may never fire or read NULL: RULE_FROM_UNSUBSCRIBED, RULE_EVENT_NOT_FED, RULE_COLUMN_NOT_PROVIDED (docs/rule-sql.md).',
 })
 export class RuleWarningModel {
   @Field() code!: string;
