@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import { SluiceError } from '@sluice/errors';
 import { installBrokerAccess, type BrokerAccessOptions, type BrokerAuthenticator } from './broker-access';
+import { PublishIntake, type IntakeTake } from './publish-intake';
 
 export class EmbeddedBrokerError extends SluiceError {
   readonly code = 'EMBEDDED_BROKER_START';
@@ -26,9 +27,22 @@ export interface EmbeddedBroker {
   /** Lets clients publish (with `holdPublishes`, once the subscribers that must see every message are on). */
   openForPublishes(): void;
   /**
+   * Hands every publish matching one of `filters` to `take`, after the authorization hooks and
+   * before the publisher is acknowledged: a QoS 1/2 publisher gets its PUBACK/PUBREC only once
+   * every matching `take` resolved, and a rejection refuses the publish (the publisher is
+   * disconnected and sends it again). Returns what removes the intake. This is how ingest stores
+   * what the embedded broker receives (a subscriber cannot do it: aedes sends the PUBACK of a
+   * QoS 1 publish before it forwards the publish).
+   *
+   * @example const remove = broker.intake(['sensors/#'], async (packet) => { await store(packet); });
+   */
+  intake(filters: readonly string[], take: IntakeTake): () => void;
+  /** Runs `change` while new publishes wait (unacknowledged, not refused) for it to finish. */
+  holdWhile<T>(change: () => Promise<T>): Promise<T>;
+  /**
    * The first step of a graceful stop: takes no new connection and refuses every publish (the
    * publisher is disconnected and retries later or elsewhere), then waits until what it already
-   * took has been forwarded and acknowledged by its subscribers (ingest), at most `maxWaitMs`.
+   * took is stored by its intakes and forwarded to its subscribers, at most `maxWaitMs`.
    */
   stopAccepting(maxWaitMs?: number): Promise<void>;
   /**
@@ -89,14 +103,23 @@ async function listen(
 ): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker();
   let publishes: 'held' | 'open' | 'stopping' = holdPublishes ? 'held' : 'open';
+  const intake = new PublishIntake();
   const authorize = aedes.authorizePublish;
   aedes.authorizePublish = (client, packet, callback) => {
-    if (publishes === 'open' || !client) return authorize.call(aedes, client, packet, callback);
-    callback(
-      new Error(
-        publishes === 'held' ? 'the embedded broker is starting' : 'the embedded broker is shutting down',
-      ),
-    );
+    if (publishes !== 'open' && client) {
+      callback(
+        new Error(
+          publishes === 'held' ? 'the embedded broker is starting' : 'the embedded broker is shutting down',
+        ),
+      );
+      return;
+    }
+    authorize.call(aedes, client, packet, (error) => {
+      if (error) return callback(error);
+      // why last: the intake stores the publish as every authorization hook left it (a namespace
+      // may have rewritten its topic), and aedes acknowledges it only once the callback ran
+      intake.take(packet, callback);
+    });
   };
   // why after the gate: confinement wraps it, so a tenant's publish is checked, mounted, then held or taken
   const access = accessOptions ? installBrokerAccess(aedes, accessOptions) : undefined;
@@ -132,10 +155,14 @@ async function listen(
     openForPublishes: () => {
       if (publishes === 'held') publishes = 'open';
     },
+    intake: (filters, take) => intake.add(filters, take),
+    holdWhile: (change) => intake.holdWhile(change),
     stopAccepting: async (maxWaitMs = 5_000) => {
       publishes = 'stopping';
       server.close();
-      await untilQuiet(aedes, DRAIN_QUIET_MS, maxWaitMs);
+      const deadline = Date.now() + maxWaitMs;
+      await intake.idle(maxWaitMs);
+      await untilQuiet(aedes, DRAIN_QUIET_MS, Math.max(0, deadline - Date.now()));
     },
     useAuthenticator: (authenticator) => access?.useAuthenticator(authenticator),
     close: async () => {

@@ -1,7 +1,7 @@
 import { SourceConfigError } from './errors';
 import { createKafkaSource, type KafkaSourceOptions } from './kafka/kafka-source';
 import type { KafkaSourceConfigInput } from './kafka/kafka-source.config';
-import { createMqttSource } from './mqtt/mqtt-source';
+import { createMqttSource, type MqttSourceOptions } from './mqtt/mqtt-source';
 import type { MqttSourceConfigInput } from './mqtt/mqtt-source.config';
 import { createNatsSource } from './nats/nats-source';
 import type { NatsSourceConfigInput } from './nats/nats-source.config';
@@ -19,7 +19,8 @@ export type AnySource = Source & { readonly kind: SourceKind };
 
 /**
  * Creates the source its `kind` names (`mqtt` when absent); the rest of the object is that kind's
- * configuration. Throws `SourceConfigError` for an unknown kind or a bad configuration.
+ * configuration. Throws `SourceConfigError` for an unknown kind or a bad configuration. `intake`
+ * is used by an MQTT source only (the embedded broker in this process).
  *
  * @example
  * const source = createSource({ kind: 'nats', id: 'n', tenant: 'acme', servers: ['nats://127.0.0.1:4222'],
@@ -29,7 +30,7 @@ export type AnySource = Source & { readonly kind: SourceKind };
 export function createSource(
   definition: AnySourceConfigInput,
   sink: MessageSink,
-  options: KafkaSourceOptions = {},
+  options: KafkaSourceOptions & MqttSourceOptions = {},
 ): AnySource {
   const { kind = 'mqtt', ...config } = definition as { kind?: unknown } & Record<string, unknown>;
   switch (kind) {

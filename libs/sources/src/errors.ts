@@ -30,3 +30,9 @@ export class SourceSubscribeError extends SluiceError {
   readonly code = 'SOURCE_SUBSCRIBE_REFUSED';
   readonly category = 'FORBIDDEN';
 }
+
+/** A publish reached a source that is stopping; it is refused (not acknowledged), so it is sent again. */
+export class SourceStoppingError extends SluiceError {
+  readonly code = 'SOURCE_STOPPING';
+  readonly category = 'UNAVAILABLE';
+}

@@ -3,6 +3,7 @@ export { MessageRejectedError, SourceConfigError } from './errors';
 export type { IngestedMessage, MessageSink } from './types';
 export { parseKafkaSourceConfig } from './kafka/kafka-source.config';
 export { parseNatsSourceConfig } from './nats/nats-source.config';
+export type { BrokerIntake } from './mqtt/intake-connection';
 export { createSource } from './create-source';
 export type { AnySource, AnySourceConfigInput } from './create-source';
 export { mountpointSchema, unmount } from './mountpoint';

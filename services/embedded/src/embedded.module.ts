@@ -58,6 +58,8 @@ export class EmbeddedModule {
           // why: the embedded broker (aedes) speaks MQTT 3.1.1 and has no shared subscriptions
           mqttProtocolVersion: runtime.broker ? 4 : (config.SLUICE_MQTT_PROTOCOL_VERSION as 3 | 4 | 5),
           shareGroup: runtime.broker ? null : config.SLUICE_INGEST_SHARE_GROUP,
+          // why: a publish reaches the bus log before aedes acknowledges it (docs/adr/0005)
+          intake: runtime.broker,
         }),
         RulesModule.forRoot(config),
         DeliveryModule.forRoot(config),

@@ -18,7 +18,7 @@ import {
   type SourceDefinition,
   type TenantDefinition,
 } from '@sluice/pipeline';
-import { createSource, type AnySource } from '@sluice/sources';
+import { createSource, type AnySource, type BrokerIntake } from '@sluice/sources';
 import { SluiceMetrics, type SourceConnectionSample } from '@sluice/telemetry';
 import { INGEST_SETTINGS, type ResolvedIngestSettings } from './ingest.settings';
 
@@ -74,6 +74,27 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
    * new one resumes the same persistent session, so the broker keeps what arrived in between.
    */
   private async applyTenant(tenantId: string, tenant: TenantDefinition | null): Promise<void> {
+    const intake = this.settings.intake;
+    // why held: between stopping a source and starting its successor, a publish the embedded
+    // broker acknowledged would reach no source; it waits (unacknowledged) for the change instead
+    if (intake && this.changesSources(tenantId, tenant)) {
+      return intake.holdWhile(() => this.applySources(tenantId, tenant));
+    }
+    return this.applySources(tenantId, tenant);
+  }
+
+  private changesSources(tenantId: string, tenant: TenantDefinition | null): boolean {
+    const wanted = new Map((tenant?.sources ?? []).map((s) => [s.id, JSON.stringify(s)] as const));
+    let running = 0;
+    for (const source of this.sources.values()) {
+      if (source.tenant !== tenantId) continue;
+      running += 1;
+      if (wanted.get(source.id) !== source.fingerprint) return true;
+    }
+    return running !== wanted.size;
+  }
+
+  private async applySources(tenantId: string, tenant: TenantDefinition | null): Promise<void> {
     const wanted = new Map((tenant?.sources ?? []).map((s) => [s.id, s] as const));
     for (const [key, running] of this.sources) {
       if (running.tenant !== tenantId) continue;
@@ -123,6 +144,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       ),
       {
         logger: this.logger,
+        intake: this.intakeFor(definition),
         // The sink counts received/stored/failed; only the source knows what it dropped (QoS 0, core NATS).
         onEvent: (event) => {
           if (event.type === 'dropped') {
@@ -166,6 +188,12 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     this.status.track(tenantId, 'source', id, () => source.status());
     await source.start();
     this.logger.log(`${source.kind} source ${key} reading ${topics.map((t) => t.filter).join(', ')}`);
+  }
+
+  /** The embedded broker's intake, for an MQTT source that reads the operator's broker when that is it. */
+  private intakeFor(definition: SourceDefinition): BrokerIntake | undefined {
+    const intake = this.settings.intake;
+    return intake && definition.kind === 'mqtt' && usesOperatorConnection(definition) ? intake : undefined;
   }
 
   /** What Sluice decides about a source: the operator's broker and credentials, this replica's settings. */

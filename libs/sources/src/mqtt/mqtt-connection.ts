@@ -1,14 +1,7 @@
 import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
-import { MessageRejectedError, SourceSubscribeError } from '../errors';
+import { SourceSubscribeError } from '../errors';
 import { emptyMetrics } from '../source-metrics';
-import type {
-  ConnectionMetrics,
-  DropReason,
-  MessageSink,
-  SourceEvent,
-  SourceLogger,
-  SourceState,
-} from '../types';
+import type { ConnectionMetrics, MessageSink, SourceEvent, SourceLogger, SourceState } from '../types';
 import { AckWindow, type PendingAck } from './ack-window';
 import { clientOptions } from './client-options';
 import { DeliveryIds } from './delivery-ids';
@@ -17,6 +10,7 @@ import { publishToMessage, type FieldExtraction } from './publish-to-message';
 import { ReadGate } from './read-gate';
 import { RateLimiter } from './rate-limiter';
 import { writeOncePerTurn } from '@sluice/mqtt-client';
+import { SinkDelivery } from './sink-delivery';
 
 type SendPacket = (
   packet: Packet,
@@ -47,20 +41,20 @@ export class MqttConnection {
   private readonly gate: ReadGate;
   private readonly rate?: RateLimiter;
   private readonly counters = emptyMetrics();
-  private readonly tasks = new Set<Promise<void>>();
+  private readonly tasks = new Set<Promise<unknown>>();
   private generation = 0;
   private window: AckWindow;
   private pubacks: number[] = [];
   private state: SourceState = 'disconnected';
   private reason?: string;
   private stopping = false;
-  private aborted = false;
-  private readonly abortWaiters = new Set<() => void>();
+  private readonly delivery: SinkDelivery;
   private reconnectDelay: number;
   private started?: { resolve: () => void; reject: (error: Error) => void };
 
   constructor(private readonly deps: ConnectionDeps) {
     this.ids = new DeliveryIds(`${deps.config.tenant}/${deps.config.id}`, deps.clientId);
+    this.delivery = new SinkDelivery(deps.sink, this.counters, deps.clientId, deps.emit);
     this.window = this.newWindow();
     this.reconnectDelay = deps.config.reconnectPeriodMs;
     this.gate = new ReadGate((paused, reasons) =>
@@ -128,7 +122,7 @@ export class MqttConnection {
         );
       }
     }
-    this.abort();
+    this.delivery.abort();
     this.rate?.close();
     // why: the socket must read again to see the broker close it after our DISCONNECT
     this.gate.releaseAll();
@@ -277,12 +271,12 @@ export class MqttConnection {
     counters.bytes += packet.length ?? 0;
     if (this.stopping) {
       // QoS 1/2 stay unacknowledged, so the broker keeps them for the next session
-      if (packet.qos === 0) this.drop('stopping', packet.topic);
+      if (packet.qos === 0) this.delivery.drop('stopping', packet.topic);
       return;
     }
     this.rate?.consume(packet.length ?? 0);
     if (packet.qos === 0 && this.gate.forcedOpen && this.tasks.size >= this.deps.config.maxInFlight) {
-      this.drop('overload', packet.topic);
+      this.delivery.drop('overload', packet.topic);
       return;
     }
     const id = this.ids.idFor(packet.qos, packet.messageId, packet.topic, toBuffer(packet.payload));
@@ -292,71 +286,14 @@ export class MqttConnection {
         ? this.window.add(packet.messageId, packet.qos as 1 | 2)
         : undefined;
     const window = this.window;
-    const task = this.deliver(message, () => ack && window.stored(ack)).finally(() => {
-      this.tasks.delete(task);
-      if (this.tasks.size < this.deps.config.maxInFlight) this.gate.release('in-flight');
-    });
+    const task = this.delivery
+      .deliver(message, () => ack && window.stored(ack))
+      .finally(() => {
+        this.tasks.delete(task);
+        if (this.tasks.size < this.deps.config.maxInFlight) this.gate.release('in-flight');
+      });
     this.tasks.add(task);
     if (this.tasks.size >= this.deps.config.maxInFlight) this.gate.hold('in-flight');
-  }
-
-  private async deliver(message: ReturnType<typeof publishToMessage>, onStored: () => void): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.deps.sink(message);
-        this.counters.stored += 1;
-        this.counters.byQos[message.qos].stored += 1;
-        onStored();
-        return;
-      } catch (error) {
-        if (error instanceof MessageRejectedError) {
-          // why ack it: the sink recorded it and will never store it; retrying would hold an
-          // in-flight slot for good (and the broker would redeliver it on every reconnect)
-          this.drop('rejected', message.topic);
-          onStored();
-          return;
-        }
-        this.counters.sinkFailures += 1;
-        this.deps.emit({
-          type: 'sink-failed',
-          clientId: this.clientId,
-          messageId: message.id,
-          qos: message.qos,
-          error,
-          attempt,
-        });
-        if (message.qos === 0) {
-          this.drop('sink-failed', message.topic);
-          return;
-        }
-        if (this.aborted) return;
-        await this.sleep(Math.min(100 * 2 ** (attempt - 1), 5_000) * (0.5 + Math.random() / 2));
-        if (this.aborted) return;
-      }
-    }
-  }
-
-  private drop(reason: DropReason, topic: string): void {
-    this.counters.dropped += 1;
-    this.counters.droppedByReason[reason] += 1;
-    this.deps.emit({ type: 'dropped', clientId: this.clientId, reason, topic });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.abortWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.abortWaiters.add(done);
-    });
-  }
-
-  private abort(): void {
-    this.aborted = true;
-    for (const wake of [...this.abortWaiters]) wake();
   }
 }
 

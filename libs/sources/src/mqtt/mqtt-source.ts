@@ -5,11 +5,13 @@ import type {
   ConnectionMetrics,
   LoggerLike,
   MessageSink,
+  SourceEvent,
   SourceLogger,
   SourceMetrics,
   SourceOptions,
   SourceStatus,
 } from '../types';
+import { IntakeConnection, type BrokerIntake } from './intake-connection';
 import { MqttConnection } from './mqtt-connection';
 import {
   parseMqttSourceConfig,
@@ -28,6 +30,14 @@ export interface MqttSource {
   connectionMetrics(): ConnectionMetrics[];
 }
 
+export interface MqttSourceOptions extends SourceOptions {
+  /**
+   * The broker runs in this process (the embedded one): take its publishes from it directly,
+   * acknowledged to their publishers only once stored, instead of subscribing over a socket.
+   */
+  intake?: BrokerIntake;
+}
+
 /**
  * An MQTT source: `connections` clients in the share group `shareGroup`, each handing what it
  * receives to `sink` and acknowledging a QoS 1/2 message only after `sink` resolved for it.
@@ -42,12 +52,12 @@ export interface MqttSource {
 export function createMqttSource(
   input: MqttSourceConfigInput,
   sink: MessageSink,
-  options: SourceOptions = {},
+  options: MqttSourceOptions = {},
 ): MqttSource {
   const config = parseMqttSourceConfig(input);
   const log = toSourceLogger(options.logger);
   const plain = config.shareGroup === null || config.shareGroup === false;
-  if (plain && config.connections > 1) {
+  if (plain && config.connections > 1 && !options.intake) {
     log.warn(
       `source ${config.tenant}/${config.id}: no share group, so one connection instead of ${config.connections}`,
     );
@@ -63,20 +73,20 @@ export function createMqttSource(
   const filters = config.topics.map((t) => ({ ...t, filter: `${config.mountpoint ?? ''}${t.filter}` }));
   // $SYS messages are published at QoS 0
   if (config.clientEvents) for (const filter of EMQX_SYS_CLIENT_FILTERS) filters.push({ filter, qos: 0 });
-  const connections = Array.from(
-    { length: count },
-    (_, n) =>
-      new MqttConnection({
-        config,
-        clientId: `${prefix}-${n}`,
-        // the tenant's namespace on a shared broker: subscribed under it, taken off what arrives
-        filters,
-        sink,
-        extraction,
-        log,
-        emit: (event) => options.onEvent?.(event),
-      }),
-  );
+  const deps = (n: number) => ({
+    config,
+    clientId: options.intake ? `${prefix}-intake` : `${prefix}-${n}`,
+    // the tenant's namespace on a shared broker: subscribed under it, taken off what arrives
+    filters,
+    sink,
+    extraction,
+    log,
+    emit: (event: SourceEvent) => options.onEvent?.(event),
+  });
+  const intake = options.intake;
+  const connections: (MqttConnection | IntakeConnection)[] = intake
+    ? [new IntakeConnection(deps(0), intake)]
+    : Array.from({ length: count }, (_, n) => new MqttConnection(deps(n)));
   let started = false;
 
   return {
