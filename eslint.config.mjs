@@ -48,6 +48,7 @@ export default tseslint.config(
       'libs/errors/**',
       'libs/config/**',
       'libs/mqtt-client/**',
+      'libs/backoff/**',
     ],
     rules: {
       'no-restricted-imports': [

@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '@sluice/backoff';
 import { MessageRejectedError } from './errors';
 import type { IngestedMessage, MessageSink } from './types';
 
@@ -20,8 +21,7 @@ export async function sinkWithRetry(
   message: IngestedMessage,
   options: SinkRetryOptions,
 ): Promise<boolean> {
-  let delay = options.initialDelayMs ?? 100;
-  const max = options.maxDelayMs ?? 5_000;
+  const backoff = { baseMs: options.initialDelayMs ?? 100, maxMs: options.maxDelayMs ?? 5_000 };
   for (let attempt = 1; ; attempt += 1) {
     if (options.abandoned()) return false;
     try {
@@ -33,7 +33,6 @@ export async function sinkWithRetry(
       if (error instanceof MessageRejectedError) return true;
     }
     if (options.abandoned()) return false;
-    await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * (delay / 2)));
-    delay = Math.min(delay * 2, max);
+    await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, backoff)));
   }
 }

@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '@sluice/backoff';
 import type { Redis } from 'ioredis';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError, deliveryCodes } from '../errors';
@@ -41,7 +42,7 @@ export class RedisConnector extends BaseConnector {
         maxRetriesPerRequest: 0,
         connectTimeout: c.connectTimeoutMs,
         commandTimeout: c.commandTimeoutMs,
-        retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 5_000),
+        retryStrategy: (times) => backoffDelayMs(times + 1, { baseMs: 100, maxMs: 5_000, jitter: false }),
       });
       client.on('error', (error: unknown) => {
         this.lastError = errorMessage(error);

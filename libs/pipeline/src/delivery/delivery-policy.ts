@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '@sluice/backoff';
 export interface DeliveryPolicy {
   /** Attempts before a request goes to the dead-letter stream (paused redeliveries do not count). */
   maxAttempts: number;
@@ -29,6 +30,5 @@ export const defaultDeliveryPolicy: Required<DeliveryPolicy> = {
 
 /** The delay before retry number `attempt` (1-based): exponential, capped, jittered in [ceiling/2, ceiling]. */
 export function backoffMs(policy: Required<DeliveryPolicy>, attempt: number): number {
-  const ceiling = Math.min(policy.maxBackoffMs, policy.baseBackoffMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  return Math.round(backoffDelayMs(attempt, { baseMs: policy.baseBackoffMs, maxMs: policy.maxBackoffMs }));
 }

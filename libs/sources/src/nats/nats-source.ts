@@ -1,4 +1,5 @@
 import type { ConnectionOptions, ConsumerMessages, JsMsg, Msg, NatsConnection, Subscription } from 'nats';
+import { backoffDelayMs } from '@sluice/backoff';
 import { emptyMetrics } from '../source-metrics';
 import { toSourceLogger } from '../source-logger';
 import type { Source } from '../source';
@@ -10,6 +11,8 @@ import {
   type NatsSourceConfigInput,
 } from './nats-source.config';
 
+/** How long the server waits before it redelivers a message the sink rejected: 100 ms doubling to 5 s. */
+const NAK_BACKOFF = { baseMs: 100, maxMs: 5_000, jitter: false };
 type NatsDriver = typeof import('nats');
 let driver: NatsDriver | undefined;
 /** nats.js, loaded with the first source of this kind (docs/architecture.md, "Memory"). */
@@ -135,7 +138,7 @@ export function createNatsSource(
           attempt: info.deliveryCount,
         });
         // The server redelivers it (same stream sequence, so the same id) after the backoff.
-        ack(() => msg.nak(Math.min(100 * 2 ** (info.deliveryCount - 1), 5_000)));
+        ack(() => msg.nak(backoffDelayMs(info.deliveryCount, NAK_BACKOFF)));
         settled();
       },
     );

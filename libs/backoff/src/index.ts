@@ -1,0 +1,2 @@
+export { backoffDelayMs } from './backoff';
+export type { BackoffOptions } from './backoff';
