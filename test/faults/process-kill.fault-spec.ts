@@ -28,6 +28,7 @@ describe('fault: SIGKILL of a service mid-stream', () => {
   let publisher: MqttClient;
   const count = 600;
   const rate = 60;
+  const shutdownTimeoutMs = 3_000;
 
   const received = (): string[] => target.jsonBodies().map((b) => String(b['id']));
 
@@ -51,6 +52,7 @@ describe('fault: SIGKILL of a service mid-stream', () => {
       pipelineFile,
       services: ['ingest', 'rules', 'delivery', 'gateway'],
       databaseUrl: testServers.postgresUrl,
+      env: { SLUICE_SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) },
     }).start();
     publisher = await connectPublisher(broker.url, `pub-${ns.id}`);
   });
@@ -94,6 +96,43 @@ describe('fault: SIGKILL of a service mid-stream', () => {
       expect(arrivedAtKill).toBeLessThan(count);
     });
   }
+
+  it('on SIGTERM while its target never answers, delivery exits within SLUICE_SHUTDOWN_TIMEOUT_MS, says so, and loses nothing', async () => {
+    const stream = new QosStream(() => publisher, `${ns.topicPrefix}term/delivery`, 'term-delivery');
+    const delivery = mesh.get('delivery');
+    target.silent = true;
+    try {
+      await stream.publish(200, 100);
+      await eventually(
+        async () =>
+          expect(await mesh.metric('delivery', 'sluice_action_in_flight_requests')).toBeGreaterThan(0),
+        { timeoutMs: 30_000 },
+      );
+      const termAt = performance.now();
+      const exitCode = await delivery.stop('SIGTERM', 30_000);
+      const exitMs = performance.now() - termAt;
+      expect(delivery.output).toMatch(
+        new RegExp(`shutdown timeout of ${shutdownTimeoutMs} ms \\(SLUICE_SHUTDOWN_TIMEOUT_MS\\) reached`),
+      );
+      expect(exitCode).toBe(1);
+      // the bound, plus the time the process takes to exit once it decided to
+      expect(exitMs).toBeLessThan(shutdownTimeoutMs + 1_500);
+      target.silent = false;
+      await mesh.revive('delivery');
+      const report = await settle(stream);
+      console.log(
+        describeReport(
+          'SIGTERM delivery, target never answers',
+          report,
+          `exit after ${exitMs.toFixed(0)} ms`,
+        ),
+      );
+      expect(report.unexpected).toEqual([]);
+      expect(report.arrived).toBe(200);
+    } finally {
+      target.silent = false;
+    }
+  });
 
   it('loses nothing published through the gateway when the gateway is killed with SIGKILL mid-stream', async () => {
     // The gateway carries the HTTP publish API into the broker. A client counts a message as sent

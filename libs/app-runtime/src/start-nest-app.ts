@@ -10,8 +10,8 @@ export interface AppBasics {
   SLUICE_HTTP_PORT: number;
   SLUICE_HTTP_HOST: string;
   SLUICE_LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
-  /** Bound of a graceful stop; 25 s when the service's config does not have it. */
-  SLUICE_SHUTDOWN_TIMEOUT_MS?: number;
+  /** Bound of a graceful stop (`shutdownConfigShape` in every service's configuration). */
+  SLUICE_SHUTDOWN_TIMEOUT_MS: number;
   /** Where /metrics and the detailed /health/ready answer (see {@link guardOpsEndpoints}). */
   SLUICE_OPS_PORT?: number | undefined;
   SLUICE_OPS_HOST?: string;
@@ -25,8 +25,6 @@ export interface StartNestAppOptions {
   /** Installs request handlers that run before the body parsers (the gateway's GraphQL gate). */
   beforeBodyParser?: (app: INestApplication) => void;
 }
-
-const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 
 /**
  * Creates a Sluice Nest app, wires SIGTERM/SIGINT to a graceful close (stop taking work, finish
@@ -55,7 +53,7 @@ export async function startNestApp(
     opsHost,
     operatorKey: options.operatorKey,
   });
-  closeOnSignals(app, name, config.SLUICE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, options);
+  closeOnSignals(app, name, config.SLUICE_SHUTDOWN_TIMEOUT_MS, options);
   await app.listen(config.SLUICE_HTTP_PORT, config.SLUICE_HTTP_HOST);
   const ops = await listenOps();
   if (ops) app.getHttpServer().once('close', () => ops.close());

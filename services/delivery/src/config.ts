@@ -1,5 +1,5 @@
 import { busConfigShape } from '@sluice/bus';
-import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
+import { httpPortShape, loadConfig, logConfigShape, shutdownConfigShape } from '@sluice/config';
 import { connectorTargetsConfigShape } from '@sluice/connectors';
 import { pipelineConfigShape } from '@sluice/pipeline';
 import { z } from 'zod';
@@ -25,7 +25,12 @@ export const deliveryConfigShape = {
   SLUICE_DELIVERY_REQUEST_TTL_MS: z.coerce.number().int().nonnegative().default(0),
 };
 
-const deliveryConfigSchema = z.object({ ...httpPortShape(4003), ...logConfigShape, ...deliveryConfigShape });
+const deliveryConfigSchema = z.object({
+  ...httpPortShape(4003),
+  ...logConfigShape,
+  ...shutdownConfigShape,
+  ...deliveryConfigShape,
+});
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;
 export type DeliverySettings = Pick<DeliveryConfig, keyof typeof deliveryConfigShape>;
 

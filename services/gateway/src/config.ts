@@ -1,6 +1,6 @@
 import { busConfigShape } from '@sluice/bus';
 import { connectorTargetsConfigShape } from '@sluice/connectors';
-import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
+import { httpPortShape, loadConfig, logConfigShape, shutdownConfigShape } from '@sluice/config';
 import { persistenceConfigShape } from '@sluice/persistence';
 import { publishConfigShape } from '@sluice/publish';
 import { z } from 'zod';
@@ -52,6 +52,7 @@ export const gatewayConfigShape = {
 const gatewayConfigSchema = z.object({
   ...httpPortShape(4000),
   ...logConfigShape,
+  ...shutdownConfigShape,
   ...gatewayConfigShape,
   // why: a gateway of the mesh is reachable by others; it must never start without a chosen key
   SLUICE_ADMIN_KEY: adminKey,

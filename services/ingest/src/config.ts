@@ -1,5 +1,5 @@
 import { busConfigShape } from '@sluice/bus';
-import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
+import { httpPortShape, loadConfig, logConfigShape, shutdownConfigShape } from '@sluice/config';
 import { pipelineConfigShape } from '@sluice/pipeline';
 import { z } from 'zod';
 
@@ -29,6 +29,7 @@ export const ingestConfigShape = {
 const ingestConfigSchema = z.object({
   ...httpPortShape(4001),
   ...logConfigShape,
+  ...shutdownConfigShape,
   ...ingestConfigShape,
   // why: on its own, ingest has no embedded broker to fall back on
   SLUICE_MQTT_URL: z.url({

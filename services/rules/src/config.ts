@@ -1,5 +1,5 @@
 import { busConfigShape } from '@sluice/bus';
-import { httpPortShape, loadConfig, logConfigShape } from '@sluice/config';
+import { httpPortShape, loadConfig, logConfigShape, shutdownConfigShape } from '@sluice/config';
 import { pipelineConfigShape } from '@sluice/pipeline';
 import { z } from 'zod';
 
@@ -12,7 +12,12 @@ export const rulesConfigShape = {
   SLUICE_RULES_QUEUE_REFRESH_MS: z.coerce.number().int().positive().default(500),
 };
 
-const rulesConfigSchema = z.object({ ...httpPortShape(4002), ...logConfigShape, ...rulesConfigShape });
+const rulesConfigSchema = z.object({
+  ...httpPortShape(4002),
+  ...logConfigShape,
+  ...shutdownConfigShape,
+  ...rulesConfigShape,
+});
 export type RulesConfig = z.infer<typeof rulesConfigSchema>;
 export type RulesSettings = Pick<RulesConfig, keyof typeof rulesConfigShape>;
 
