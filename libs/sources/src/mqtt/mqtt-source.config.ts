@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from '@sluice/config';
 import { z } from 'zod';
 import { SourceConfigError } from '../errors';
 import { mountpointSchema } from '../mountpoint';
@@ -34,7 +35,8 @@ const urlSchema = z.string().superRefine((value, ctx) => {
   try {
     url = new URL(value);
   } catch {
-    ctx.addIssue({ code: 'custom', message: `not a URL: ${JSON.stringify(value)}` });
+    // why redacted: this message is logged, and the URL that did not parse may hold a password
+    ctx.addIssue({ code: 'custom', message: `not a URL: ${redactUrlCredentials(JSON.stringify(value))}` });
     return;
   }
   if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(url.protocol)) {

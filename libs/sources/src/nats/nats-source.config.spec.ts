@@ -50,4 +50,9 @@ describe('NATS source configuration', () => {
       '(root): unknown field(s) bogus',
     ]);
   });
+
+  it('names a server URL that does not parse without its password', () => {
+    const [problem] = problems({ servers: ['nats://app:s3cret@host:port'] });
+    expect(problem).toBe('servers.0: not a URL: "nats://app:***@host:port"');
+  });
 });

@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from '@sluice/config';
 import { z } from 'zod';
 import { parseSourceConfig } from '../parse-source-config';
 
@@ -13,7 +14,8 @@ const serverSchema = z.string().superRefine((value, ctx) => {
   try {
     url = new URL(value);
   } catch {
-    ctx.addIssue({ code: 'custom', message: `not a URL: ${JSON.stringify(value)}` });
+    // why redacted: this message is logged, and the URL that did not parse may hold a password
+    ctx.addIssue({ code: 'custom', message: `not a URL: ${redactUrlCredentials(JSON.stringify(value))}` });
     return;
   }
   if (!['nats:', 'tls:'].includes(url.protocol)) {

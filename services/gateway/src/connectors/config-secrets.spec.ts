@@ -39,6 +39,28 @@ describe('connector and source secrets', () => {
     });
   });
 
+  it("takes the credentials out of NATS servers' URLs (user:password and a lone token) and puts them back", () => {
+    const list = { servers: ['nats://app:p%40ss@n1:4222', 'tls://t0ken@n2:4222', 'nats://n3:4222'] };
+    const { config, secrets } = splitSecrets(connectorSecretFields('nats'), list);
+    expect(config).toEqual({ servers: ['nats://n1:4222', 'tls://n2:4222', 'nats://n3:4222'] });
+    expect(secrets).toEqual({ 'servers.0.credentials': 'app:p%40ss', 'servers.1.credentials': 't0ken' });
+    expect(mergeSecrets(config, secrets)).toEqual(list);
+    const one = { servers: 'nats://u:pw@n1:4222' };
+    expect(splitSecrets(connectorSecretFields('nats'), one)).toEqual({
+      config: { servers: 'nats://n1:4222' },
+      secrets: { 'servers.0.credentials': 'u:pw' },
+    });
+    expect(mergeSecrets({ servers: 'nats://n1:4222' }, { 'servers.0.credentials': 'u:pw' })).toEqual(one);
+    // a NATS source's url: its token or user and password, whole
+    expect(splitSecrets(connectorSecretFields('nats'), { url: 'nats://t0ken@n1:4222' })).toEqual({
+      config: { url: 'nats://n1:4222' },
+      secrets: { 'url.credentials': 't0ken' },
+    });
+    expect(mergeSecrets({ url: 'nats://n1:4222' }, { 'url.credentials': 'u:pw' })).toEqual({
+      url: 'nats://u:pw@n1:4222',
+    });
+  });
+
   it('keeps stored secrets an update leaves out, replaces given ones, removes cleared ones', () => {
     expect(nextSecrets({ password: 'old', token: 't' }, { password: 'new' }, ['token'])).toEqual({
       password: 'new',

@@ -11,6 +11,16 @@ import { sourceKindSchema } from '@sluice/sources';
 export const URL_PASSWORD = 'url.password';
 /** A secret query parameter of the URL (`?password=`, `?token=`), kept as `url.query.<name>`. */
 const URL_QUERY = 'url.query.';
+/**
+ * The credentials inside a NATS `servers` URL (a string or a list), `user:password` or a token
+ * (NATS reads a lone user name as one), kept whole as `servers.<i>.credentials`: the URL shown is
+ * the host alone, so a URL given back as shown keeps them, and any user part given is new.
+ */
+const SERVERS = /^servers\.(\d+)\.credentials$/;
+/** The credentials of a NATS source's `url`, as for `servers`. */
+const URL_CREDENTIALS = 'url.credentials';
+/** The schemes of NATS URLs, whose lone user name is a token. */
+const NATS_SCHEME = /^(nats|tls):$/;
 const SECRET_PARAM =
   /^(password|passwd|pass|pwd|sslpassword|token|access_token|auth|api_?key|apikey|key|secret|sig|signature)$/i;
 
@@ -78,6 +88,11 @@ export function splitSecrets(fields: readonly string[], config: Record<string, u
   if (typeof copy.url === 'string') {
     const url = parseUrl(copy.url);
     let taken = false;
+    const credentials = url && NATS_SCHEME.test(url.protocol) ? takeCredentials(url) : undefined;
+    if (credentials !== undefined) {
+      secrets[URL_CREDENTIALS] = credentials;
+      taken = true;
+    }
     if (url?.password) {
       secrets[URL_PASSWORD] = url.password;
       url.password = '';
@@ -91,6 +106,17 @@ export function splitSecrets(fields: readonly string[], config: Record<string, u
     }
     // why only then: a URL without secrets is returned exactly as given
     if (url && taken) copy.url = url.toString();
+  }
+  if (typeof copy.servers === 'string' || Array.isArray(copy.servers)) {
+    const list = typeof copy.servers === 'string' ? [copy.servers] : [...(copy.servers as unknown[])];
+    list.forEach((server, i) => {
+      const url = typeof server === 'string' ? parseUrl(server) : undefined;
+      const credentials = url ? takeCredentials(url) : undefined;
+      if (credentials === undefined) return;
+      secrets[`servers.${i}.credentials`] = credentials;
+      list[i] = url!.toString();
+    });
+    copy.servers = typeof copy.servers === 'string' ? list[0] : list;
   }
   return { config: copy, secrets };
 }
@@ -107,6 +133,16 @@ export function mergeSecrets(config: Record<string, unknown>, secrets: Secrets):
       }
       continue;
     }
+    const server = SERVERS.exec(path);
+    if (server) {
+      mergeServerSecret(copy, Number(server[1]), value);
+      continue;
+    }
+    if (path === URL_CREDENTIALS) {
+      const url = typeof copy.url === 'string' ? parseUrl(copy.url) : undefined;
+      if (url && typeof value === 'string') copy.url = putCredentials(url, value);
+      continue;
+    }
     if (path === URL_PASSWORD) {
       const url = typeof copy.url === 'string' ? parseUrl(copy.url) : undefined;
       if (url && typeof value === 'string') {
@@ -118,6 +154,36 @@ export function mergeSecrets(config: Record<string, unknown>, secrets: Secrets):
     setPath(copy, path, value);
   }
   return copy;
+}
+
+/** The `user:password` or token of a URL (as written in it), taken out of `url`. */
+function takeCredentials(url: URL): string | undefined {
+  if (!url.username && !url.password) return undefined;
+  const credentials = url.password ? `${url.username}:${url.password}` : url.username;
+  url.username = '';
+  url.password = '';
+  return credentials;
+}
+
+function putCredentials(url: URL, credentials: string): string {
+  const colon = credentials.indexOf(':');
+  url.username = colon === -1 ? credentials : credentials.slice(0, colon);
+  if (colon !== -1) url.password = credentials.slice(colon + 1);
+  return url.toString();
+}
+
+function mergeServerSecret(config: Record<string, unknown>, index: number, value: unknown): void {
+  const single = typeof config.servers === 'string';
+  const list = single
+    ? [config.servers]
+    : Array.isArray(config.servers)
+      ? [...(config.servers as unknown[])]
+      : [];
+  const text = list[index];
+  const url = typeof text === 'string' ? parseUrl(text) : undefined;
+  if (!url || typeof value !== 'string') return;
+  list[index] = putCredentials(url, value);
+  config.servers = single ? list[0] : list;
 }
 
 function parseUrl(text: string): URL | undefined {
