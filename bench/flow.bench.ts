@@ -150,7 +150,9 @@ function memoryBreakdown(text: string): string {
   const parts: string[] = [];
   for (const line of text.split('\n')) {
     const m =
-      /^(process_resident_memory_bytes|nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_total_bytes\{space="(\w+)"\}) (\S+)/.exec(line);
+      /^(process_resident_memory_bytes|nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_total_bytes\{space="(\w+)"\}) (\S+)/.exec(
+        line,
+      );
     if (m) parts.push(`${m[2] ?? m[1]!.replace(/^(process_|nodejs_)/, '')} ${mib(m[3]!)}`);
   }
   return parts.join(', ');
@@ -449,7 +451,9 @@ async function measure(
     const batch = running.metrics ? batchSizes(await running.metrics()) : {};
     if (process.env['BENCH_MEMORY'] && running.metrics) {
       const texts = await running.metrics();
-      running.processes.forEach((p, i) => console.log(`memory of ${p.name} after the run: ${memoryBreakdown(texts[i] ?? '')}`));
+      running.processes.forEach((p, i) =>
+        console.log(`memory of ${p.name} after the run: ${memoryBreakdown(texts[i] ?? '')}`),
+      );
     }
     const rss: Record<string, number> = {};
     for (const p of running.processes) rss[p.name] = peakRssMiB(p.pid);

@@ -50,7 +50,9 @@ function option(name: string): string | undefined {
 }
 
 function main(): void {
-  const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--from');
+  const positional = process.argv
+    .slice(2)
+    .filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--from');
   const file = positional[0];
   const n = Number(positional[1] ?? 15);
   const fromUs = Number(option('from') ?? 0) * 1e6;
@@ -80,7 +82,8 @@ function main(): void {
     const byId = new Map<number, CpuNode>();
     for (const node of profile.nodes ?? []) byId.set(node.id, node);
     const parent = new Map<number, number>();
-    for (const node of profile.nodes ?? []) for (const child of node.children ?? []) parent.set(child, node.id);
+    for (const node of profile.nodes ?? [])
+      for (const child of node.children ?? []) parent.set(child, node.id);
     const deltas = profile.timeDeltas ?? [];
     let at = 0;
     const samples = (profile.samples ?? []).filter((_, i) => (at += deltas[i] ?? 0) >= fromUs);
@@ -90,7 +93,11 @@ function main(): void {
       if (!node) continue;
       if (node.callFrame.functionName === '(idle)') idle += 1;
       const seen = new Set<string>();
-      for (let cur: number | undefined = id; cur !== undefined; cur = inclusive ? parent.get(cur) : undefined) {
+      for (
+        let cur: number | undefined = id;
+        cur !== undefined;
+        cur = inclusive ? parent.get(cur) : undefined
+      ) {
         const frame = byId.get(cur);
         if (!frame) break;
         const key = where(frame.callFrame);

@@ -8,10 +8,10 @@ function countWrites(nc: NatsConnection): () => number {
   const socket = (nc as unknown as { protocol: { transport: { socket: Socket } } }).protocol.transport.socket;
   let writes = 0;
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  socket.write = ((...args: unknown[]) => {
+  socket.write = (...args: unknown[]) => {
     writes += 1;
     return write(...args);
-  });
+  };
   return () => writes;
 }
 

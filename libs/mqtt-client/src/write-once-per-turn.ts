@@ -27,12 +27,12 @@ export function writeOncePerTurn(stream: CorkableStream): void {
     corked = false;
     stream.uncork();
   };
-  stream.write = ((...args: unknown[]) => {
+  stream.write = (...args: unknown[]) => {
     if (!corked) {
       corked = true;
       stream.cork();
       setImmediate(uncork);
     }
     return write(...args);
-  });
+  };
 }

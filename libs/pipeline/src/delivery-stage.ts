@@ -357,7 +357,8 @@ export class DeliveryStage {
       breaker.record(outcome, entry.handle.connector.status().state === 'disconnected');
       const open = breaker.state === 'closed' ? 0 : 1;
       // why only on a change: a gauge set hashes its labels (prom-client), and this runs per request
-      if (entry.handle.circuitOpen !== open) entry.handle.circuitGauge?.set((entry.handle.circuitOpen = open));
+      if (entry.handle.circuitOpen !== open)
+        entry.handle.circuitGauge?.set((entry.handle.circuitOpen = open));
     }
     if (outcome.ok) {
       this.counters.delivered++;

@@ -94,7 +94,9 @@ export class KafkaConnector extends BaseConnector {
       async () => {
         const producer = this.kafka.producer({
           createPartitioner:
-            config.partitionStrategy === 'random' ? randomPartitioner : kafkajs().Partitioners.DefaultPartitioner,
+            config.partitionStrategy === 'random'
+              ? randomPartitioner
+              : kafkajs().Partitioners.DefaultPartitioner,
           maxInFlightRequests: this.config.maxInFlight,
           allowAutoTopicCreation: false,
           idempotent: false,
@@ -135,7 +137,8 @@ export class KafkaConnector extends BaseConnector {
           topicMessages: [...byTopic].map(([name, messages]) => ({ topic: name, messages })),
           acks: acksOf[config.requiredAcks],
           timeout: this.config.requestTimeoutMs,
-          compression: config.compression === 'gzip' ? kafkajs().CompressionTypes.GZIP : kafkajs().CompressionTypes.None,
+          compression:
+            config.compression === 'gzip' ? kafkajs().CompressionTypes.GZIP : kafkajs().CompressionTypes.None,
         });
         this.markConnected();
         return allOf(entries.length, OK);
