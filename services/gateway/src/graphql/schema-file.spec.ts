@@ -11,11 +11,7 @@ describe('services/gateway/schema.graphql', () => {
     // why a pattern: an argument with a description is printed on lines of its own
     expect(built).toMatch(/testRule\(\s*context: JSONObject!\s+sql: String!/);
     expect(built).toMatch(/testRule\([^)]*\): RuleTestResult!/);
-    for (const operation of [
-      'createConnector(',
-      'usage(',
-      'createApiKey(',
-    ]) {
+    for (const operation of ['createConnector(', 'usage(', 'createApiKey(']) {
       expect(built).toContain(operation);
     }
   });
