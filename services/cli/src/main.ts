@@ -70,7 +70,7 @@ export function buildCli(): Command {
   const dlq = program
     .command('dlq')
     .description(
-      'list and re-drive dead letters: the mesh (SLUICE_BUS=nats: SLUICE_NATS_URL, SLUICE_BUS_NAMESPACE) or the running embedded process (SLUICE_HTTP_PORT or SLUICE_GATEWAY_URL, SLUICE_ADMIN_KEY)',
+      'list and re-drive dead letters: the mesh (SLUICE_BUS=nats: SLUICE_NATS_URL with SLUICE_NATS_USER/PASSWORD, _TOKEN or _CREDS, SLUICE_BUS_NAMESPACE) or the running embedded process (SLUICE_HTTP_PORT or SLUICE_GATEWAY_URL, SLUICE_ADMIN_KEY)',
     );
   for (const name of ['list', 'redrive'] as const) {
     dlq
