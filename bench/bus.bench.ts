@@ -1,5 +1,5 @@
 /**
- * `node -r ./bench/register-ts.js bench/bus.bench.ts [messages]`: publish+consume throughput of the
+ * `node -r @swc-node/register bench/bus.bench.ts [messages]`: publish+consume throughput of the
  * in-process bus, the JetStream bus (single messages and batch envelopes) and raw nats.js (core,
  * and js.publish) in one run, closed loop with at most 1000 messages outstanding, ~50-byte JSON.
  * Prints a Markdown table with client CPU and nats-server CPU per message. Figures only compare

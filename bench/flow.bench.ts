@@ -187,8 +187,10 @@ class RelayProcess {
   async start(): Promise<this> {
     const child = spawn(
       process.execPath,
-      [...nodeArgs, '-r', join(root, 'bench/register-ts.js'), join(root, 'bench/flow/relay.ts')],
+      [...nodeArgs, '-r', '@swc-node/register', join(root, 'bench/flow/relay.ts')],
       {
+        // why cwd: @swc-node/register reads tsconfig.json (the @sluice/* paths) from the working directory
+        cwd: root,
         env: { PATH: process.env['PATH'] ?? '', RELAY_URL: this.url, RELAY_QOS: String(this.qos) },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -1,5 +1,5 @@
 /**
- * `node -r ./bench/register-ts.js bench/publish.bench.ts [requests]`: the HTTP publish API (the
+ * `node -r @swc-node/register bench/publish.bench.ts [requests]`: the HTTP publish API (the
  * PublishModule on a real port, SQLite keys, mosquitto on SLUICE_TEST_MQTT_URL) beside mqtt.js
  * publishing directly, in one run. HTTP: closed loop with 64 requests outstanding over keep-alive
  * connections, a tenant API key (hash + SQLite lookup per request). mqtt.js: one connection, at most

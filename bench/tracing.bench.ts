@@ -1,5 +1,5 @@
 /**
- * `node -r ./bench/register-ts.js bench/tracing.bench.ts`: the per-message CPU cost of Sluice's
+ * `node -r @swc-node/register bench/tracing.bench.ts`: the per-message CPU cost of Sluice's
  * tracing, for the span work of the three stages (ingest, one rule, one delivery attempt: start,
  * attributes when recording, context into a string map and back, end), with tracing off (no SDK),
  * with the SDK on and every message sampled out, at a 1% ratio, and with every message recorded

@@ -1,5 +1,5 @@
 /**
- * `node -r ./bench/register-ts.js bench/flow/profile-top.ts <file.cpuprofile|file.heapprofile> [N]`:
+ * `node -r @swc-node/register bench/flow/profile-top.ts <file.cpuprofile|file.heapprofile> [N]`:
  * the top N functions of a V8 CPU profile by self time (with their share of all samples), or of a
  * sampling heap profile by bytes allocated, as a Markdown table. Functions are keyed by name and
  * file (the path under node_modules or the repository, with the line), so the table reads the same

@@ -4,7 +4,7 @@
  * `{device, temp, ts}` and publishes it to `out/alerts` at the same QoS: what a user would write
  * by hand instead of Sluice. It acknowledges an input when its handler returns (mqtt.js's
  * default), not when the republish is acknowledged: a weaker guarantee than Sluice's.
- * Run by the bench as a child process: `RELAY_URL=mqtt://... RELAY_QOS=1 node -r ./bench/register-ts.js bench/flow/relay.ts`.
+ * Run by the bench as a child process: `RELAY_URL=mqtt://... RELAY_QOS=1 node -r @swc-node/register bench/flow/relay.ts`.
  */
 import type { Socket } from 'node:net';
 import mqtt from 'mqtt';

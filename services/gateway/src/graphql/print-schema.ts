@@ -1,6 +1,6 @@
 import { schemaFilePath, writeSchemaFile } from './schema-file';
 
-// `node -r ./bench/register-ts.js services/gateway/src/graphql/print-schema.ts` (npm run schema:graphql)
+// `node -r @swc-node/register services/gateway/src/graphql/print-schema.ts` (npm run schema:graphql)
 writeSchemaFile().then(
   () => console.log(`wrote ${schemaFilePath}`),
   (error: unknown) => {
