@@ -22,6 +22,11 @@ export interface StartNestAppOptions {
   beforeClose?: () => Promise<void>;
   /** The operator key of an app with a public API (gateway, embedded): it guards /metrics there. */
   operatorKey?: string;
+  /**
+   * SIGUSR2 (ingest's "retire"): runs this, then closes as SIGTERM does; a replica scaled down for
+   * good hands its share back (docs/operations.md, "Scaling ingest").
+   */
+  onRetire?: (app: INestApplication) => void;
   /** Installs request handlers that run before the body parsers (the gateway's GraphQL gate). */
   beforeBodyParser?: (app: INestApplication) => void;
 }
@@ -103,4 +108,12 @@ function closeOnSignals(
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  const onRetire = options.onRetire;
+  if (onRetire) {
+    process.once('SIGUSR2', (signal) => {
+      if (closing) return;
+      onRetire(app);
+      onSignal(signal);
+    });
+  }
 }

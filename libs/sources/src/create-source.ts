@@ -52,6 +52,7 @@ function withKind(kind: SourceKind, source: Source): AnySource {
     kind,
     start: () => source.start(),
     stop: () => source.stop(),
+    ...(source.retire ? { retire: () => source.retire!() } : {}),
     status: () => source.status(),
     metrics: () => source.metrics(),
     ...(source.connectionMetrics ? { connectionMetrics: () => source.connectionMetrics!() } : {}),

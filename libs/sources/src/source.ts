@@ -8,6 +8,11 @@ export interface Source {
   start(): Promise<void>;
   /** Stops reading, lets in-flight sinks finish and acknowledges/commits them, then disconnects. */
   stop(): Promise<void>;
+  /**
+   * Leaves for good (a replica scaled down) so the others take over its share: MQTT unsubscribes,
+   * drains and ends its session; without it, `stop` (Kafka and NATS consumers leave their group).
+   */
+  retire?(): Promise<void>;
   status(): SourceStatus;
   metrics(): SourceMetrics;
   /** Each broker connection's counters, for a source with several (MQTT). */

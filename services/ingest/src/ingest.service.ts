@@ -39,6 +39,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly subjects: Subjects;
   private unsubscribe?: () => void;
   private readonly status: StatusAnnouncer;
+  private retiring = false;
 
   constructor(
     @Inject(INGEST_SETTINGS) private readonly settings: ResolvedIngestSettings,
@@ -60,10 +61,24 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     this.unsubscribe = this.pipeline.onChange((tenantId, tenant) => this.applyTenant(tenantId, tenant));
   }
 
-  /** Stops taking messages, lets the ones in flight reach INGEST and be acknowledged, then disconnects. */
+  /** The next shutdown retires the sources (this replica leaves for good) instead of stopping them. */
+  retireOnShutdown(): void {
+    this.retiring = true;
+    this.logger.log('retiring: the sources leave their share groups and end their sessions at shutdown');
+  }
+
+  /**
+   * Stops taking messages, lets the ones in flight reach INGEST and be acknowledged, then
+   * disconnects, keeping the broker sessions for the restart; when retiring, ends them instead
+   * (MQTT: unsubscribe, drain what the broker still sends, session expiry 0).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
-    await Promise.all([...this.sources.values()].map((s) => s.source.stop()));
+    await Promise.all(
+      [...this.sources.values()].map(({ source }) =>
+        this.retiring && source.retire ? source.retire() : source.stop(),
+      ),
+    );
     // why after the sources: their last state is "gone", announced before the bus closes
     await this.status.stop();
   }

@@ -7,6 +7,7 @@ import { PipelineModule } from '@sluice/pipeline';
 import { startNestApp } from '@sluice/app-runtime';
 import { loadIngestConfig, type IngestConfig } from './config';
 import { IngestModule } from './ingest.module';
+import { IngestService } from './ingest.service';
 
 @Module({})
 class IngestAppModule {
@@ -33,5 +34,7 @@ class IngestAppModule {
 /** Starts the ingest service on its own (`sluice start ingest`). */
 export async function startIngest(env: NodeJS.ProcessEnv = process.env) {
   const config = loadIngestConfig(env);
-  return startNestApp('ingest', IngestAppModule.forRoot(config), config);
+  return startNestApp('ingest', IngestAppModule.forRoot(config), config, {
+    onRetire: (app) => app.get(IngestService).retireOnShutdown(),
+  });
 }

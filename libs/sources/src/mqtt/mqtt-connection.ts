@@ -49,6 +49,9 @@ export class MqttConnection {
   private reason?: string;
   private stopping = false;
   private readonly delivery: SinkDelivery;
+  /** Set by retire(): the stop ends the broker session instead of keeping it. */
+  private endSession = false;
+  private lastReceivedAt = 0;
   private reconnectDelay: number;
   private started?: { resolve: () => void; reject: (error: Error) => void };
 
@@ -101,6 +104,36 @@ export class MqttConnection {
     return ready;
   }
 
+  /**
+   * Leaves the share group for good (a replica scaled down): unsubscribes, so the broker sends what
+   * comes next to the other members; stores and acknowledges what it still sends this session until
+   * nothing arrived for `quietMs` and nothing is in flight (bounded by drainTimeoutMs); then stops
+   * and ends the session (MQTT 5: DISCONNECT with session expiry 0; 3.1.1: a clean reconnect), so
+   * the broker queues nothing more for a member that never comes back.
+   */
+  async retire(quietMs: number): Promise<void> {
+    const client = this.client;
+    if (client?.connected && !this.stopping) {
+      const group = this.deps.config.shareGroup;
+      const filters = this.deps.filters.map(({ filter }) => (group ? `$share/${group}/${filter}` : filter));
+      try {
+        await client.unsubscribeAsync(filters);
+        this.deps.log.info(`mqtt ${this.clientId}: retiring, unsubscribed from ${filters.join(', ')}`);
+      } catch (error) {
+        this.deps.log.warn(
+          `mqtt ${this.clientId}: retiring, unsubscribe failed: ${(error as Error).message}`,
+        );
+      }
+      this.lastReceivedAt = Date.now();
+      const deadline = Date.now() + this.deps.config.drainTimeoutMs;
+      while (Date.now() < deadline && (this.tasks.size > 0 || Date.now() - this.lastReceivedAt < quietMs)) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50, quietMs)));
+      }
+    }
+    this.endSession = true;
+    await this.stop();
+  }
+
   /** Stops reading, waits (up to drainTimeoutMs) for in-flight sinks and their acks, disconnects. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -127,8 +160,24 @@ export class MqttConnection {
     // why: the socket must read again to see the broker close it after our DISCONNECT
     this.gate.releaseAll();
     this.flushPubacks(); // the acks of the drained messages go out before DISCONNECT
-    await this.client?.endAsync(false);
+    const v5 = this.deps.config.protocolVersion === 5;
+    await this.client?.endAsync(
+      false,
+      this.endSession && v5 ? { reasonCode: 0, properties: { sessionExpiryInterval: 0 } } : undefined,
+    );
+    if (this.endSession && !v5 && !this.deps.config.clean) await this.dropSession();
     this.state = 'disconnected';
+  }
+
+  /** MQTT 3.1.1 cannot end a persistent session on DISCONNECT: a clean session under its id does. */
+  private async dropSession(): Promise<void> {
+    try {
+      const options = { ...clientOptions(this.deps.config, this.clientId), clean: true, reconnectPeriod: 0 };
+      const client = await mqtt.connectAsync(this.deps.config.url, { ...options, manualConnect: false });
+      await client.endAsync();
+    } catch (error) {
+      this.deps.log.warn(`mqtt ${this.clientId}: could not end the session: ${(error as Error).message}`);
+    }
   }
 
   metrics(): ConnectionMetrics {
@@ -267,6 +316,7 @@ export class MqttConnection {
     const receivedAt = Date.now();
     const counters = this.counters;
     counters.received += 1;
+    this.lastReceivedAt = receivedAt;
     counters.byQos[packet.qos].received += 1;
     counters.bytes += packet.length ?? 0;
     if (this.stopping) {

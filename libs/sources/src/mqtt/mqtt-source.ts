@@ -25,6 +25,11 @@ export interface MqttSource {
   start(): Promise<void>;
   /** Stops taking messages, lets in-flight sinks finish and acks them, then disconnects. */
   stop(): Promise<void>;
+  /**
+   * Leaves for good: unsubscribes, stores and acks what the broker still sends until quiet for
+   * `quietMs` (default 500), then ends the session, so the share group's others get its share.
+   */
+  retire(quietMs?: number): Promise<void>;
   status(): SourceStatus;
   metrics(): SourceMetrics;
   connectionMetrics(): ConnectionMetrics[];
@@ -116,6 +121,10 @@ export function createMqttSource(
     },
     async stop() {
       await Promise.all(connections.map((c) => c.stop()));
+    },
+    async retire(quietMs = 500) {
+      // the embedded broker's in-process intake has no session to end
+      await Promise.all(connections.map((c) => (c instanceof MqttConnection ? c.retire(quietMs) : c.stop())));
     },
     status() {
       const states = connections.map((c) => c.status());
