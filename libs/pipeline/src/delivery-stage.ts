@@ -37,6 +37,7 @@ import { endDeliverySpan } from './delivery/delivery-span';
 import { fallbackRequests, splitFallbacks, type FallbackTarget } from './delivery/fallback-actions';
 import { RequestBatcher } from './delivery/request-batcher';
 import { sendWithTimeout } from './delivery/send-with-timeout';
+import { connectorRunConfig, type OperatorBroker } from './connector-run-config';
 import type { PipelineDefinition, TenantDefinition } from './pipeline-definition';
 import type { StageLogger } from './stage-logger';
 import { TurnCounts } from './turn-counts';
@@ -115,6 +116,8 @@ export class DeliveryStage {
     private readonly usage?: UsageMeter,
     /** The target policy of tenants' connectors (none: unrestricted, as in the library's tests). */
     private readonly tenantTargets?: TargetPolicy,
+    /** Where an MQTT connector without `url` republishes (in its tenant's namespace). */
+    private readonly operatorBroker?: OperatorBroker,
   ) {
     this.policy = { ...defaultDeliveryPolicy, ...policy };
     this.counts = new TurnCounts(metrics);
@@ -142,7 +145,13 @@ export class DeliveryStage {
     try {
       for (const def of tenant?.connectors ?? []) {
         // why split: `queue` bounds the connector's queue in the rules stage; the driver never sees it
-        const driverConfig = splitQueueSettings(def.config).config;
+        const run = connectorRunConfig(
+          tenantId,
+          tenant?.mountpoint,
+          { ...def, config: splitQueueSettings(def.config).config },
+          this.operatorBroker,
+        );
+        const driverConfig = run.config;
         const fingerprint = JSON.stringify([def.kind, driverConfig, def.configuredBy]);
         const existing = this.connectors.get(`${tenantId}/${def.id}`);
         if (existing?.fingerprint === fingerprint) {
@@ -152,7 +161,8 @@ export class DeliveryStage {
         const connector = this.connectorFactory(def.kind, driverConfig, {
           // why for every connector: a subject template can take its value from a message
           reservedSubject: reservedSubjectReason,
-          targets: def.configuredBy === 'operator' ? undefined : this.tenantTargets,
+          // why none on the operator's broker: its address is the operator's choice, not the tenant's
+          targets: def.configuredBy === 'operator' || run.onOperatorBroker ? undefined : this.tenantTargets,
         });
         const breaker = new CircuitBreaker({
           threshold: this.policy.breakerThreshold,

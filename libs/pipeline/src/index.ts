@@ -1,6 +1,8 @@
 export { parsePipelineDefinition, loadPipelineFile, pipelineDefinitionSchema } from './pipeline-definition';
 export type { TenantDefinition, SourceDefinition } from './pipeline-definition';
 export { sourceRunConfig, checkSourceRunConfig, clientIdPrefix, tenantMountpoint } from './source-run-config';
+export { connectorRunConfig, connectorRunProblems } from './connector-run-config';
+export type { OperatorBroker } from './connector-run-config';
 export type { SourceDefaults } from './source-run-config';
 export { pipelineConfigShape } from './pipeline.config';
 export { PipelineModule, PIPELINE_DEFINITIONS } from './pipeline.module';

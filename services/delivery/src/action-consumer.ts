@@ -67,7 +67,18 @@ export class ActionConsumer
       undefined,
       metrics,
       this.usage,
-      tenantTargetPolicy(settings, settings.SLUICE_BUS === 'nats' ? settings.SLUICE_NATS_URL : undefined),
+      tenantTargetPolicy(
+        settings,
+        settings.SLUICE_BUS === 'nats' ? settings.SLUICE_NATS_URL : undefined,
+        settings.SLUICE_MQTT_URL,
+      ),
+      settings.SLUICE_MQTT_URL
+        ? {
+            url: settings.SLUICE_MQTT_URL,
+            username: settings.SLUICE_MQTT_USERNAME,
+            password: settings.SLUICE_MQTT_PASSWORD,
+          }
+        : undefined,
     );
     const announce = { node: replicaNode('delivery'), intervalMs: settings.SLUICE_STATUS_INTERVAL_MS };
     this.status = new StatusAnnouncer(bus, this.subjects, this.logger, announce);

@@ -8,6 +8,10 @@ export const deliveryConfigShape = {
   ...busConfigShape,
   ...pipelineConfigShape,
   ...connectorTargetsConfigShape,
+  /** The operator's broker: where an MQTT connector without `url` republishes, in its tenant's namespace. */
+  SLUICE_MQTT_URL: z.url({ message: 'expected a broker URL such as mqtt://host:1883' }).optional(),
+  SLUICE_MQTT_USERNAME: z.string().optional(),
+  SLUICE_MQTT_PASSWORD: z.string().optional(),
   /** Action requests in flight per connector (its consumer's max ack pending). */
   SLUICE_DELIVERY_CONCURRENCY: z.coerce.number().int().positive().default(64),
   SLUICE_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
@@ -34,4 +38,5 @@ const deliveryConfigSchema = z.object({
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;
 export type DeliverySettings = Pick<DeliveryConfig, keyof typeof deliveryConfigShape>;
 
-export const loadDeliveryConfig = (env = process.env) => loadConfig(deliveryConfigSchema, env);
+export const loadDeliveryConfig = (env = process.env) =>
+  loadConfig(deliveryConfigSchema, env, { sensitive: ['SLUICE_MQTT_PASSWORD'] });

@@ -62,7 +62,8 @@ export class EmbeddedModule {
           intake: runtime.broker,
         }),
         RulesModule.forRoot(config),
-        DeliveryModule.forRoot(config),
+        // why the broker's URL: a tenant's MQTT connector without url republishes there, in its namespace
+        DeliveryModule.forRoot({ ...config, ...login, SLUICE_MQTT_URL: runtime.mqttUrl }),
         GatewayModule.forRoot({
           ...config,
           ...login,

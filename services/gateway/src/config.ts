@@ -1,3 +1,4 @@
+import type { OperatorBroker } from '@sluice/pipeline';
 import { busConfigShape } from '@sluice/bus';
 import { connectorTargetsConfigShape } from '@sluice/connectors';
 import { httpPortShape, loadConfig, logConfigShape, shutdownConfigShape } from '@sluice/config';
@@ -67,6 +68,12 @@ export type GatewaySettings = Pick<
   /** The broker to publish to: SLUICE_MQTT_URL, or the embedded broker. */
   mqttUrl: string | undefined;
 };
+
+/** The operator's broker and its login (for connectors without url), when the gateway knows one. */
+export function operatorBrokerOf(settings: GatewaySettings): OperatorBroker | undefined {
+  const { mqttUrl, SLUICE_MQTT_USERNAME: username, SLUICE_MQTT_PASSWORD: password } = settings;
+  return mqttUrl ? { url: mqttUrl, username, password } : undefined;
+}
 
 export const gatewaySensitive = ['SLUICE_ADMIN_KEY', 'SLUICE_SECRET_KEY', 'SLUICE_MQTT_PASSWORD'];
 export const loadGatewayConfig = (env = process.env) =>

@@ -25,6 +25,17 @@ export const mqttConnectorSchema = z
       .default(1)
       .describe("Clients; batches go round-robin over them (the broker's Receive Maximum applies to each)."),
     tls: tlsSchema.optional(),
+    /**
+     * Set by Sluice, never by a tenant: the tenant's namespace on the operator's broker, put in
+     * front of every topic published (a tenant's connector without `url`; docs/security.md).
+     */
+    mountpoint: z
+      .string()
+      .regex(
+        /^[^$+#/][^+#]*\/$/,
+        'expected a topic prefix ending in "/", without "+", "#" or a leading "$" or "/"',
+      )
+      .optional(),
   })
   .strict()
   .meta({ description: 'An MQTT broker to publish to (republish or bridge).' });

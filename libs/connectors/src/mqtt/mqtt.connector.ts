@@ -139,9 +139,11 @@ export class MqttConnector extends BaseConnector {
 
     const publish = async (client: MqttClient, record: DeliveryRecord): Promise<DeliveryOutcome> => {
       const v5 = client.options.protocolVersion === 5;
-      const name = topic.render(record);
-      if (!name || /[#+]/.test(name) || name.includes(String.fromCharCode(0)))
-        return rejected(`invalid topic name '${name}'`, false);
+      const rendered = topic.render(record);
+      if (!rendered || /[#+]/.test(rendered) || rendered.includes(String.fromCharCode(0)))
+        return rejected(`invalid topic name '${rendered}'`, false);
+      // why after the checks: the tenant's namespace is Sluice's; what the rule rendered stays inside it
+      const name = `${this.config.mountpoint ?? ''}${rendered}`;
       const userProperties: Record<string, string> = {};
       for (const key of traceProperties) {
         const value = record.headers?.[key];

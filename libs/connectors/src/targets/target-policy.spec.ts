@@ -1,3 +1,4 @@
+import { tenantTargetPolicy } from './targets.config';
 import { ConnectorTargetDeniedError } from '../errors';
 import { TargetPolicy } from './target-policy';
 
@@ -40,6 +41,17 @@ describe('TargetPolicy', () => {
     await expect(loopback.check({ host: '127.0.0.1', port: 5432 })).resolves.toBeUndefined();
     await expect(loopback.check({ host: '127.0.0.1', port: 4222 })).rejects.toThrow(/service bus/);
     await expect(loopback.check({ host: '::1', port: 4222 })).rejects.toThrow(/service bus/);
+  });
+
+  it("reserves the operator's MQTT broker too, under any loopback alias, saying what it is", async () => {
+    const policy = tenantTargetPolicy(
+      { SLUICE_CONNECTOR_TARGETS_ALLOW: ['loopback'], SLUICE_CONNECTOR_TARGETS_DENY: [] },
+      undefined,
+      'mqtt://localhost',
+    );
+    await expect(policy.check({ host: '127.0.0.1', port: 1884 })).resolves.toBeUndefined();
+    for (const host of ['127.0.0.1', '::1', '0.0.0.0'])
+      await expect(policy.check({ host, port: 1883 })).rejects.toThrow(/operator's broker/);
   });
 
   it("the operator's deny list wins over an allowed range", async () => {

@@ -33,8 +33,11 @@ export interface TargetPolicyOptions {
   allow?: readonly string[];
   /** More CIDRs tenants may never reach. */
   deny?: readonly string[];
-  /** Endpoints no tenant connector may reach whatever is allowed (the service bus's servers). */
-  reserved?: readonly Endpoint[];
+  /**
+   * Endpoints no tenant connector may reach whatever is allowed (the service bus's servers, the
+   * operator's broker), with what each is for the refusal (default "Sluice's own service bus").
+   */
+  reserved?: readonly (Endpoint & { what?: string })[];
 }
 
 /**
@@ -53,9 +56,9 @@ export class TargetPolicy {
   private readonly denied = new BlockList();
   private readonly always = new BlockList();
   private readonly allowed = new BlockList();
-  private reservedAddresses?: Promise<Set<string>>;
-  /** The reserved endpoints once resolved (checks start by resolving them). */
-  private reservedResolved = new Set<string>();
+  private reservedAddresses?: Promise<Map<string, string>>;
+  /** The reserved endpoints once resolved (`ip:port` to what it is; checks start by resolving them). */
+  private reservedResolved = new Map<string, string>();
 
   private constructor(private readonly options: TargetPolicyOptions) {
     for (const cidr of ALWAYS_DENIED) addCidr(this.always, cidr);
@@ -72,12 +75,17 @@ export class TargetPolicy {
   }
 
   /** Why `address` (an IP) may not be reached on `port`, or undefined when it may. */
-  reasonFor(address: string, port: number, reserved: ReadonlySet<string> = new Set()): string | undefined {
+  reasonFor(
+    address: string,
+    port: number,
+    reserved: ReadonlyMap<string, string> = new Map(),
+  ): string | undefined {
     const ip = unmapped(address);
     const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
     if (this.always.check(ip, family))
       return 'link-local, metadata and multicast addresses are never allowed';
-    if (reserved.has(`${ip}:${port}`)) return "it is Sluice's own service bus";
+    const what = reserved.get(`${ip}:${port}`);
+    if (what) return `it is ${what}`;
     if (this.denied.check(ip, family)) return 'the operator denies this network to tenants';
     if (this.internal.check(ip, family) && !this.allowed.check(ip, family)) {
       return 'loopback and private addresses are not allowed for tenants (the operator can allow them)';
@@ -143,19 +151,20 @@ export class TargetPolicy {
       : netConnect(options, onConnect);
   }
 
-  private reserved(): Promise<Set<string>> {
+  private reserved(): Promise<Map<string, string>> {
     this.reservedAddresses ??= Promise.all(
       (this.options.reserved ?? []).map(async (e) => {
         const addresses = await resolveAll(e.host).catch(() => [] as string[]);
-        return addresses.map((a) => `${unmapped(a)}:${e.port}`);
+        const what = e.what ?? "Sluice's own service bus";
+        return addresses.map((a): [string, string] => [`${unmapped(a)}:${e.port}`, what]);
       }),
     ).then((lists) => {
-      const all = new Set(lists.flat());
+      const all = new Map(lists.flat());
       // why: 127.0.0.1 and ::1 (and 0.0.0.0) reach the same local server
-      for (const entry of [...all]) {
+      for (const [entry, what] of [...all]) {
         const [ip, port] = splitHostPort(entry);
         if (isLocal(ip))
-          for (const local of ['127.0.0.1', '::1', '0.0.0.0', '::']) all.add(`${local}:${port}`);
+          for (const local of ['127.0.0.1', '::1', '0.0.0.0', '::']) all.set(`${local}:${port}`, what);
       }
       this.reservedResolved = all;
       return all;

@@ -37,15 +37,38 @@ export interface ConnectorTargetsSettings {
 
 /**
  * The policy from the settings; `busUrls` (SLUICE_NATS_URL, comma-separated) are reserved: no
- * tenant's connector reaches the service bus's servers, whatever is allowed.
+ * tenant's connector reaches the service bus's servers, whatever is allowed. So is the operator's
+ * MQTT broker (`operatorBrokerUrl`): a tenant republishes there without `url`, inside its namespace,
+ * and naming it by address must not escape that.
  *
- * @example tenantTargetPolicy(settings, 'nats://127.0.0.1:4222')
+ * @example tenantTargetPolicy(settings, 'nats://127.0.0.1:4222', 'mqtt://127.0.0.1:1883')
  */
-export function tenantTargetPolicy(settings: ConnectorTargetsSettings, busUrls?: string): TargetPolicy {
-  const reserved: Endpoint[] = (busUrls ?? '').split(',').flatMap((u) => urlEndpoints(u.trim(), 4222));
+export function tenantTargetPolicy(
+  settings: ConnectorTargetsSettings,
+  busUrls?: string,
+  operatorBrokerUrl?: string,
+): TargetPolicy {
+  const reserved: (Endpoint & { what?: string })[] = (busUrls ?? '')
+    .split(',')
+    .flatMap((u) => urlEndpoints(u.trim(), 4222));
+  for (const endpoint of operatorBrokerUrl
+    ? urlEndpoints(operatorBrokerUrl, mqttDefaultPort(operatorBrokerUrl))
+    : [])
+    reserved.push({
+      ...endpoint,
+      what: "the operator's broker (leave url out to publish in your namespace there)",
+    });
   return TargetPolicy.parse({
     allow: settings.SLUICE_CONNECTOR_TARGETS_ALLOW,
     deny: settings.SLUICE_CONNECTOR_TARGETS_DENY,
     reserved,
   });
+}
+
+/** The port an MQTT URL means without one. */
+function mqttDefaultPort(url: string): number {
+  if (/^(mqtts|ssl):/.test(url)) return 8883;
+  if (/^wss:/.test(url)) return 443;
+  if (/^ws:/.test(url)) return 80;
+  return 1883;
 }

@@ -30,7 +30,7 @@ export class ActionCheckResolver {
   ): Promise<ActionCheckModel> {
     try {
       await this.changes.inTransaction((repos) =>
-        checkAction(repos, this.box, tenant, { connectorId, config }, ''),
+        checkAction(repos, this.box, tenant, { connectorId, config }, '', this.changes.operatorBroker),
       );
       return { valid: true, field: null, message: null };
     } catch (error) {

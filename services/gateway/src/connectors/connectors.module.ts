@@ -15,9 +15,14 @@ import { ConnectorsService, TENANT_TARGETS } from './connectors.service';
     ConnectorsResolver,
     {
       provide: TENANT_TARGETS,
-      // why the bus's URL: no tenant's connector may reach the servers the mesh runs on
+      // why the bus's URL: no tenant's connector may reach the servers the mesh runs on; nor the
+      // operator's broker by its address (a connector without url republishes there, confined)
       useFactory: (settings: GatewaySettings) =>
-        tenantTargetPolicy(settings, settings.SLUICE_BUS === 'nats' ? settings.SLUICE_NATS_URL : undefined),
+        tenantTargetPolicy(
+          settings,
+          settings.SLUICE_BUS === 'nats' ? settings.SLUICE_NATS_URL : undefined,
+          settings.mqttUrl,
+        ),
       inject: [GATEWAY_SETTINGS],
     },
   ],

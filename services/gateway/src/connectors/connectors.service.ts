@@ -27,6 +27,9 @@ import { ConnectorModel, type ConnectorStatusModel } from './connector.model';
 import { buildConnector, validateConnectorConfig } from './connector-validation';
 import { closeQuietly } from '../propagation/definition-check';
 import { chooseConfig, withQueue } from './typed-config';
+import { connectorRunConfig, connectorRunProblems, tenantMountpoint } from '@sluice/pipeline';
+import { operatorBrokerOf, type GatewaySettings } from '../config';
+import { GATEWAY_SETTINGS } from '../gateway.settings';
 
 const TEST_TIMEOUT_MS = 10_000;
 /**
@@ -55,6 +58,7 @@ export class ConnectorsService {
     private readonly box: SecretBox,
     @Inject(PLANS) private readonly plans: Plans,
     @Inject(TENANT_TARGETS) private readonly tenantTargets: TargetPolicy,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
   ) {}
 
   async create(
@@ -65,7 +69,8 @@ export class ConnectorsService {
     const chosen = chooseConfig(input);
     const kind = chosen.kind;
     const given = withQueue(chosen.config, input.queue);
-    await validateConnectorConfig(kind, given, 'input', chosen.configPath);
+    if (by === 'tenant') refuseManaged(kind, given, chosen.configPath);
+    await validateConnectorConfig(kind, this.runConfig(tenantId, kind, given), 'input', chosen.configPath);
     if (by === 'tenant') await this.checkTargets(kind, given);
     const { config, secrets } = splitSecrets(connectorSecretFields(kind), given ?? {});
     const row = await this.changes.apply(tenantId, async (repos, tenant, manager) => {
@@ -114,7 +119,13 @@ export class ConnectorsService {
           : { config, secrets: {} };
         const stored = openSecrets(this.box, 'connector', current);
         const candidate = mergeSecrets(split.config, nextSecrets(stored, split.secrets, input.clearSecrets));
-        await validateConnectorConfig(current.kind, candidate, 'input', chosen.configPath);
+        if (by === 'tenant') refuseManaged(current.kind, candidate, chosen.configPath);
+        await validateConnectorConfig(
+          current.kind,
+          this.runConfig(tenantId, current.kind, candidate),
+          'input',
+          chosen.configPath,
+        );
         const moved = !sameEndpoints(
           endpointsOf(current.kind, mergeSecrets(current.config, stored)),
           endpointsOf(current.kind, candidate),
@@ -237,6 +248,20 @@ export class ConnectorsService {
     }
   }
 
+  /**
+   * The configuration delivery will run (an MQTT connector without url on the operator's broker,
+   * in the tenant's namespace), so what is saved is what runs.
+   */
+  private runConfig(tenantId: string, kind: string, config: Record<string, unknown> | undefined) {
+    if (!config) return config;
+    return connectorRunConfig(
+      tenantId,
+      tenantMountpoint(this.settings.SLUICE_TENANT_MOUNTPOINT, tenantId),
+      { id: 'connector', kind, config },
+      operatorBrokerOf(this.settings),
+    ).config;
+  }
+
   private seal(id: string, secrets: Secrets): string | null {
     return Object.keys(secrets).length === 0
       ? null
@@ -248,6 +273,16 @@ export class ConnectorsService {
     const secretsSet = Object.keys(openSecrets(this.box, 'connector', row)).sort();
     return { id, tenantId, name, kind, enabled, version, config, secretsSet, createdAt, updatedAt };
   }
+}
+
+/** Refuses what Sluice sets on a tenant's connector (its namespace, the shared broker's login). */
+function refuseManaged(
+  kind: string,
+  config: Record<string, unknown> | undefined,
+  configPath = 'input.config',
+) {
+  const [problem] = connectorRunProblems(kind, config ?? {});
+  if (problem) throw new InputInvalidError(`${configPath}.${problem.field}`, problem.problem);
 }
 
 /** A valid configuration's endpoints (none when it cannot be built: validation says why). */

@@ -8,7 +8,8 @@ import {
 } from '@sluice/persistence';
 import { tenantMountpoint } from '@sluice/pipeline';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { GatewaySettings } from '../config';
+import { operatorBrokerOf, type GatewaySettings } from '../config';
+import type { OperatorBroker } from '@sluice/pipeline';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
 import { ConfigPublisher } from './config-publisher.service';
 import { checkDefinition } from './definition-check';
@@ -29,6 +30,11 @@ export class TenantChanges {
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
   ) {}
 
+  /** The operator's broker, where a tenant's MQTT connector without url runs (validation builds it so). */
+  get operatorBroker(): OperatorBroker | undefined {
+    return operatorBrokerOf(this.settings);
+  }
+
   async apply<T>(
     tenantId: string,
     work: (repos: Repositories, tenant: Tenant, manager: EntityManager) => Promise<T>,
@@ -38,7 +44,7 @@ export class TenantChanges {
       const value = await work(repos, tenant, manager);
       const rows = await readTenantRows(repos, tenantId);
       const mountpoint = tenantMountpoint(this.settings.SLUICE_TENANT_MOUNTPOINT, tenantId);
-      await checkDefinition(renderTenantDefinition(rows, this.box, mountpoint));
+      await checkDefinition(renderTenantDefinition(rows, this.box, mountpoint), this.operatorBroker);
       return value;
     });
     await this.publisher.publishTenant(tenantId);

@@ -23,7 +23,7 @@ export class ActionsService {
       if (count >= plan.maxActionsPerRule) {
         throw new QuotaExceededError('actionsPerRule', plan.maxActionsPerRule, tenant.plan);
       }
-      await checkAction(repos, this.box, tenantId, input, 'input');
+      await checkAction(repos, this.box, tenantId, input, 'input', this.changes.operatorBroker);
       const row = await repos.actions.create(tenantId, {
         ruleId: input.ruleId,
         connectorId: input.connectorId,
@@ -42,7 +42,7 @@ export class ActionsService {
         connectorId: input.connectorId ?? current.connectorId,
         config: input.config ?? current.config,
       };
-      await checkAction(repos, this.box, tenantId, next, 'input');
+      await checkAction(repos, this.box, tenantId, next, 'input', this.changes.operatorBroker);
       const row = await repos.actions.update(tenantId, input.id, input.version, {
         ...next,
         ...(input.enabled !== undefined && { enabled: input.enabled }),

@@ -1,5 +1,6 @@
 import { SecretBox, EntityNotFoundError, type Repositories } from '@sluice/persistence';
 import { compileRule, RuleCompileError, RuleSqlError } from '@sluice/rule-engine';
+import { connectorRunConfig, type OperatorBroker } from '@sluice/pipeline';
 import { mergeSecrets } from '../connectors/config-secrets';
 import { asInputError, buildConnector } from '../connectors/connector-validation';
 import { InputInvalidError, RuleSyntaxError } from '../errors/api-errors';
@@ -28,14 +29,22 @@ export async function checkAction(
   tenantId: string,
   action: { connectorId: string; config: Record<string, unknown> },
   field: string,
+  operatorBroker?: OperatorBroker,
 ): Promise<void> {
   const connector = await repos.connectors.get(tenantId, action.connectorId);
   if (!connector) throw new EntityNotFoundError('Connector', action.connectorId);
-  const built = buildConnector(
-    connector.kind,
-    mergeSecrets(connector.config, openSecrets(box, 'connector', connector)),
-    field,
+  // why the run configuration: an MQTT connector without url runs on the operator's broker
+  const { config } = connectorRunConfig(
+    tenantId,
+    undefined,
+    {
+      id: connector.id,
+      kind: connector.kind,
+      config: mergeSecrets(connector.config, openSecrets(box, 'connector', connector)),
+    },
+    operatorBroker,
   );
+  const built = buildConnector(connector.kind, config, field);
   try {
     built.createAction(action.config);
   } catch (error) {

@@ -31,7 +31,14 @@ export class RulesService {
         throw new QuotaExceededError('actionsPerRule', plan.maxActionsPerRule, tenant.plan);
       }
       for (const [i, action] of actions.entries()) {
-        await checkAction(repos, this.box, tenantId, action, `input.actions.${i}`);
+        await checkAction(
+          repos,
+          this.box,
+          tenantId,
+          action,
+          `input.actions.${i}`,
+          this.changes.operatorBroker,
+        );
       }
       const rule = await repos.rules.create(tenantId, {
         name: input.name,
