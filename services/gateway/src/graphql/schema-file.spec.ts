@@ -10,7 +10,7 @@ describe('services/gateway/schema.graphql', () => {
     const built = await buildSchemaText();
     // why a pattern: an argument with a description is printed on lines of its own
     expect(built).toMatch(/testRule\(\s*context: JSONObject!\s+sql: String!/);
-    expect(built).toMatch(/testRule\([\s\S]*?\n  \): RuleTestResult!/);
+    expect(built).toMatch(/testRule\([\s\S]*?\n {2}\): RuleTestResult!/);
     for (const operation of ['createConnector(', 'usage(', 'createApiKey(']) {
       expect(built).toContain(operation);
     }
