@@ -57,6 +57,54 @@ describe('tenant connectors against the default target policy (nothing allowed)'
   });
 });
 
+describe('tenant sources on a broker of their own, against the same policy', () => {
+  let t: Awaited<ReturnType<typeof startGraphqlApp>>;
+  let mallory: Awaited<ReturnType<typeof tenantWithKey>>;
+  const CREATE_SOURCE =
+    'mutation($i: CreateSourceInput!, $t: ID) { createSource(input: $i, tenantId: $t) { id version config } }';
+  const UPDATE_SOURCE = 'mutation($i: UpdateSourceInput!) { updateSource(input: $i) { id config } }';
+  const source = (url: string) => ({ i: { name: 'probe', config: { url, topics: [{ filter: '#' }] } } });
+
+  beforeAll(async () => {
+    t = await startGraphqlApp('sqlite', { targetsAllow: [] });
+    mallory = await tenantWithKey(t, 'mallory-sources', undefined);
+  });
+  afterAll(async () => {
+    await t.close();
+    await t.dispose();
+  });
+
+  it.each([
+    ['the cloud metadata address', 'mqtt://169.254.169.254:1883'],
+    ['the internal Redis', 'mqtt://127.0.0.1:6379'],
+    ['a private network over TLS, default port', 'mqtts://10.0.0.5'],
+    ['loopback over WebSocket', 'ws://localhost/mqtt'],
+  ])('refuses %s when a tenant creates it', async (_what, url) => {
+    const error = failure(await t.gql(mallory.key, CREATE_SOURCE, source(url)));
+    expect(error.code).toBe('FORBIDDEN');
+    expect(error.message).toMatch(/is not allowed/);
+  });
+
+  it("refuses a tenant's update that points a source there, and leaves the operator's sources unrestricted", async () => {
+    const created = ok(
+      await t.gql<{ createSource: { id: string; version: number } }>(t.adminKey, CREATE_SOURCE, {
+        ...source('mqtt://127.0.0.1:1883'),
+        t: mallory.id,
+      }),
+    ).createSource;
+    const error = failure(
+      await t.gql(mallory.key, UPDATE_SOURCE, {
+        i: {
+          id: created.id,
+          version: created.version,
+          config: { url: 'mqtt://127.0.0.1:6379', topics: [{ filter: '#' }] },
+        },
+      }),
+    );
+    expect(error.code).toBe('FORBIDDEN');
+  });
+});
+
 describe('the operator allows loopback: link-local and metadata stay denied', () => {
   let t: Awaited<ReturnType<typeof startGraphqlApp>>;
   let mallory: Awaited<ReturnType<typeof tenantWithKey>>;

@@ -30,6 +30,7 @@ import { chooseConfig, withQueue } from './typed-config';
 import { connectorRunConfig, connectorRunProblems, tenantMountpoint } from '@sluice/pipeline';
 import { operatorBrokerOf, type GatewaySettings } from '../config';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
+import { TENANT_TARGETS } from './tenant-targets.provider';
 
 const TEST_TIMEOUT_MS = 10_000;
 /**
@@ -39,8 +40,6 @@ const TEST_TIMEOUT_MS = 10_000;
 const TENANT_TEST_ANSWER_MS = 3_000;
 /** testConnector calls per tenant key per minute. */
 const TENANT_TESTS_PER_MINUTE = 10;
-
-export const TENANT_TARGETS = Symbol('TENANT_TARGETS');
 
 /** Who made a change: the operator's connectors are not held to the tenants' target policy. */
 export type ChangedBy = Principal['kind'];

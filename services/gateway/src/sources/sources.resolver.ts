@@ -1,7 +1,13 @@
 import { UseGuards, UsePipes } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { ApiKeyAuthGuard } from '../auth/api-key-auth.guard';
-import { CurrentTenant, tenantIdArg, type TenantId } from '../auth/current-tenant.decorator';
+import {
+  CurrentPrincipal,
+  CurrentTenant,
+  tenantIdArg,
+  type TenantId,
+} from '../auth/current-tenant.decorator';
+import type { Principal } from '../auth/principal';
 import { InputValidationPipe } from '../graphql/input-validation.pipe';
 import { ComponentStatusModel } from '../status/component-status.model';
 import { StatusBoard } from '../status/status-board.service';
@@ -42,18 +48,20 @@ export class SourcesResolver {
   createSource(
     @CurrentTenant() tenant: TenantId,
     @Args('input') input: CreateSourceInput,
+    @CurrentPrincipal() principal: Principal,
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<SourceModel> {
-    return this.service.create(tenant, input);
+    return this.service.create(tenant, input, principal.kind);
   }
 
   @Mutation(() => SourceModel)
   updateSource(
     @CurrentTenant() tenant: TenantId,
     @Args('input') input: UpdateSourceInput,
+    @CurrentPrincipal() principal: Principal,
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<SourceModel> {
-    return this.service.update(tenant, input);
+    return this.service.update(tenant, input, principal.kind);
   }
 
   @Mutation(() => SourceModel)

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ConnectorTargetDeniedError, type TargetPolicy } from '@sluice/connectors';
 import { SecretBox, Source, type PageRequest, type Repositories, type SourceKind } from '@sluice/persistence';
 import {
   checkSourceRunConfig,
@@ -14,6 +15,8 @@ import {
   type Secrets,
 } from '../connectors/config-secrets';
 import type { GatewaySettings } from '../config';
+import { TENANT_TARGETS } from '../connectors/tenant-targets.provider';
+import type { Principal } from '../auth/principal';
 import { InputInvalidError, QuotaExceededError } from '../errors/api-errors';
 import { PLANS, planOf, type Plans } from '../plans/plans';
 import { allPages } from '../propagation/tenant-definition';
@@ -24,6 +27,16 @@ import { openSecrets, secretContext } from '../propagation/tenant-definition';
 import type { CreateSourceInput, SourceFilterInput, UpdateSourceInput } from './source.input';
 import type { SourceModel } from './source.model';
 
+/** An MQTT broker's port when its URL gives none. */
+const BROKER_PORTS: Record<string, number> = {
+  'mqtt:': 1883,
+  'tcp:': 1883,
+  'mqtts:': 8883,
+  'ssl:': 8883,
+  'ws:': 80,
+  'wss:': 443,
+};
+
 @Injectable()
 export class SourcesService {
   constructor(
@@ -31,11 +44,18 @@ export class SourcesService {
     private readonly box: SecretBox,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
     @Inject(PLANS) private readonly plans: Plans,
+    @Inject(TENANT_TARGETS) private readonly tenantTargets: TargetPolicy,
   ) {}
 
-  async create(tenantId: string, input: CreateSourceInput): Promise<SourceModel> {
+  /** `by`: who asks; a tenant's source on a broker of its own is checked against the targets policy. */
+  async create(
+    tenantId: string,
+    input: CreateSourceInput,
+    by: Principal['kind'] = 'operator',
+  ): Promise<SourceModel> {
     const kind = (input.kind ?? 'mqtt') as SourceKind;
     this.check(tenantId, kind, input.config);
+    if (by === 'tenant') await this.checkTarget(input.config);
     const { config, secrets } = splitSecrets(sourceSecretFields(kind), input.config);
     const row = await this.changes.apply(tenantId, async (repos, tenant, manager) => {
       const plan = planOf(this.plans, tenant.plan);
@@ -57,7 +77,12 @@ export class SourcesService {
     return this.toModel(row);
   }
 
-  async update(tenantId: string, input: UpdateSourceInput): Promise<SourceModel> {
+  async update(
+    tenantId: string,
+    input: UpdateSourceInput,
+    by: Principal['kind'] = 'operator',
+  ): Promise<SourceModel> {
+    if (by === 'tenant') await this.checkTarget(input.config);
     const row = await this.changes.apply(tenantId, async (repos, tenant) => {
       const current = await repos.sources.require(tenantId, input.id);
       if (input.config) await this.checkConnections(repos, tenantId, tenant.plan, current.id, input.config);
@@ -84,6 +109,24 @@ export class SourcesService {
       });
     });
     return this.toModel(row);
+  }
+
+  /**
+   * Refuses a tenant's source whose broker resolves to an address the policy denies (link-local and
+   * metadata always; loopback and private ranges unless the operator allows them; the bus and the
+   * operator's broker by address), as for connectors: ingest would otherwise connect wherever a
+   * tenant points it. A name that does not resolve now passes.
+   */
+  private async checkTarget(config: Record<string, unknown> | undefined): Promise<void> {
+    const url = typeof config?.['url'] === 'string' ? config['url'] : undefined;
+    if (!url || !URL.canParse(url)) return;
+    const parsed = new URL(url);
+    const port = Number(parsed.port) || (BROKER_PORTS[parsed.protocol] ?? 1883);
+    try {
+      await this.tenantTargets.check({ host: parsed.hostname.replace(/^\[|\]$/g, ''), port });
+    } catch (error) {
+      if (error instanceof ConnectorTargetDeniedError) throw error;
+    }
   }
 
   setEnabled(tenantId: string, id: string, version: number, enabled: boolean): Promise<SourceModel> {
