@@ -19,6 +19,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >&2
 }
 
+# The fault tests run initdb and pg_ctl as the postgres user, which write to /dev/null: on a machine
+# where /dev/null had lost its write bits for others (seen once: crw-r--r--), every such test failed.
+if [ -c /dev/null ] && [ "$(stat -c %a /dev/null)" != 666 ]; then
+  log "/dev/null is mode $(stat -c %a /dev/null); restoring 666"
+  as_root chmod 666 /dev/null || log "could not chmod /dev/null"
+fi
+
 ensure() { # name port binary package start-command...
   local name=$1 port=$2 binary=$3 package=$4; shift 4
   if port_open "$port"; then return 0; fi
