@@ -380,9 +380,11 @@ describe('fault: embedded mode keeps what it acknowledged', () => {
         });
         const ready = await fetch(`http://127.0.0.1:${sluice.port}/health/ready`);
         expect(ready.status).toBe(503);
-        // distinct ids: a message stored again while the disk was full may already have arrived twice
+        // distinct ids: a message stored again while the disk was full may already have arrived twice.
+        // Not asserted below count: deliveries free room as they go, so on a quiet machine all 2,000
+        // got through between refusals (a clean run failed on `expected 2000 to be less than 2000`);
+        // the refusal itself is the log line above and the 503.
         const whileFull = new Set(received(run)).size;
-        expect(whileFull).toBeLessThan(count);
         rmSync(filler);
         const report = await settle(stream, run, () => sluice.output.slice(-3000));
         console.log(
