@@ -55,24 +55,12 @@ describe('tenant connectors against the default target policy (nothing allowed)'
     );
     expect(created.createConnector.config).toMatchObject({ url: 'http://127.0.0.1:9/' });
   });
-});
 
-describe('tenant sources on a broker of their own, against the same policy', () => {
-  let t: Awaited<ReturnType<typeof startGraphqlApp>>;
-  let mallory: Awaited<ReturnType<typeof tenantWithKey>>;
+  // a tenant's source on a broker of its own: the same policy
   const CREATE_SOURCE =
     'mutation($i: CreateSourceInput!, $t: ID) { createSource(input: $i, tenantId: $t) { id version config } }';
   const UPDATE_SOURCE = 'mutation($i: UpdateSourceInput!) { updateSource(input: $i) { id config } }';
   const source = (url: string) => ({ i: { name: 'probe', config: { url, topics: [{ filter: '#' }] } } });
-
-  beforeAll(async () => {
-    t = await startGraphqlApp('sqlite', { targetsAllow: [] });
-    mallory = await tenantWithKey(t, 'mallory-sources', undefined);
-  });
-  afterAll(async () => {
-    await t.close();
-    await t.dispose();
-  });
 
   it.each([
     ['the cloud metadata address', 'mqtt://169.254.169.254:1883'],

@@ -9,7 +9,7 @@ import { OK, errorMessage, rejected } from '../shared/outcomes';
 import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { compileTemplate, type Template } from '../template/template';
 import { mqttActionSchema, mqttConnectorSchema, type MqttConnectorConfig } from './mqtt.config';
-import { urlEndpoints, type Endpoint } from '../targets/target-policy';
+import { mqttEndpoints, type Endpoint } from '../targets/target-policy';
 
 /** PUBACK/PUBREC reason codes worth another attempt: unspecified error, server busy, quota exceeded. */
 const transientReasonCodes = new Set([0x80, 0x89, 0x97]);
@@ -80,16 +80,7 @@ export class MqttConnector extends BaseConnector {
   }
 
   endpoints(): Endpoint[] {
-    return urlEndpoints(
-      this.config.url,
-      /^(mqtts|ssl):/.test(this.config.url)
-        ? 8883
-        : /^wss:/.test(this.config.url)
-          ? 443
-          : /^ws:/.test(this.config.url)
-            ? 80
-            : 1883,
-    );
+    return mqttEndpoints(this.config.url);
   }
 
   protected async connect(): Promise<void> {

@@ -217,6 +217,12 @@ export function urlEndpoints(text: string, defaultPort: number): Endpoint[] {
   return [{ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || defaultPort }];
 }
 
+/** An MQTT broker's URL, with the scheme's port when it gives none (1883, 8883, 80, 443). */
+export function mqttEndpoints(text: string): Endpoint[] {
+  const port = /^(mqtts|ssl):/.test(text) ? 8883 : /^wss:/.test(text) ? 443 : /^ws:/.test(text) ? 80 : 1883;
+  return urlEndpoints(text, port);
+}
+
 /** `host:port` (Kafka brokers). */
 export function hostPortEndpoint(text: string): Endpoint {
   const at = text.lastIndexOf(':');

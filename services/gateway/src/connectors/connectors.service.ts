@@ -30,7 +30,7 @@ import { chooseConfig, withQueue } from './typed-config';
 import { connectorRunConfig, connectorRunProblems, tenantMountpoint } from '@sluice/pipeline';
 import { operatorBrokerOf, type GatewaySettings } from '../config';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
-import { TENANT_TARGETS } from './tenant-targets.provider';
+import { refuseDeniedTargets, TENANT_TARGETS } from './tenant-targets.provider';
 
 const TEST_TIMEOUT_MS = 10_000;
 /**
@@ -233,18 +233,9 @@ export class ConnectorsService {
     }
   }
 
-  /**
-   * Refuses a tenant's connector whose targets resolve to addresses the policy denies. A name that
-   * does not resolve now passes: delivery checks again each time it connects.
-   */
-  private async checkTargets(kind: string, config: Record<string, unknown> | undefined): Promise<void> {
-    for (const endpoint of endpointsOf(kind, config ?? {})) {
-      try {
-        await this.tenantTargets.check(endpoint);
-      } catch (error) {
-        if (error instanceof ConnectorTargetDeniedError) throw error;
-      }
-    }
+  /** Refuses a tenant's connector whose targets resolve to addresses the policy denies. */
+  private checkTargets(kind: string, config: Record<string, unknown> | undefined): Promise<void> {
+    return refuseDeniedTargets(this.tenantTargets, endpointsOf(kind, config ?? {}));
   }
 
   /**

@@ -1,5 +1,10 @@
 import type { Provider } from '@nestjs/common';
-import { tenantTargetPolicy } from '@sluice/connectors';
+import {
+  ConnectorTargetDeniedError,
+  tenantTargetPolicy,
+  type Endpoint,
+  type TargetPolicy,
+} from '@sluice/connectors';
 import type { GatewaySettings } from '../config';
 import { GATEWAY_SETTINGS } from '../gateway.settings';
 
@@ -22,3 +27,21 @@ export const tenantTargetsProvider: Provider = {
     ),
   inject: [GATEWAY_SETTINGS],
 };
+
+/**
+ * Refuses (CONNECTOR_TARGET_DENIED) when one of a tenant's endpoints resolves to an address the
+ * policy denies. A name that does not resolve now passes: delivery and ingest meet it again when
+ * they connect.
+ */
+export async function refuseDeniedTargets(
+  policy: TargetPolicy,
+  endpoints: readonly Endpoint[],
+): Promise<void> {
+  for (const endpoint of endpoints) {
+    try {
+      await policy.check(endpoint);
+    } catch (error) {
+      if (error instanceof ConnectorTargetDeniedError) throw error;
+    }
+  }
+}

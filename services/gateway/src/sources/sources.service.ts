@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConnectorTargetDeniedError, type TargetPolicy } from '@sluice/connectors';
+import { mqttEndpoints, type TargetPolicy } from '@sluice/connectors';
 import { SecretBox, Source, type PageRequest, type Repositories, type SourceKind } from '@sluice/persistence';
 import {
   checkSourceRunConfig,
@@ -15,7 +15,7 @@ import {
   type Secrets,
 } from '../connectors/config-secrets';
 import type { GatewaySettings } from '../config';
-import { TENANT_TARGETS } from '../connectors/tenant-targets.provider';
+import { refuseDeniedTargets, TENANT_TARGETS } from '../connectors/tenant-targets.provider';
 import type { Principal } from '../auth/principal';
 import { InputInvalidError, QuotaExceededError } from '../errors/api-errors';
 import { PLANS, planOf, type Plans } from '../plans/plans';
@@ -26,16 +26,6 @@ import { TenantChanges } from '../propagation/tenant-changes.service';
 import { openSecrets, secretContext } from '../propagation/tenant-definition';
 import type { CreateSourceInput, SourceFilterInput, UpdateSourceInput } from './source.input';
 import type { SourceModel } from './source.model';
-
-/** An MQTT broker's port when its URL gives none. */
-const BROKER_PORTS: Record<string, number> = {
-  'mqtt:': 1883,
-  'tcp:': 1883,
-  'mqtts:': 8883,
-  'ssl:': 8883,
-  'ws:': 80,
-  'wss:': 443,
-};
 
 @Injectable()
 export class SourcesService {
@@ -117,16 +107,9 @@ export class SourcesService {
    * operator's broker by address), as for connectors: ingest would otherwise connect wherever a
    * tenant points it. A name that does not resolve now passes.
    */
-  private async checkTarget(config: Record<string, unknown> | undefined): Promise<void> {
-    const url = typeof config?.['url'] === 'string' ? config['url'] : undefined;
-    if (!url || !URL.canParse(url)) return;
-    const parsed = new URL(url);
-    const port = Number(parsed.port) || (BROKER_PORTS[parsed.protocol] ?? 1883);
-    try {
-      await this.tenantTargets.check({ host: parsed.hostname.replace(/^\[|\]$/g, ''), port });
-    } catch (error) {
-      if (error instanceof ConnectorTargetDeniedError) throw error;
-    }
+  private checkTarget(config: Record<string, unknown> | undefined): Promise<void> {
+    const url = config?.['url'];
+    return refuseDeniedTargets(this.tenantTargets, typeof url === 'string' ? mqttEndpoints(url) : []);
   }
 
   setEnabled(tenantId: string, id: string, version: number, enabled: boolean): Promise<SourceModel> {
