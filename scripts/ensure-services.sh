@@ -61,6 +61,12 @@ fi
 # The console's browser test drives Debian's Chromium (never a downloaded browser).
 if [ ! -x /usr/bin/chromium ]; then apt_install chromium || log "could not install chromium (the console test needs /usr/bin/chromium)"; fi
 
+# The wire-level Kafka fake decodes lz4 and zstd batches with the reference tools, not with the
+# codecs Sluice registers (test/support/fake-kafka/codecs.ts).
+for tool in lz4 zstd; do
+  command -v "$tool" >/dev/null || apt_install "$tool" || log "could not install $tool (the Kafka codec tests need it)"
+done
+
 missing=0
 for p in 5432 3306 6379 5672 1883 4222; do port_open "$p" || { log "port $p is still closed"; missing=1; }; done
 [ "$missing" = 0 ] && log "all services up"

@@ -111,9 +111,10 @@ function describeKafkaConnector(name: string, create: () => Promise<KafkaUnderTe
     beforeAll(async () => {
       kafka = await create();
       await kafka.createTopics(
-        ['telemetry.c1', 'telemetry.c2', 'raw', 'keyed', 'spread', 'zipped', 'split', 'linger', 'bytes'].map(
-          (t) => p + t,
-        ),
+        [
+          ...['telemetry.c1', 'telemetry.c2', 'raw', 'keyed', 'spread', 'split', 'linger', 'bytes'],
+          ...['gzip', 'snappy', 'lz4', 'zstd'].map((codec) => `zipped-${codec}`),
+        ].map((t) => p + t),
       );
       connector = createConnector('kafka', { brokers: kafka.brokers });
       await connector.start();
@@ -189,23 +190,31 @@ function describeKafkaConnector(name: string, create: () => Promise<KafkaUnderTe
       expect(new Set(read.map((r) => r.partition)).size).toBeGreaterThan(1);
     });
 
-    it('compresses with gzip and honours required acks', async () => {
-      const action = connector.createAction({
-        topic: `${p}zipped`,
-        compression: 'gzip',
-        requiredAcks: 'leader',
-      });
-      expect(await action.send(batch)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
-      const read = await kafka.read(`${p}zipped`, 3);
-      expect(read.map((r) => r.headers['sluice-id']).sort()).toEqual(['m1', 'm2', 'm3']);
+    // The fake decodes with its own codecs (zlib, the lz4 and zstd tools, its own snappy reader),
+    // not with the ones the connector registers, so this is not a round trip through one library.
+    it.each([
+      ['gzip', 1],
+      ['snappy', 2],
+      ['lz4', 3],
+      ['zstd', 4],
+    ] as const)('compresses with %s (codec %i) and honours required acks', async (compression, codec) => {
+      const topic = `${p}zipped-${compression}`;
+      const action = connector.createAction({ topic, compression, requiredAcks: 'leader' });
+      // a value long and repetitive enough that every codec really compresses it
+      const long = { id: 'm4', data: { text: 'sensor reading '.repeat(400) } };
+      expect(await action.send([...batch, long])).toEqual([
+        { ok: true },
+        { ok: true },
+        { ok: true },
+        { ok: true },
+      ]);
+      const read = await kafka.read(topic, 4);
+      expect(read.map((r) => r.headers['sluice-id']).sort()).toEqual(['m1', 'm2', 'm3', 'm4']);
+      expect(JSON.parse(read.find((r) => r.headers['sluice-id'] === 'm4')!.value!)).toEqual(long.data);
       if (kafka.fake)
         expect(
-          kafka.fake.records.filter((r) => r.topic === `${p}zipped`).map((r) => [r.compression, r.acks]),
-        ).toEqual([
-          [1, 1],
-          [1, 1],
-          [1, 1],
-        ]);
+          kafka.fake.records.filter((r) => r.topic === topic).map((r) => [r.compression, r.acks]),
+        ).toEqual(Array.from({ length: 4 }, () => [codec, 1]));
     });
 
     it('splits by count and bytes, and gathers concurrent sends within lingerMs', async () => {
@@ -280,7 +289,7 @@ describe('kafka connector without a broker', () => {
       expect.objectContaining({ code: 'CONNECTOR_CONFIG_INVALID', field: 'brokers[0]' }),
     );
     const connector = createConnector('kafka', { brokers: ['127.0.0.1:9'] });
-    expect(() => connector.createAction({ topic: 't', compression: 'snappy' })).toThrow(
+    expect(() => connector.createAction({ topic: 't', compression: 'brotli' })).toThrow(
       expect.objectContaining({ field: 'compression' }),
     );
     expect(() => connector.createAction({ topic: 't', key: '${k' })).toThrow(

@@ -37,9 +37,9 @@ const ILLEGAL_GENERATION = 22;
 /**
  * A single-node Kafka broker on loopback that speaks just enough of the wire protocol for the kafkajs
  * producer and for ONE kafkajs consumer in a group: ApiVersions v0-2, Metadata v0-1, Produce v3
- * (record batches, magic 2, uncompressed or gzip), FindCoordinator v0, JoinGroup v0, SyncGroup v0,
+ * (record batches, magic 2, any codec: `codecs.ts`), FindCoordinator v0, JoinGroup v0, SyncGroup v0,
  * Heartbeat v0, LeaveGroup v0, OffsetFetch v1, OffsetCommit v2, ListOffsets v1, Fetch v4 (record
- * batches, magic 2, uncompressed). Every topic asked for exists with `partitions` partitions.
+ * batches, magic 2, compressed with `fetchCompression`). Every topic asked for exists with `partitions` partitions.
  * Producer tests read `records` (what was produced, decoded); consumer tests `append()` records and
  * read `committedOffset()`. Produced records land in the same logs, so a consumer can fetch them.
  */
@@ -55,6 +55,8 @@ export class FakeKafkaBroker {
   /** Per `group/topic/partition`: the last committed offset. */
   readonly committed = new Map<string, number>();
   readonly commitRequests: { topic: string; partition: number; offset: number }[] = [];
+  /** Compression codec of the record batches a Fetch answers with (0 none ... 4 zstd, `codecIds`). */
+  fetchCompression = 0;
   /** Answer the next heartbeats with REBALANCE_IN_PROGRESS, forcing the member to join again. */
   forceRebalance = false;
   port = 0;
@@ -325,7 +327,9 @@ export class FakeKafkaBroker {
         const log = this.logs.get(`${topic}/${partition}`) ?? [];
         w.int32(partition).int16(0).int64(log.length).int64(log.length).int32(0); // no aborted transactions
         const records = log.slice(offset, offset + 50);
-        w.bytes(records.length === 0 ? Buffer.alloc(0) : encodeRecordBatch(offset, records));
+        w.bytes(
+          records.length === 0 ? Buffer.alloc(0) : encodeRecordBatch(offset, records, this.fetchCompression),
+        );
       }
     }
     return w.done();

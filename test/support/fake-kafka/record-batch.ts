@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { compress, decompress } from './codecs';
 import { Reader, Writer } from './wire';
 
 /** A record as a partition's log keeps it. */
@@ -18,7 +18,7 @@ export interface ProducedRecord {
   value: string | null;
   timestamp: number;
   headers: Record<string, string>;
-  /** Compression codec of the batch it came in: 0 none, 1 gzip. */
+  /** Compression codec of the batch it came in: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd. */
   compression: number;
   /** The produce request's `acks`. */
   acks: number;
@@ -50,10 +50,7 @@ export function decodeRecordBatches(
     batch.int16(); // producer epoch
     batch.int32(); // base sequence
     const count = batch.int32();
-    let rest = batch.take(batch.remaining());
-    if (compression === 1) rest = gunzipSync(rest);
-    else if (compression !== 0) throw new Error(`fake kafka: compression codec ${compression} not supported`);
-    const recs = new Reader(rest);
+    const recs = new Reader(decompress(compression, batch.take(batch.remaining())));
     for (let i = 0; i < count; i++) {
       recs.varint(); // record length
       recs.int8(); // attributes
@@ -81,8 +78,8 @@ export function decodeRecordBatches(
   return out;
 }
 
-/** Records as one record batch (magic 2, no compression); kafkajs does not check the CRC. */
-export function encodeRecordBatch(baseOffset: number, records: FakeRecord[]): Buffer {
+/** Records as one record batch (magic 2, compressed with `codec`); kafkajs does not check the CRC. */
+export function encodeRecordBatch(baseOffset: number, records: FakeRecord[], codec = 0): Buffer {
   const first = records[0]!.timestamp ?? 0;
   const body = new Writer();
   records.forEach((record, i) => {
@@ -102,7 +99,7 @@ export function encodeRecordBatch(baseOffset: number, records: FakeRecord[]): Bu
     .int32(0) // partition leader epoch
     .int8(2) // magic
     .int32(0) // crc
-    .int16(0) // attributes
+    .int16(codec) // attributes: the compression codec
     .int32(records.length - 1)
     .int64(first)
     .int64(first)
@@ -110,7 +107,7 @@ export function encodeRecordBatch(baseOffset: number, records: FakeRecord[]): Bu
     .int16(-1)
     .int32(-1)
     .int32(records.length)
-    .raw(body.done())
+    .raw(compress(codec, body.done()))
     .done();
   return new Writer().int64(baseOffset).int32(after.length).raw(after).done();
 }

@@ -42,8 +42,10 @@ export const kafkaActionSchema = z
     headers: z.record(z.string(), z.string()).default({}),
     /** `random` spreads records; `key_dispatch` hashes the key (murmur2, as the Java client). */
     partitionStrategy: z.enum(['random', 'key_dispatch']).default('random'),
-    /** gzip is built in; snappy, lz4 and zstd need native codecs and are not offered. */
-    compression: z.enum(['none', 'gzip']).default('none'),
+    compression: z
+      .enum(['none', 'gzip', 'snappy', 'lz4', 'zstd'])
+      .default('none')
+      .describe('Record-batch compression; consumers of every Kafka client read all five.'),
     /** `all` waits for every in-sync replica, `leader` for the leader, `none` for nothing. */
     requiredAcks: z.enum(['all', 'leader', 'none']).default('all'),
     /** Records per produce request. */

@@ -6,14 +6,21 @@ import { OK, allOf, errorMessage, failed, rejected, unavailable } from '../share
 import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { compileTemplate, type Template } from '../template/template';
 import { KafkaBatcher } from './kafka-batcher';
+import { registerKafkaCodecs } from './compression-codecs';
 import { kafkaActionSchema, kafkaConnectorSchema, type KafkaConnectorConfig } from './kafka.config';
 import { hostPortEndpoint, type Endpoint, type TargetPolicy } from '../targets/target-policy';
 
 type KafkaDriver = typeof import('kafkajs');
 let driver: KafkaDriver | undefined;
-/** kafkajs, loaded with the first connector of this kind (docs/architecture.md, "Memory"). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
-const kafkajs = (): KafkaDriver => (driver ??= require('kafkajs') as KafkaDriver);
+/** kafkajs with snappy, lz4 and zstd registered, loaded with the first connector of this kind. */
+const kafkajs = (): KafkaDriver => {
+  if (driver) return driver;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
+  const loaded = require('kafkajs') as KafkaDriver;
+  registerKafkaCodecs(loaded);
+  return (driver = loaded);
+};
+const codecOf = { none: 'None', gzip: 'GZIP', snappy: 'Snappy', lz4: 'LZ4', zstd: 'ZSTD' } as const;
 
 const traceHeaders = ['traceparent', 'tracestate'];
 const acksOf = { all: -1, leader: 1, none: 0 } as const;
@@ -137,8 +144,7 @@ export class KafkaConnector extends BaseConnector {
           topicMessages: [...byTopic].map(([name, messages]) => ({ topic: name, messages })),
           acks: acksOf[config.requiredAcks],
           timeout: this.config.requestTimeoutMs,
-          compression:
-            config.compression === 'gzip' ? kafkajs().CompressionTypes.GZIP : kafkajs().CompressionTypes.None,
+          compression: kafkajs().CompressionTypes[codecOf[config.compression]],
         });
         this.markConnected();
         return allOf(entries.length, OK);

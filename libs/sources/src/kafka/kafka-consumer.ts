@@ -1,3 +1,4 @@
+import { registerKafkaCodecs } from '@sluice/connectors';
 import type { EachMessagePayload, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import type { KafkaSourceConfig } from './kafka-source.config';
 
@@ -29,7 +30,9 @@ export type KafkaConsumerFactory = (config: KafkaSourceConfig) => KafkaConsumerL
 export const createKafkaConsumer: KafkaConsumerFactory = (config) => {
   const name = `sluice-${config.tenant}-${config.id}`;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first source of its kind (docs/architecture.md, "Memory")
-  const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
+  const driver = require('kafkajs') as typeof import('kafkajs');
+  registerKafkaCodecs(driver); // snappy, lz4 and zstd batches: kafkajs reads only gzip by itself
+  const { Kafka, logLevel } = driver;
   const kafka = new Kafka({
     clientId: config.clientId ?? name,
     brokers: config.brokers,
