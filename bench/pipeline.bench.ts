@@ -7,6 +7,10 @@
  * (open loop), and CPU and peak memory per process. Writes its section of docs/benchmarks.md and
  * docs/benchmarks-latency.svg. Needs `npm run build` first.
  *
+ * Options: `--only mesh|embedded`, `--qos 0,1`, `--window N` (closed-loop bound, default 1000),
+ * `--no-latency` (skip the open-loop phases), `--no-report` (leave docs/ alone), `--node-args
+ * "--cpu-prof --cpu-prof-dir=DIR"` (passed to every Sluice process, to profile them under the run).
+ *
  * `npm run bench -- --tracing [--rounds N] [--paced R]` instead compares the mesh with tracing off, sampled at
  * 100% to an OTLP receiver, and sampled out (ratio 0): throughput and CPU per message of each,
  * written to the tracing section of docs/benchmarks.md (bench/e2e/tracing-cost.ts).
@@ -16,7 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { httpCeiling } from './e2e/http-ceiling';
+import { httpHop, type HopResult } from './e2e/http-hop';
 import { LatencyTarget } from './e2e/latency-target';
 import {
   closedLoop,
@@ -41,6 +45,10 @@ const arg = (name: string): string | undefined => {
 const seconds = Number(arg('seconds') ?? 10);
 const window = Number(arg('window') ?? 1000);
 const only = arg('only'); // 'mesh' | 'embedded'
+const qosList = (arg('qos') ?? '0,1').split(',').map((q): 0 | 1 => (q === '0' ? 0 : 1));
+const nodeArgs = (arg('node-args') ?? '').split(' ').filter((a) => a !== '');
+const report = !process.argv.includes('--no-report');
+const latencyPhases = !process.argv.includes('--no-latency');
 const natsUrl = process.env['SLUICE_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const mqttUrl = process.env['SLUICE_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
 const root = resolve(__dirname, '..');
@@ -56,7 +64,9 @@ interface ModeResult {
   mode: string;
   broker: string;
   ceiling: Record<number, LoopResult>;
-  sustained: Record<number, LoopResult & { filterOutputs: number }>;
+  sustained: Record<number, LoopResult & { filterOutputs: number; requestRate: number }>;
+  /** The bare HTTP hop to the same target, run just before each sustained phase. */
+  hop: Record<number, HopResult>;
   latency: Record<number, LatencyPoint[]>;
   processes: ProcessFigures[];
   sample: string;
@@ -81,19 +91,24 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
       SLUICE_INGEST_CLIENT_ID_PREFIX: `bench-${id}-`,
     };
     for (const service of ['ingest', 'rules', 'delivery'] as const) {
-      services.push(new ServiceProcess(service, await freePort(), mesh).start());
+      services.push(new ServiceProcess(service, await freePort(), mesh, nodeArgs).start());
     }
   } else {
     const brokerPort = await freePort();
     brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
     services.push(
-      new ServiceProcess('all', await freePort(), {
-        ...common,
-        SLUICE_EMBEDDED_MQTT_PORT: String(brokerPort),
-        SLUICE_DATA_DIR: mkdtempSync(join(tmpdir(), `sluice-bench-${id}-`)),
-        SLUICE_ADMIN_KEY: randomBytes(24).toString('hex'),
-        SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
-      }).start(),
+      new ServiceProcess(
+        'all',
+        await freePort(),
+        {
+          ...common,
+          SLUICE_EMBEDDED_MQTT_PORT: String(brokerPort),
+          SLUICE_DATA_DIR: mkdtempSync(join(tmpdir(), `sluice-bench-${id}-`)),
+          SLUICE_ADMIN_KEY: randomBytes(24).toString('hex'),
+          SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
+        },
+        nodeArgs,
+      ).start(),
     );
   }
   const result: ModeResult = {
@@ -101,19 +116,26 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
     broker: mode === 'mesh' ? 'mosquitto' : 'aedes (embedded)',
     ceiling: {},
     sustained: {},
+    hop: {},
     latency: {},
     processes: services.map((s) => ({ service: s.service, cpuUsPerMessage: {}, peakRssMiB: 0 })),
     sample: '',
   };
   try {
     await Promise.all(services.map((s) => s.ready()));
-    for (const qos of [0, 1] as const) {
+    for (const qos of qosList) {
       result.ceiling[qos] = await plainCeiling(brokerUrl, `c/${id}/ceiling`, qos, 2, seconds / 2);
       console.log(`${mode} ceiling QoS ${qos}: ${fmt(result.ceiling[qos].rate)}/s`);
     }
     const publisher = await connectClient(brokerUrl, `bench-pub-${id}`);
     const topic = `${topicPrefix}site1/dev1/telemetry`;
-    for (const qos of [0, 1] as const) {
+    for (const qos of qosList) {
+      // The bare hop: a hand-written undici loop to the same target, just before Sluice's phase.
+      const hop = (result.hop[qos] = await httpHop(target.url, 1, seconds));
+      console.log(
+        `${mode} HTTP hop before QoS ${qos}: ${fmt(hop.requests / hop.seconds)} requests/s, ` +
+          `${fmt(hop.cpuUs / hop.requests)} µs client CPU per request; load ${load1()}`,
+      );
       const publish = (seq: number): void => void publisher.publish(topic, telemetry(seq), { qos });
       // Sustained: at most `window` messages between the publisher and the target.
       const arrived = (): number => target.count('/projection');
@@ -124,18 +146,23 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
       const filterBefore = target.count('/filter');
       const run = await loop.run(3, seconds);
       const handled = arrived() - base;
+      const filterOutputs = target.count('/filter') - filterBefore;
       services.forEach((s, i) => {
         result.processes[i]!.cpuUsPerMessage[qos] = ((s.cpu() - cpuBefore[i]!) / handled) * 1e6;
       });
       target.onRequest = () => undefined;
-      result.sustained[qos] = { ...run, filterOutputs: target.count('/filter') - filterBefore };
+      // HTTP requests per second at the target: the projection's rate and the filter's share of it
+      const requestRate = run.rate * (1 + filterOutputs / Math.max(1, handled));
+      result.sustained[qos] = { ...run, filterOutputs, requestRate };
       console.log(
-        `${mode} sustained QoS ${qos}: ${fmt(run.rate)}/s (sent ${run.sent}, arrived ${run.arrived}, presumed lost ${run.presumedLost}); load ${load1()}`,
+        `${mode} sustained QoS ${qos}: ${fmt(run.rate)}/s (sent ${run.sent}, arrived ${run.arrived}, presumed lost ${run.presumedLost}), ` +
+          `${fmt(requestRate)} HTTP requests/s = ${fmt((requestRate / (hop.requests / hop.seconds)) * 100, 1)}% of the hop; ` +
+          `${result.processes.at(-1)!.service} CPU ${fmt(result.processes.at(-1)!.cpuUsPerMessage[qos]! / (requestRate / run.rate), 1)} µs per request; load ${load1()}`,
       );
       await waitFor(() => arrived() - base >= run.sent, 30_000);
       // Latency: open loop at fractions of the sustained rate.
       result.latency[qos] = [];
-      for (const fraction of fractions) {
+      for (const fraction of latencyPhases ? fractions : []) {
         const offered = Math.max(10, Math.round(run.rate * fraction));
         target.latencies = [];
         target.recording = true;
@@ -176,26 +203,20 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
   return result;
 }
 
-function markdown(
-  results: ModeResult[],
-  http: { rate: number; cpuUsPerRequest: number },
-  started: Date,
-  loads: string[],
-  wallSeconds: number,
-): string {
+function markdown(results: ModeResult[], started: Date, loads: string[], wallSeconds: number): string {
   const m = machineInfo();
   const parts: string[] = [
     `### End-to-end run of ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `Machine: ${m['cores']} cores (${m['cpu']}), ${m['memory']}, Node ${m['node']}, ${m['mosquitto']}, ` +
       `${m['nats']}. Load average (1 min) ${loads.join(' → ')} during the run (shared machine). ` +
-      `Command: \`npm run bench -- --seconds ${seconds}\`, wall time ${Math.round(wallSeconds)} s; ` +
+      `Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`, wall time ${Math.round(wallSeconds)} s; ` +
       `closed-loop window ${window} messages end to end.`,
     '',
   ];
   const rows: string[][] = [];
   for (const r of results) {
-    for (const qos of [0, 1]) {
+    for (const qos of qosList) {
       const c = r.ceiling[qos]!.rate;
       const s = r.sustained[qos]!.rate;
       rows.push([r.mode, r.broker, String(qos), fmt(c), fmt(s), `**${fmt((s / c) * 100, 1)}%**`]);
@@ -215,16 +236,50 @@ function markdown(
       ['l', 'l', 'r', 'r', 'r', 'r'],
     ),
   );
+  const hopRows: string[][] = [];
+  for (const r of results) {
+    const last = r.processes.at(-1)!;
+    for (const qos of qosList) {
+      const hop = r.hop[qos]!;
+      const s = r.sustained[qos]!;
+      const hopRate = hop.requests / hop.seconds;
+      const perMessage = s.requestRate / s.rate;
+      hopRows.push([
+        r.mode,
+        String(qos),
+        fmt(hopRate),
+        fmt(hop.cpuUs / hop.requests, 1),
+        fmt(s.requestRate),
+        `**${fmt((s.requestRate / hopRate) * 100, 1)}%**`,
+        `${last.service} ${fmt((last.cpuUsPerMessage[qos] ?? NaN) / perMessage, 1)}`,
+      ]);
+    }
+  }
   parts.push(
     '',
-    `One HTTP hop on its own, same run (undici, 8 connections, 64 outstanding, to the same kind of target, ` +
-      `client and target in one process): **${fmt(http.rate)} requests/s, ${fmt(http.cpuUsPerRequest)} µs CPU ` +
-      `per request** (both ends). The pipeline makes 1.5 requests per message (projection always, filter half).`,
+    'HTTP requests per second at the target against the bare HTTP hop, measured just before each ' +
+      'sustained phase to the same target from a process of its own (undici Pool, 8 keep-alive ' +
+      "connections, no pipelining, 64 outstanding: the HTTP connector's and the delivery service's " +
+      'defaults). The pipeline makes 1.5 requests per message (projection always, filter half):',
+    '',
+    table(
+      [
+        'mode',
+        'QoS',
+        'bare hop (req/s)',
+        'hop client CPU µs/req',
+        'Sluice (req/s)',
+        'Sluice ÷ hop',
+        'CPU µs/req (process)',
+      ],
+      hopRows,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
   );
   parts.push('', 'Latency from publish to the HTTP target (projection rule output), open loop:', '');
   const latencyRows: string[][] = [];
   for (const r of results) {
-    for (const qos of [0, 1]) {
+    for (const qos of qosList) {
       for (const p of r.latency[qos] ?? []) {
         latencyRows.push([
           r.mode,
@@ -296,17 +351,16 @@ async function main(): Promise<void> {
   const started = new Date();
   const loads = [load1()];
   const results: ModeResult[] = [];
-  const http = await httpCeiling(3000);
-  console.log(`HTTP hop: ${fmt(http.rate)} requests/s, ${fmt(http.cpuUsPerRequest)} µs CPU per request`);
   for (const mode of ['mesh', 'embedded'] as const) {
     if (only && only !== mode) continue;
     results.push(await runMode(mode));
     loads.push(load1());
   }
-  const text = markdown(results, http, started, loads, (Date.now() - started.getTime()) / 1000);
+  const text = markdown(results, started, loads, (Date.now() - started.getTime()) / 1000);
   console.log(text);
+  if (!report) return;
   const series: Series[] = results.flatMap((r) =>
-    [0, 1].map((qos) => ({ label: `${r.mode} QoS ${qos}`, points: r.latency[qos] ?? [] })),
+    qosList.map((qos) => ({ label: `${r.mode} QoS ${qos}`, points: r.latency[qos] ?? [] })),
   );
   writeFileSync(join(root, 'docs/benchmarks-latency.svg'), latencySvg(series));
   writeFileSync(join(root, 'bench/e2e/last-run.json'), JSON.stringify(results, null, 2));

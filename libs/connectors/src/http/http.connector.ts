@@ -1,7 +1,7 @@
 import { connect, type LookupFunction } from 'node:net';
 import type { Pool } from 'undici';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
-import { BaseConnector } from '../shared/base-connector';
+import { BaseConnector, DeliveryTimeoutError } from '../shared/base-connector';
 import { OK, rejected } from '../shared/outcomes';
 import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { compileTemplate, type Template } from '../template/template';
@@ -111,17 +111,25 @@ export class HttpConnector extends BaseConnector {
         if (value !== undefined && rendered[name] === undefined) rendered[name] = value;
       }
       const method = config.method;
-      const { statusCode, body: response } = await this.pool.request({
-        path: joinPath(basePath, baseQuery, path.render(record)),
-        method,
-        headers: rendered,
-        body: method === 'GET' ? undefined : body.render(record),
-        signal: AbortSignal.timeout(config.requestTimeoutMs),
-      });
-      const text = await response.text();
-      this.markConnected();
-      if (isSuccess(statusCode)) return OK;
-      return rejected(`HTTP ${statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`, isRetryable(statusCode));
+      const deadline = new RequestDeadline(config.requestTimeoutMs);
+      try {
+        const { statusCode, body: response } = await this.pool.request({
+          path: joinPath(basePath, baseQuery, path.render(record)),
+          method,
+          headers: rendered,
+          body: method === 'GET' ? undefined : body.render(record),
+          signal: deadline,
+        });
+        const text = await response.text();
+        this.markConnected();
+        if (isSuccess(statusCode)) return OK;
+        return rejected(
+          `HTTP ${statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`,
+          isRetryable(statusCode),
+        );
+      } finally {
+        deadline.clear();
+      }
     };
     return {
       maxBatchSize: config.maxBatchSize,
@@ -139,6 +147,46 @@ export class HttpConnector extends BaseConnector {
     } catch (error) {
       return this.outcomeOf(error);
     }
+  }
+}
+
+/**
+ * The whole request's deadline (queued in the pool, connect, headers, body), as an abort signal
+ * undici accepts (it takes an EventEmitter-like `once`/`removeListener` as well as an EventTarget).
+ * why not AbortSignal.timeout: per request it built an EventTarget, a weakly held timer and its
+ * listener bookkeeping, ~13% of the connector's own CPU in the profile of `npm run
+ * bench:http-connector` plus garbage (docs/benchmarks.md, "End to end"); this is one plain timer.
+ */
+class RequestDeadline {
+  aborted = false;
+  reason?: DeliveryTimeoutError;
+  private listener?: () => void;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(ms: number) {
+    this.timer = setTimeout(() => {
+      this.aborted = true;
+      this.reason = new DeliveryTimeoutError(`HTTP request timed out after ${ms} ms`);
+      this.listener?.();
+    }, ms);
+  }
+
+  on(_event: 'abort', listener: () => void): this {
+    this.listener = listener;
+    return this;
+  }
+
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(): this {
+    this.listener = undefined;
+    return this;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
   }
 }
 
