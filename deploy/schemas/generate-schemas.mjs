@@ -26,6 +26,8 @@ export const kinds = [
   ['io.k8s.api.policy.v1.PodDisruptionBudget', 'poddisruptionbudget-policy-v1.json'],
   ['io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler', 'horizontalpodautoscaler-autoscaling-v2.json'],
   ['io.k8s.api.batch.v1.Job', 'job-batch-v1.json'],
+  ['io.k8s.api.rbac.v1.Role', 'role-rbac-v1.json'],
+  ['io.k8s.api.rbac.v1.RoleBinding', 'rolebinding-rbac-v1.json'],
 ];
 
 // why: these two are strings in the OpenAPI document, but manifests write them as numbers too

@@ -37,6 +37,24 @@ describe('a broken manifest fails', () => {
     expect(checkManifests(base, served, secrets)).toEqual([]);
   });
 
+  it("on ingest's RBAC naming a Role, an account or a StatefulSet that does not exist", () => {
+    const objects = base.map((o) => {
+      const copy = structuredClone(o) as K8sObject & Record<string, unknown>;
+      if (o.kind === 'RoleBinding') {
+        (copy['roleRef'] as { name: string }).name = 'sluice-ingest-scal';
+        (copy['subjects'] as { name: string }[])[0]!.name = 'sluice-ingset';
+      }
+      if (o.kind === 'Role')
+        (copy['rules'] as { resourceNames: string[] }[])[0]!.resourceNames = ['sluice-ingest-0'];
+      return copy;
+    });
+    expect(checkManifests(objects, served, secrets)).toEqual([
+      'RoleBinding/sluice-ingest-scale: no Role sluice-ingest-scal',
+      'RoleBinding/sluice-ingest-scale: no ServiceAccount sluice-ingset',
+      'Role/sluice-ingest-scale: names sluice-ingest-0, which is none of its statefulsets',
+    ]);
+  });
+
   it('on a misspelt field (schema) and the probe it was meant to be (checks)', () => {
     const objects = withChange('Deployment', 'sluice-gateway', (o) => {
       const c = container(o);

@@ -107,6 +107,29 @@ export function checkManifests(objects: K8sObject[], served: ServedEndpoints, se
     }
   }
 
+  // RBAC: a binding names a Role and ServiceAccounts that exist, and a Role's named resources exist
+  for (const binding of objects.filter((o) => o.kind === 'RoleBinding')) {
+    const role = String(at(binding, 'roleRef', 'name'));
+    if (!objects.some((o) => o.kind === 'Role' && o.metadata.name === role))
+      problems.push(`${objectId(binding)}: no Role ${role}`);
+    for (const subject of records(at(binding, 'subjects')))
+      if (subject.kind === 'ServiceAccount' && !accounts.has(String(subject.name)))
+        problems.push(`${objectId(binding)}: no ServiceAccount ${String(subject.name)}`);
+  }
+  const kindOfResource: Record<string, string> = { statefulsets: 'StatefulSet', deployments: 'Deployment' };
+  for (const role of objects.filter((o) => o.kind === 'Role')) {
+    for (const rule of records(at(role, 'rules'))) {
+      const resources = (rule.resources as string[] | undefined) ?? [];
+      for (const name of (rule.resourceNames as string[] | undefined) ?? [])
+        if (
+          !resources.some((r) =>
+            objects.some((o) => o.kind === kindOfResource[r] && o.metadata.name === name),
+          )
+        )
+          problems.push(`${objectId(role)}: names ${name}, which is none of its ${resources.join(', ')}`);
+    }
+  }
+
   for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
     const kind = String(at(hpa, 'spec', 'scaleTargetRef', 'kind'));
     const name = String(at(hpa, 'spec', 'scaleTargetRef', 'name'));

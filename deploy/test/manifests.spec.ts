@@ -83,6 +83,9 @@ describe.each(kustomizations)('kustomize %s', (name) => {
         'Service/sluice-ingest',
         'Service/sluice-rules',
         'ServiceAccount/sluice',
+        'ServiceAccount/sluice-ingest',
+        'Role/sluice-ingest-scale',
+        'RoleBinding/sluice-ingest-scale',
         'StatefulSet/sluice-ingest',
       ].sort(),
     );
