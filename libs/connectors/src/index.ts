@@ -11,5 +11,5 @@ export { createConnector, connectorKinds } from './registry';
 export { connectorKindSchema } from './kind-schemas';
 export { registerKafkaCodecs } from './kafka/compression-codecs';
 export { TargetPolicy, mqttEndpoints } from './targets/target-policy';
-export type { Endpoint } from './targets/target-policy';
+export type { Endpoint, TargetResolver } from './targets/target-policy';
 export { connectorTargetsConfigShape, tenantTargetPolicy } from './targets/targets.config';

@@ -6,6 +6,7 @@ import { Module, type DynamicModule, type INestApplication } from '@nestjs/commo
 import { Test } from '@nestjs/testing';
 import { BUS, createSubjects, defaultBusConfig, InProcessBus, type Bus } from '@sluice/bus';
 import { CONFIG_STORE, InProcessConfigStore, type ConfigStore } from '@sluice/config-store';
+import type { TargetPolicy } from '@sluice/connectors';
 import { PersistenceModule } from '@sluice/persistence';
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import { testNamespace, testServers } from '../../../test/support';
 import { ADMIN_KEY } from '../src/auth/admin-key';
 import type { GatewaySettings } from '../src/config';
 import { GATEWAY_SETTINGS } from '../src/gateway.settings';
+import { TENANT_TARGETS } from '../src/connectors/tenant-targets.provider';
 import { GraphqlApiModule } from '../src/graphql/graphql-api.module';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -78,6 +80,8 @@ export interface GraphqlTestAppOptions {
   pipelineFile?: string;
   /** SLUICE_DEFAULT_PLAN. */
   defaultPlan?: string;
+  /** The tenants' target policy instead of the one the settings make (a test's resolver). */
+  targets?: TargetPolicy;
 }
 
 /** The GraphQL API on a real HTTP port, on SQLite in a temp dir or in a fresh PostgreSQL schema. */
@@ -107,9 +111,11 @@ export async function startGraphqlApp(
   const store = options.store ?? new InProcessConfigStore();
   const bus = new InProcessBus(settings, createSubjects(settings.SLUICE_BUS_NAMESPACE));
   await bus.start();
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [GlobalsForTest.forRoot(settings, schema, store, bus), GraphqlApiModule],
-  }).compile();
+  });
+  if (options.targets) builder.overrideProvider(TENANT_TARGETS).useValue(options.targets);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   const { port } = (app.getHttpServer() as { address(): AddressInfo }).address();

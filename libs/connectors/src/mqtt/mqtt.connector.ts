@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { fallBackToMqtt311, writeOncePerTurn } from '@sluice/mqtt-client';
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectMqtt, fallBackToMqtt311, writeOncePerTurn } from '@sluice/mqtt-client';
+import type { MqttClient } from 'mqtt';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError } from '../errors';
 import { BaseConnector, withTimeout } from '../shared/base-connector';
@@ -38,21 +38,29 @@ export class MqttConnector extends BaseConnector {
     if (this.clients) return this.clients;
     const c = this.config;
     const prefix = c.clientId ?? `sluice_${randomBytes(4).toString('hex')}`;
+    const targets = this.options.targets;
+    // why a checked lookup for a tenant's connector: every (re)connect resolves the broker's name
+    // once and connects only to the addresses the policy checked (DNS rebinding)
+    const lookupFor = targets && ((port: number) => targets.lookupFor(port));
     this.clients = Array.from({ length: c.poolSize }, (_, n) => {
-      const client = mqtt.connect(c.url, {
-        clientId: c.poolSize === 1 ? prefix : `${prefix}_${n}`,
-        username: c.username,
-        password: c.password,
-        protocolVersion: c.protocolVersion ?? 5,
-        keepalive: c.keepaliveSec,
-        connectTimeout: c.connectTimeoutMs,
-        reconnectPeriod: c.reconnectPeriodMs,
-        clean: true,
-        // why: mqtt.js logs through `debug` several times per packet; even disabled, that was ~2%
-        // of delivery's CPU in the bench:flow profile
-        log: () => undefined,
-        ...nodeTlsOptions(c.tls),
-      });
+      const client = connectMqtt(
+        c.url,
+        {
+          clientId: c.poolSize === 1 ? prefix : `${prefix}_${n}`,
+          username: c.username,
+          password: c.password,
+          protocolVersion: c.protocolVersion ?? 5,
+          keepalive: c.keepaliveSec,
+          connectTimeout: c.connectTimeoutMs,
+          reconnectPeriod: c.reconnectPeriodMs,
+          clean: true,
+          // why: mqtt.js logs through `debug` several times per packet; even disabled, that was ~2%
+          // of delivery's CPU in the bench:flow profile
+          log: () => undefined,
+          ...nodeTlsOptions(c.tls),
+        },
+        lookupFor,
+      );
       client.on('connect', () => {
         // why: Nagle holds small packets back ~40 ms and halves throughput (docs/benchmarks.md)
         (client.stream as Partial<Socket>).setNoDelay?.(true);

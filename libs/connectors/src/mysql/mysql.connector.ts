@@ -1,12 +1,13 @@
+import type { Socket } from 'node:net';
 import type { ExecuteValues, Pool } from 'mysql2/promise';
 import type { Action, ConnectorOptions, DeliveryOutcome } from '../connector';
-import { deliveryCodes } from '../errors';
+import { ConnectorTargetDeniedError, deliveryCodes } from '../errors';
 import { BaseConnector } from '../shared/base-connector';
 import { errorMessage, failed, rejected, unavailable } from '../shared/outcomes';
 import { nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { createSqlAction } from '../sql/sql-action';
 import { mysqlConnectorSchema, type MysqlConnectorConfig } from './mysql.config';
-import { urlEndpoints, type Endpoint } from '../targets/target-policy';
+import { urlEndpoints, type Endpoint, type TargetPolicy } from '../targets/target-policy';
 
 /** Server errors that say "try again" (locks, load, shutdown), not "this row is wrong". */
 const transientErrors = new Set([
@@ -45,11 +46,13 @@ export class MysqlConnector extends BaseConnector {
     const c = this.config;
     const url = new URL(c.url.replace(/^mariadb:/, 'mysql:'));
     const tls = nodeTlsOptions(c.tls);
+    const port = Number(url.port) || 3306;
+    const targets = options.targets;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
     const { createPool } = require('mysql2/promise') as typeof import('mysql2/promise');
     this.pool = createPool({
       host: url.hostname,
-      port: Number(url.port) || 3306,
+      port,
       user: c.username ?? decodeURIComponent(url.username),
       password: c.password ?? decodeURIComponent(url.password),
       database: c.database ?? (decodeURIComponent(url.pathname.slice(1)) || undefined),
@@ -57,6 +60,10 @@ export class MysqlConnector extends BaseConnector {
       connectTimeout: c.connectTimeoutMs,
       ssl: tls ? { ...tls, ca: tls.ca, cert: tls.cert, key: tls.key } : undefined,
       waitForConnections: true,
+      // why a stream of our own for a tenant's connector: mysql2 resolves the host itself; this one
+      // connects only to addresses the policy checked when it resolved them (DNS rebinding);
+      // mysql2 keeps the name for TLS (servername from its host)
+      ...(targets && { stream: () => checkedStream(targets, { host: url.hostname, port }) }),
     });
   }
 
@@ -100,6 +107,9 @@ export class MysqlConnector extends BaseConnector {
   private classify(error: unknown): { outcome: DeliveryOutcome; perRecord: boolean } {
     const e = (error ?? {}) as MysqlError;
     const message = errorMessage(error);
+    // why first: mysql2 marks every socket error fatal, which would make a refusal retryable
+    if (error instanceof ConnectorTargetDeniedError)
+      return { outcome: this.outcomeOf(error), perRecord: false };
     if (e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
       return { outcome: failed(deliveryCodes.timeout, message, true), perRecord: false };
     }
@@ -117,4 +127,12 @@ export class MysqlConnector extends BaseConnector {
     }
     return { outcome: this.outcomeOf(error), perRecord: false };
   }
+}
+
+/** A TCP socket to a tenant's server through the target policy, set up as mysql2 sets up its own. */
+function checkedStream(targets: TargetPolicy, endpoint: Endpoint): Socket {
+  const socket = targets.socketTo(endpoint, undefined);
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true);
+  return socket;
 }

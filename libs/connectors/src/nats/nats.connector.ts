@@ -1,4 +1,4 @@
-import type { MsgHdrs, NatsConnection } from 'nats';
+import type { MsgHdrs, NatsConnection, TlsOptions } from 'nats';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorConfigInvalidError, ConnectorUnavailableError, deliveryCodes } from '../errors';
 import { BaseConnector, ClientSlot, withTimeout } from '../shared/base-connector';
@@ -41,8 +41,14 @@ export class NatsConnector extends BaseConnector {
     await this.checkTargets();
     const c = this.config;
     const tls = nodeTlsOptions(c.tls);
+    // why pinned for a tenant's connector: nats.js resolves names itself (and again on each
+    // reconnect) and takes no lookup; it gets the addresses the policy checked, the name kept for
+    // TLS, and no servers a cluster advertises (INFO connect_urls), which nothing would check
+    const targets = this.options.targets;
+    const pinned = targets && (await targets.pinUrls(this.serverUrls(), 4222));
     const nc = await nats().connect({
-      servers: c.servers,
+      servers: pinned ? pinned.urls : c.servers,
+      ...(pinned && { ignoreClusterUpdates: true }),
       user: c.user,
       pass: c.pass,
       token: c.token,
@@ -52,7 +58,10 @@ export class NatsConnector extends BaseConnector {
       maxReconnectAttempts: -1,
       // why: the default allocates an Error per publish for async stack traces (docs/benchmarks.md)
       noAsyncTraces: true,
-      tls: tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : undefined,
+      // why cast: nats.js spreads `tls` over its TLS options, servername included, but does not type it
+      tls: tls
+        ? ({ ca: tls.ca, cert: tls.cert, key: tls.key, servername: pinned?.servername } as TlsOptions)
+        : undefined,
     });
     this.online = true;
     void this.watch(nc);
@@ -74,9 +83,11 @@ export class NatsConnector extends BaseConnector {
   }
 
   endpoints(): Endpoint[] {
-    return (Array.isArray(this.config.servers) ? this.config.servers : [this.config.servers]).flatMap((s) =>
-      urlEndpoints(s, 4222),
-    );
+    return this.serverUrls().flatMap((s) => urlEndpoints(s, 4222));
+  }
+
+  private serverUrls(): string[] {
+    return Array.isArray(this.config.servers) ? this.config.servers : [this.config.servers];
   }
 
   protected async connect(): Promise<void> {

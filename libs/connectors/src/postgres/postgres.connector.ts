@@ -24,6 +24,7 @@ export class PostgresConnector extends BaseConnector {
     super(options);
     this.config = parseConfig(postgresConnectorSchema, config);
     const c = this.config;
+    const targets = options.targets;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
     const { Pool: PgPool } = require('pg') as typeof import('pg');
     this.pool = new PgPool({
@@ -32,6 +33,10 @@ export class PostgresConnector extends BaseConnector {
       connectionTimeoutMillis: c.connectTimeoutMs,
       query_timeout: c.queryTimeoutMs,
       ssl: nodeTlsOptions(c.tls),
+      // why a socket of our own for a tenant's connector: pg resolves the host itself; this one
+      // connects only to addresses the policy checked when it resolved them (DNS rebinding), keeps
+      // the name for TLS (pg sets servername from the host) and refuses Unix socket paths
+      ...(targets && { stream: () => targets.unconnectedSocket() }),
     });
     // why: an idle client losing its server emits here; unhandled, it would crash the process
     this.pool.on('error', (error) => this.markDisconnected(errorMessage(error)));

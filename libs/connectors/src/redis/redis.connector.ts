@@ -1,5 +1,7 @@
 import { backoffDelayMs } from '@sluice/backoff';
-import type { Redis } from 'ioredis';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { ConnectorUnavailableError, deliveryCodes } from '../errors';
 import { BaseConnector } from '../shared/base-connector';
@@ -7,7 +9,7 @@ import { OK, errorMessage, failed, rejected, unavailable } from '../shared/outco
 import { compileField, nodeTlsOptions, parseConfig } from '../shared/parse-config';
 import { compileCommandTemplate } from '../template/command-template';
 import { redisActionSchema, redisConnectorSchema, type RedisConnectorConfig } from './redis.config';
-import { urlEndpoints, type Endpoint } from '../targets/target-policy';
+import { urlEndpoints, type Endpoint, type TargetPolicy } from '../targets/target-policy';
 
 /** Replies that say "not now" (loading, failover), not "this command is wrong". */
 const transientReplies = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
@@ -30,7 +32,9 @@ export class RedisConnector extends BaseConnector {
     const c = this.config;
     const tls = nodeTlsOptions(c.tls) ?? (c.url.startsWith('rediss:') ? {} : undefined);
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first connector of its kind (docs/architecture.md, "Memory")
-    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+    const ioredis = require('ioredis') as typeof import('ioredis');
+    const RedisClient = ioredis.Redis;
+    const connector = options.targets && checkedConnector(ioredis, options.targets);
     this.clients = Array.from({ length: c.poolSize }, () => {
       const client = new RedisClient(c.url, {
         username: c.username,
@@ -43,6 +47,9 @@ export class RedisConnector extends BaseConnector {
         connectTimeout: c.connectTimeoutMs,
         commandTimeout: c.commandTimeoutMs,
         retryStrategy: (times) => backoffDelayMs(times + 1, { baseMs: 100, maxMs: 5_000, jitter: false }),
+        // why a connector of our own for a tenant's: ioredis resolves the host itself; this one
+        // connects (and reconnects) only to addresses the policy checked when it resolved them
+        ...(connector && { Connector: connector }),
       });
       client.on('error', (error: unknown) => {
         this.lastError = errorMessage(error);
@@ -118,4 +125,44 @@ export class RedisConnector extends BaseConnector {
     const reason = this.lastError && this.lastError !== message ? `${message} (${this.lastError})` : message;
     return unavailable(reason);
   }
+}
+
+/**
+ * An ioredis connector (what opens its socket) that connects through the target policy: the name
+ * is resolved and checked once per connection and the socket goes to the checked address; TLS
+ * keeps the name as servername. Built per connector: ioredis constructs it with its options only.
+ */
+function checkedConnector(
+  ioredis: typeof import('ioredis'),
+  targets: TargetPolicy,
+): NonNullable<RedisOptions['Connector']> {
+  return class CheckedConnector extends ioredis.AbstractConnector {
+    private readonly redis: {
+      host?: string;
+      port?: number;
+      tls?: ConnectionOptions;
+      disconnectTimeout?: number;
+    };
+
+    constructor(options: unknown) {
+      const redis = options as CheckedConnector['redis'];
+      super(redis.disconnectTimeout ?? 2_000);
+      this.redis = redis;
+    }
+
+    connect(): Promise<Socket> {
+      this.connecting = true;
+      // why the next tick: ioredis attaches its listeners after connect() resolves (as its own connector does)
+      return new Promise((resolve, reject) => {
+        process.nextTick(() => {
+          if (!this.connecting) return reject(new Error('Connection is closed.'));
+          const endpoint = { host: this.redis.host ?? 'localhost', port: this.redis.port ?? 6379 };
+          const stream = targets.socketTo(endpoint, this.redis.tls);
+          stream.once('error', (error) => (this.firstError = error));
+          this.stream = stream;
+          resolve(stream);
+        });
+      });
+    }
+  };
 }

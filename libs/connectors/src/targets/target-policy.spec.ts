@@ -70,4 +70,73 @@ describe('TargetPolicy', () => {
     const error = await new Promise<unknown>((resolve) => lookup('localhost', {}, (e) => resolve(e)));
     expect(error).toBeInstanceOf(ConnectorTargetDeniedError);
   });
+
+  describe('with a resolver of its own (a rebinding DNS server in tests)', () => {
+    const answers: Record<string, { address: string; family: number }[]> = {
+      'public.test': [{ address: '203.0.113.7', family: 4 }],
+      'inside.test': [{ address: '127.0.0.1', family: 4 }],
+      'mixed.test': [
+        { address: '203.0.113.7', family: 4 },
+        { address: '10.0.0.1', family: 4 },
+      ],
+      'v6.test': [{ address: '2001:db8::1', family: 6 }],
+    };
+    const policy = TargetPolicy.parse({ resolve: async (host) => answers[host] ?? [] });
+
+    it('checks and pins what that resolver answers, refusing a name with any denied address', async () => {
+      await expect(policy.pin({ host: 'public.test', port: 80 })).resolves.toEqual(answers['public.test']);
+      await expect(policy.check({ host: 'inside.test', port: 80 })).rejects.toThrow(
+        /inside.test:80 is not allowed/,
+      );
+      await expect(policy.check({ host: 'mixed.test', port: 80 })).rejects.toBeInstanceOf(
+        ConnectorTargetDeniedError,
+      );
+    });
+
+    it('the socket lookup answers the checked addresses, of the family asked for', async () => {
+      const lookup = policy.lookupFor(443);
+      const one = await new Promise<unknown[]>((resolve) =>
+        lookup('public.test', {}, (...args: unknown[]) => resolve(args)),
+      );
+      expect(one).toEqual([null, '203.0.113.7', 4]);
+      const none = await new Promise<unknown>((resolve) =>
+        lookup('public.test', { family: 6 }, (e) => resolve(e)),
+      );
+      expect(none).toMatchObject({ code: 'ENOTFOUND' });
+      const denied = await new Promise<unknown>((resolve) =>
+        lookup('inside.test', { all: true }, (e) => resolve(e)),
+      );
+      expect(denied).toBeInstanceOf(ConnectorTargetDeniedError);
+    });
+
+    it('pins URLs to their checked address, keeping credentials, port and the name for TLS', async () => {
+      await expect(policy.pinUrls(['nats://u:p@public.test:4223'], 4222)).resolves.toEqual({
+        urls: ['nats://u:p@203.0.113.7:4223'],
+        servername: 'public.test',
+      });
+      await expect(policy.pinUrls(['tls://v6.test'], 4222)).resolves.toEqual({
+        urls: ['tls://[2001:db8::1]'],
+        servername: 'v6.test',
+      });
+      // two names: no single servername (TLS then verifies the address: it fails closed)
+      const two = await policy.pinUrls(['nats://public.test', 'nats://v6.test'], 4222);
+      expect(two.servername).toBeUndefined();
+      await expect(policy.pinUrls(['nats://inside.test:4222'], 4222)).rejects.toBeInstanceOf(
+        ConnectorTargetDeniedError,
+      );
+    });
+
+    it('a socket a driver connects itself refuses a Unix socket path and a denied IP', async () => {
+      const closed = (socket: import('node:net').Socket) =>
+        new Promise<unknown>((resolve) => socket.once('error', resolve));
+      const unix = policy.unconnectedSocket();
+      unix.connect('/var/run/postgresql/.s.PGSQL.5432' as never);
+      await expect(closed(unix)).resolves.toMatchObject({
+        message: expect.stringMatching(/Unix sockets are not allowed/),
+      });
+      const loopback = policy.unconnectedSocket();
+      loopback.connect(5432, '127.0.0.1');
+      await expect(closed(loopback)).resolves.toBeInstanceOf(ConnectorTargetDeniedError);
+    });
+  });
 });

@@ -1,9 +1,25 @@
-import { lookup as dnsLookup, promises as dns, type LookupAddress } from 'node:dns';
-import { BlockList, connect as netConnect, isIP, Socket, type LookupFunction } from 'node:net';
+import { promises as dns, type LookupAddress } from 'node:dns';
+import {
+  BlockList,
+  connect as netConnect,
+  isIP,
+  Socket,
+  type LookupFunction,
+  type NetConnectOpts,
+} from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { ConnectorTargetDeniedError } from '../errors';
 
 type AllCallback = (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
+
+/**
+ * How a policy turns a name into addresses (all of them, as `dns.lookup` with `all: true` does).
+ * The default is the system resolver; tests give one that answers differently over time, as a
+ * rebinding DNS server does.
+ */
+export type TargetResolver = (host: string) => Promise<LookupAddress[]>;
+
+const systemResolver: TargetResolver = (host) => dns.lookup(host, { all: true, verbatim: true });
 
 /** A host and port a connector connects to. */
 export interface Endpoint {
@@ -38,6 +54,8 @@ export interface TargetPolicyOptions {
    * operator's broker), with what each is for the refusal (default "Sluice's own service bus").
    */
   reserved?: readonly (Endpoint & { what?: string })[];
+  /** How names are resolved, for checks and for the connections themselves (default: the system's). */
+  resolve?: TargetResolver;
 }
 
 /**
@@ -59,8 +77,10 @@ export class TargetPolicy {
   private reservedAddresses?: Promise<Map<string, string>>;
   /** The reserved endpoints once resolved (`ip:port` to what it is; checks start by resolving them). */
   private reservedResolved = new Map<string, string>();
+  private readonly resolver: TargetResolver;
 
   private constructor(private readonly options: TargetPolicyOptions) {
+    this.resolver = options.resolve ?? systemResolver;
     for (const cidr of ALWAYS_DENIED) addCidr(this.always, cidr);
     for (const cidr of [...NAMED_RANGES.loopback!, ...NAMED_RANGES.private!]) addCidr(this.internal, cidr);
     for (const cidr of options.deny ?? []) addCidr(this.denied, cidr);
@@ -98,34 +118,91 @@ export class TargetPolicy {
    * The message does not say whether anything listens there.
    */
   async check(endpoint: Endpoint): Promise<void> {
-    const addresses = await resolveAll(endpoint.host);
+    await this.pin(endpoint);
+  }
+
+  /**
+   * Resolves `endpoint` once, refuses it (ConnectorTargetDeniedError) if any of its addresses is
+   * denied, and answers the checked addresses: a driver that connects to one of them (keeping the
+   * name for TLS) connects where the check looked, whatever the name resolves to a moment later.
+   */
+  async pin(endpoint: Endpoint): Promise<LookupAddress[]> {
+    const addresses = await this.resolveAll(endpoint.host);
     const reserved = await this.reserved();
-    for (const address of addresses) {
+    for (const { address } of addresses) {
       const reason = this.reasonFor(address, endpoint.port, reserved);
       if (reason) throw new ConnectorTargetDeniedError(`${endpoint.host}:${endpoint.port}`, reason);
     }
+    return addresses;
+  }
+
+  /**
+   * `urls` with each host replaced by its first checked address (see {@link pin}), for drivers
+   * that resolve names themselves and take no `lookup` (nats.js): they connect where the check
+   * looked. `servername` is the name for TLS when all the URLs name one host (with several, TLS
+   * verifies the address and fails unless the certificate names it: closed, not open).
+   */
+  async pinUrls(
+    urls: readonly string[],
+    defaultPort: number,
+  ): Promise<{ urls: string[]; servername?: string }> {
+    const names = new Set<string>();
+    const pinned = await Promise.all(
+      urls.map(async (text) => {
+        const url = new URL(text);
+        const host = url.hostname.replace(/^\[|\]$/g, '');
+        const [first] = await this.pin({ host, port: Number(url.port) || defaultPort });
+        if (!first) throw new Error(`${host} does not resolve`);
+        if (!isIP(host)) names.add(host);
+        url.hostname = first.family === 6 ? `[${first.address}]` : first.address;
+        return url.toString();
+      }),
+    );
+    const [servername] = names;
+    return { urls: pinned, ...(names.size === 1 && servername && { servername }) };
   }
 
   /**
    * A `dns.lookup` replacement for Node sockets (net/tls `lookup` option) that refuses denied
-   * addresses: the check happens on the very address the socket connects to.
+   * addresses: it resolves once per connection and the socket connects to the very addresses it
+   * checked (DNS rebinding between a check and the connect cannot slip through).
    */
   lookupFor(port: number): LookupFunction {
     return (hostname, options, callback) => {
       const opts = options as { all?: boolean; family?: number };
-      dnsLookup(hostname, { ...opts, all: true }, (error, addresses) => {
-        if (error) return callback(error, '');
-        void this.reserved().then((reserved) => {
-          for (const { address } of addresses) {
-            const reason = this.reasonFor(address, port, reserved);
-            if (reason) return callback(new ConnectorTargetDeniedError(`${hostname}:${port}`, reason), '');
+      this.pin({ host: hostname, port }).then(
+        (all) => {
+          const addresses = opts.family ? all.filter((a) => a.family === opts.family) : all;
+          if (addresses.length === 0) {
+            const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+            error.code = 'ENOTFOUND';
+            return callback(error, '');
           }
           if (opts.all) return (callback as AllCallback)(null, addresses);
           const first = addresses[0]!;
           callback(null, first.address, first.family);
-        });
-      });
+        },
+        (error: NodeJS.ErrnoException) => callback(error, ''),
+      );
     };
+  }
+
+  /**
+   * A socket not connected yet whose `connect(port, host)` reaches only checked addresses, for
+   * drivers that take a socket and connect it themselves (pg's `stream`). A Unix socket path (pg
+   * connects to one when the host starts with `/`) is refused: it would reach local servers.
+   */
+  unconnectedSocket(): Socket {
+    const socket = new Socket();
+    const connect = socket.connect.bind(socket) as (options: NetConnectOpts) => Socket;
+    socket.connect = (port: unknown, host: unknown) => {
+      const target = { host: typeof host === 'string' ? host : 'localhost', port: Number(port) };
+      const tcp = typeof port === 'number' || /^\d+$/.test(String(port));
+      const reason = tcp ? this.ipRefusal(target) : 'Unix sockets are not allowed for tenants';
+      if (reason) return refuse(socket, tcp ? `${target.host}:${target.port}` : String(port), reason);
+      return connect({ port: target.port, host: target.host, lookup: this.lookupFor(target.port) });
+    };
+    return socket;
   }
 
   /**
@@ -133,30 +210,37 @@ export class TargetPolicy {
    * an IP at once, a name through {@link lookupFor}. For drivers that learn addresses from the
    * target itself (Kafka's advertised brokers).
    */
-  socketTo(target: Endpoint, tls: ConnectionOptions | undefined, onConnect: () => void): Socket {
+  socketTo(
+    target: Endpoint,
+    tls: ConnectionOptions | undefined,
+    onConnect: () => void = () => undefined,
+  ): Socket {
     const ip = target.host.replace(/^\[|\]$/g, '');
-    if (isIP(ip)) {
-      const reason = this.reasonFor(ip, target.port, this.reservedResolved);
-      if (reason) {
-        const refused = new Socket();
-        process.nextTick(() =>
-          refused.destroy(new ConnectorTargetDeniedError(`${target.host}:${target.port}`, reason)),
-        );
-        return refused;
-      }
-    }
+    const reason = this.ipRefusal(target);
+    if (reason) return refuse(new Socket(), `${target.host}:${target.port}`, reason);
     const options = { host: ip, port: target.port, lookup: this.lookupFor(target.port) };
     return tls
       ? tlsConnect({ ...options, ...(!isIP(ip) && { servername: ip }), ...tls }, onConnect)
       : netConnect(options, onConnect);
   }
 
+  /** Why an IP target is refused (a name is checked by {@link lookupFor} when it resolves). */
+  private ipRefusal(target: Endpoint): string | undefined {
+    const ip = target.host.replace(/^\[|\]$/g, '');
+    return isIP(ip) ? this.reasonFor(ip, target.port, this.reservedResolved) : undefined;
+  }
+
+  private resolveAll(host: string): Promise<LookupAddress[]> {
+    return resolveWith(this.resolver, host);
+  }
+
   private reserved(): Promise<Map<string, string>> {
     this.reservedAddresses ??= Promise.all(
       (this.options.reserved ?? []).map(async (e) => {
-        const addresses = await resolveAll(e.host).catch(() => [] as string[]);
+        // why the system's resolver: these are the operator's own names, not a tenant's
+        const addresses = await resolveWith(systemResolver, e.host).catch(() => [] as LookupAddress[]);
         const what = e.what ?? "Sluice's own service bus";
-        return addresses.map((a): [string, string] => [`${unmapped(a)}:${e.port}`, what]);
+        return addresses.map((a): [string, string] => [`${unmapped(a.address)}:${e.port}`, what]);
       }),
     ).then((lists) => {
       const all = new Map(lists.flat());
@@ -173,11 +257,17 @@ export class TargetPolicy {
   }
 }
 
-async function resolveAll(host: string): Promise<string[]> {
+async function resolveWith(resolver: TargetResolver, host: string): Promise<LookupAddress[]> {
   const bare = host.replace(/^\[|\]$/g, '');
-  if (isIP(bare)) return [bare];
-  const results = await dns.lookup(bare, { all: true, verbatim: true });
-  return results.map((r) => r.address);
+  const family = isIP(bare);
+  if (family) return [{ address: bare, family }];
+  return resolver(bare);
+}
+
+/** Ends `socket` with ConnectorTargetDeniedError on the next tick, as a failed connect would. */
+function refuse(socket: Socket, target: string, reason: string): Socket {
+  process.nextTick(() => socket.destroy(new ConnectorTargetDeniedError(target, reason)));
+  return socket;
 }
 
 function addCidr(list: BlockList, cidr: string): void {

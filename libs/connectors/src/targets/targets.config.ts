@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TargetPolicy, urlEndpoints, type Endpoint } from './target-policy';
+import { TargetPolicy, urlEndpoints, type Endpoint, type TargetResolver } from './target-policy';
 
 const list = (what: string) =>
   z
@@ -39,7 +39,7 @@ export interface ConnectorTargetsSettings {
  * The policy from the settings; `busUrls` (SLUICE_NATS_URL, comma-separated) are reserved: no
  * tenant's connector reaches the service bus's servers, whatever is allowed. So is the operator's
  * MQTT broker (`operatorBrokerUrl`): a tenant republishes there without `url`, inside its namespace,
- * and naming it by address must not escape that.
+ * and naming it by address must not escape that. `resolve` replaces the system resolver (tests).
  *
  * @example tenantTargetPolicy(settings, 'nats://127.0.0.1:4222', 'mqtt://127.0.0.1:1883')
  */
@@ -47,6 +47,7 @@ export function tenantTargetPolicy(
   settings: ConnectorTargetsSettings,
   busUrls?: string,
   operatorBrokerUrl?: string,
+  resolve?: TargetResolver,
 ): TargetPolicy {
   const reserved: (Endpoint & { what?: string })[] = (busUrls ?? '')
     .split(',')
@@ -62,6 +63,7 @@ export function tenantTargetPolicy(
     allow: settings.SLUICE_CONNECTOR_TARGETS_ALLOW,
     deny: settings.SLUICE_CONNECTOR_TARGETS_DENY,
     reserved,
+    resolve,
   });
 }
 
