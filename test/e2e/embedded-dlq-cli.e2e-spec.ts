@@ -90,6 +90,13 @@ describe('embedded mode: sluice dlq list and redrive', () => {
     });
     const after = await sluice(['dlq', 'list', '--tenant', tenant], cliEnv);
     expect(after.stdout).toBe('');
+    // --all with nothing left is done, not a usage error; no sequence at all still is one
+    expect(await sluice(['dlq', 'redrive', '--tenant', tenant, '--all'], cliEnv)).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    expect(await sluice(['dlq', 'redrive', '--tenant', tenant], cliEnv)).toMatchObject({ code: 2 });
   });
 
   it('says in one line, without a stack trace, that the bus is unreachable', async () => {

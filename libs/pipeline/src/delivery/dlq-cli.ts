@@ -56,6 +56,8 @@ export async function runDlqCli(
     const seqs = options.all
       ? (await admin.list({ ...filter, limit: Number.MAX_SAFE_INTEGER })).map((e) => e.seq)
       : (options.seqs ?? []).map(Number);
+    // why: --all on an empty DLQ is done, not a usage error
+    if (options.all && seqs.length === 0) return 0;
     if (seqs.length === 0 || seqs.some((s) => !Number.isInteger(s) || s <= 0)) {
       out.write('redrive: give dead letter sequences (from `sluice dlq list`) or --all\n');
       return 2;
