@@ -67,6 +67,8 @@ interface ModeResult {
   sustained: Record<number, LoopResult & { filterOutputs: number; requestRate: number }>;
   /** The bare HTTP hop to the same target, run just before each sustained phase. */
   hop: Record<number, HopResult>;
+  /** The same hop paced at the rate of requests Sluice reached, run just after. */
+  hopAtRate: Record<number, HopResult>;
   latency: Record<number, LatencyPoint[]>;
   processes: ProcessFigures[];
   sample: string;
@@ -117,6 +119,7 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
     ceiling: {},
     sustained: {},
     hop: {},
+    hopAtRate: {},
     latency: {},
     processes: services.map((s) => ({ service: s.service, cpuUsPerMessage: {}, peakRssMiB: 0 })),
     sample: '',
@@ -160,6 +163,11 @@ async function runMode(mode: 'mesh' | 'embedded'): Promise<ModeResult> {
           `${result.processes.at(-1)!.service} CPU ${fmt(result.processes.at(-1)!.cpuUsPerMessage[qos]! / (requestRate / run.rate), 1)} µs per request; load ${load1()}`,
       );
       await waitFor(() => arrived() - base >= run.sent, 30_000);
+      const atRate = (result.hopAtRate[qos] = await httpHop(target.url, 1, seconds, Math.round(requestRate)));
+      console.log(
+        `${mode} HTTP hop paced at ${fmt(requestRate)}/s: ${fmt(atRate.requests / atRate.seconds)} requests/s, ` +
+          `${fmt(atRate.cpuUs / atRate.requests, 1)} µs client CPU per request; load ${load1()}`,
+      );
       // Latency: open loop at fractions of the sustained rate.
       result.latency[qos] = [];
       for (const fraction of latencyPhases ? fractions : []) {
@@ -241,6 +249,7 @@ function markdown(results: ModeResult[], started: Date, loads: string[], wallSec
     const last = r.processes.at(-1)!;
     for (const qos of qosList) {
       const hop = r.hop[qos]!;
+      const atRate = r.hopAtRate[qos]!;
       const s = r.sustained[qos]!;
       const hopRate = hop.requests / hop.seconds;
       const perMessage = s.requestRate / s.rate;
@@ -251,6 +260,7 @@ function markdown(results: ModeResult[], started: Date, loads: string[], wallSec
         fmt(hop.cpuUs / hop.requests, 1),
         fmt(s.requestRate),
         `**${fmt((s.requestRate / hopRate) * 100, 1)}%**`,
+        fmt(atRate.cpuUs / atRate.requests, 1),
         `${last.service} ${fmt((last.cpuUsPerMessage[qos] ?? NaN) / perMessage, 1)}`,
       ]);
     }
@@ -260,7 +270,9 @@ function markdown(results: ModeResult[], started: Date, loads: string[], wallSec
     'HTTP requests per second at the target against the bare HTTP hop, measured just before each ' +
       'sustained phase to the same target from a process of its own (undici Pool, 8 keep-alive ' +
       "connections, no pipelining, 64 outstanding: the HTTP connector's and the delivery service's " +
-      'defaults). The pipeline makes 1.5 requests per message (projection always, filter half):',
+      'defaults), and again paced at the rate Sluice reached (CPU per request grows as the rate falls: ' +
+      'fewer requests share each event-loop wake-up). The pipeline makes 1.5 requests per message ' +
+      '(projection always, filter half):',
     '',
     table(
       [
@@ -270,10 +282,11 @@ function markdown(results: ModeResult[], started: Date, loads: string[], wallSec
         'hop client CPU µs/req',
         'Sluice (req/s)',
         'Sluice ÷ hop',
+        "hop CPU µs/req at Sluice's rate",
         'CPU µs/req (process)',
       ],
       hopRows,
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
   parts.push('', 'Latency from publish to the HTTP target (projection rule output), open loop:', '');

@@ -14,7 +14,10 @@ interface Seen {
   body: string;
 }
 
-/** A local target: answers the status set for a path (default 200), or never answers for `/hang`. */
+/**
+ * A local target: answers the status set for a path (default 200) with the body `nope`, never
+ * answers `/hang`, and answers `/hooks/big` 500 with 100 KB of `x` after `oops `.
+ */
 function target(server: Server, seen: Seen[], statusFor: Map<string, number>) {
   server.on('request', (req, res) => {
     const chunks: Buffer[] = [];
@@ -27,6 +30,7 @@ function target(server: Server, seen: Seen[], statusFor: Map<string, number>) {
         body: Buffer.concat(chunks).toString(),
       });
       if (req.url === '/hang') return;
+      if (req.url === '/hooks/big') return void res.writeHead(500).end(`oops ${'x'.repeat(100_000)}`);
       res.writeHead(statusFor.get(req.url!) ?? 200).end('nope');
     });
   });
@@ -117,7 +121,7 @@ describe('http connector', () => {
     }
     const send = async (path: string) => (await connector.createAction({ path }).send([record('x', {})]))[0];
     expect(await send('/bad')).toMatchObject({ ok: false, retryable: false, code: 'DELIVERY_FAILED' });
-    expect(await send('/bad')).toMatchObject({ message: expect.stringContaining('HTTP 400') });
+    expect(await send('/bad')).toMatchObject({ message: 'HTTP 400: nope' });
     expect(await send('/busy')).toMatchObject({ ok: false, retryable: true, code: 'DELIVERY_FAILED' });
     expect(await send('/slow')).toMatchObject({ ok: false, retryable: true });
     expect(await send('/late')).toMatchObject({ ok: false, retryable: true });
@@ -172,6 +176,41 @@ describe('http connector', () => {
       retryable: true,
       code: 'DELIVERY_TIMEOUT',
     });
+  });
+
+  it('names a failure by the start of a large response body, and reads the rest so the connection serves on', async () => {
+    const small = createConnector('http', { url: `http://127.0.0.1:${port}/hooks`, poolSize: 1 });
+    try {
+      const [big] = await small.createAction({ path: '/big' }).send([record('x', {})]);
+      expect(big).toMatchObject({ ok: false, retryable: true, message: `HTTP 500: oops ${'x'.repeat(195)}` });
+      // the one connection of the pool carries the next request: the 100 KB body did not stall it
+      expect(await small.createAction({ path: '/after' }).send([record('y', {})])).toEqual([{ ok: true }]);
+      expect(seen.map((s) => s.url)).toEqual(['/hooks/big', '/hooks/after']);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('times out a request still waiting in the pool when its deadline passes, without sending it', async () => {
+    const one = createConnector('http', { url: `http://127.0.0.1:${port}`, poolSize: 1 });
+    try {
+      // the pool's only connection waits for /hang until 1,500 ms
+      const hanging = one.createAction({ path: '/hang', requestTimeoutMs: 1_500 }).send([record('a', {})]);
+      await vi.waitFor(() => expect(seen).toHaveLength(1));
+      const started = Date.now();
+      const [queued] = await one
+        .createAction({ path: '/queued', requestTimeoutMs: 200 })
+        .send([record('b', {})]);
+      expect(queued).toMatchObject({ ok: false, retryable: true, code: 'DELIVERY_TIMEOUT' });
+      // settled by its own deadline, not when the connection came free
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect((await hanging)[0]).toMatchObject({ code: 'DELIVERY_TIMEOUT' });
+      // aborted before it had a socket: the target never saw it
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(seen.map((s) => s.url)).toEqual(['/hang']);
+    } finally {
+      await one.close();
+    }
   });
 
   it('names the field of a bad config or template', () => {

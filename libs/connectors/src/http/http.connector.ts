@@ -1,5 +1,5 @@
 import { connect, type LookupFunction } from 'node:net';
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { Action, ConnectorOptions, DeliveryOutcome, DeliveryRecord } from '../connector';
 import { BaseConnector, DeliveryTimeoutError } from '../shared/base-connector';
 import { OK, rejected } from '../shared/outcomes';
@@ -111,25 +111,19 @@ export class HttpConnector extends BaseConnector {
         if (value !== undefined && rendered[name] === undefined) rendered[name] = value;
       }
       const method = config.method;
-      const deadline = new RequestDeadline(config.requestTimeoutMs);
-      try {
-        const { statusCode, body: response } = await this.pool.request({
+      const { statusCode, text } = await exchange(
+        this.pool,
+        {
           path: joinPath(basePath, baseQuery, path.render(record)),
           method,
           headers: rendered,
           body: method === 'GET' ? undefined : body.render(record),
-          signal: deadline,
-        });
-        const text = await response.text();
-        this.markConnected();
-        if (isSuccess(statusCode)) return OK;
-        return rejected(
-          `HTTP ${statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`,
-          isRetryable(statusCode),
-        );
-      } finally {
-        deadline.clear();
-      }
+        },
+        config.requestTimeoutMs,
+      );
+      this.markConnected();
+      if (isSuccess(statusCode)) return OK;
+      return rejected(`HTTP ${statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`, isRetryable(statusCode));
     };
     return {
       maxBatchSize: config.maxBatchSize,
@@ -150,44 +144,69 @@ export class HttpConnector extends BaseConnector {
   }
 }
 
+/** How much of a response body is kept for the failure message (the rest is read and dropped). */
+const KEPT_BODY_BYTES = 1024;
+
 /**
- * The whole request's deadline (queued in the pool, connect, headers, body), as an abort signal
- * undici accepts (it takes an EventEmitter-like `once`/`removeListener` as well as an EventTarget).
- * why not AbortSignal.timeout: per request it built an EventTarget, a weakly held timer and its
- * listener bookkeeping, ~13% of the connector's own CPU in the profile of `npm run
- * bench:http-connector` plus garbage (docs/benchmarks.md, "End to end"); this is one plain timer.
+ * One request through undici's `dispatch` with a handler of our own, settled by the response or
+ * by the deadline, whichever comes first. The deadline covers the whole request (waiting in the
+ * pool, connect, headers, body); when it passes, the promise rejects at once with
+ * DeliveryTimeoutError and the request is aborted (on its socket, or as soon as the pool hands it
+ * one). why not `pool.request` with `AbortSignal.timeout`: per request that built an EventTarget
+ * signal with a weakly held timer, an AsyncResource and a Readable stream for the body; the
+ * connector cost 1.9x bare undici's CPU per request, and this handler brings it to about bare
+ * undici's (`npm run bench:http-connector`, docs/benchmarks.md "End to end").
  */
-class RequestDeadline {
-  aborted = false;
-  reason?: DeliveryTimeoutError;
-  private listener?: () => void;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(ms: number) {
-    this.timer = setTimeout(() => {
-      this.aborted = true;
-      this.reason = new DeliveryTimeoutError(`HTTP request timed out after ${ms} ms`);
-      this.listener?.();
-    }, ms);
-  }
-
-  on(_event: 'abort', listener: () => void): this {
-    this.listener = listener;
-    return this;
-  }
-
-  once(event: 'abort', listener: () => void): this {
-    return this.on(event, listener);
-  }
-
-  removeListener(): this {
-    this.listener = undefined;
-    return this;
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
+function exchange(
+  pool: Pool,
+  options: { path: string; method: Dispatcher.HttpMethod; headers: Record<string, string>; body?: string },
+  timeoutMs: number,
+): Promise<{ statusCode: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    let failure: Error | undefined;
+    let statusCode = 0;
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      failure = error;
+      clearTimeout(timer);
+      controller?.abort(error);
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => fail(new DeliveryTimeoutError(`HTTP request timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    pool.dispatch(options, {
+      onRequestStart(started) {
+        controller = started;
+        // why: the deadline passed while the request waited in the pool
+        if (failure) started.abort(failure);
+      },
+      onResponseStart(_, status) {
+        statusCode = status;
+      },
+      onResponseData(_, chunk) {
+        if (kept >= KEPT_BODY_BYTES) return;
+        chunks.push(chunk);
+        kept += chunk.length;
+      },
+      onResponseEnd() {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const text = chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8');
+        resolve({ statusCode, text });
+      },
+      onResponseError(_, error) {
+        fail(error);
+      },
+    });
+  });
 }
 
 function compileHeaders(headers: Record<string, string>): [string, Template][] {
