@@ -40,3 +40,38 @@ export class AnnounceSchedule {
     return this.ticks++ % this.refreshEvery === 0;
   }
 }
+
+/**
+ * The timer both announcers run: a round every interval, never two at once (a slow bus must not
+ * stack rounds up), told whether this round re-announces everything.
+ */
+export class AnnounceLoop {
+  readonly schedule: AnnounceSchedule;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    options: AnnounceOptions,
+    private readonly round: (refresh: boolean) => Promise<void>,
+  ) {
+    this.schedule = new AnnounceSchedule(options);
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.tick(), this.schedule.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a round in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One round now, or the one already running. */
+  tick(): Promise<void> {
+    this.running ??= this.round(this.schedule.next()).finally(() => (this.running = undefined));
+    return this.running;
+  }
+}

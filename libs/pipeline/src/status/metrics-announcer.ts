@@ -1,7 +1,7 @@
 import { encodeMetricsReport, type Bus, type ComponentMetrics, type Subjects } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
 import type { StageLogger } from '../stage-logger';
-import { AnnounceSchedule, type AnnounceOptions } from './announce-schedule';
+import { AnnounceLoop, type AnnounceOptions } from './announce-schedule';
 import type { MetricsByTenant } from './metric-snapshots';
 
 /**
@@ -15,11 +15,9 @@ import type { MetricsByTenant } from './metric-snapshots';
  * announcer.start();
  */
 export class MetricsAnnouncer {
-  private readonly schedule: AnnounceSchedule;
+  private readonly loop: AnnounceLoop;
   /** What was last announced per tenant, to announce only changes. */
   private readonly last = new Map<string, string>();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
 
   constructor(
     private readonly bus: Bus,
@@ -28,19 +26,16 @@ export class MetricsAnnouncer {
     private readonly collect: () => Promise<MetricsByTenant>,
     options: AnnounceOptions,
   ) {
-    this.schedule = new AnnounceSchedule(options);
+    this.loop = new AnnounceLoop(options, (refresh) => this.round(refresh));
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), this.schedule.options.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   /** Stops the timer and withdraws this replica's reports. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop.stop();
     const tenants = [...this.last.keys()];
     this.last.clear();
     await Promise.all(tenants.map((tenant) => this.send(tenant, [], true)));
@@ -48,12 +43,10 @@ export class MetricsAnnouncer {
 
   /** One round: announces the tenants whose counters changed, or all when a refresh is due. */
   tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
+    return this.loop.tick();
   }
 
-  private async round(): Promise<void> {
-    const refresh = this.schedule.next();
+  private async round(refresh: boolean): Promise<void> {
     let byTenant: MetricsByTenant;
     try {
       byTenant = await this.collect();
@@ -71,9 +64,9 @@ export class MetricsAnnouncer {
   private async send(tenant: string, items: ComponentMetrics[], gone: boolean): Promise<boolean> {
     const data = encodeMetricsReport({
       tenant,
-      node: this.schedule.options.node,
+      node: this.loop.schedule.options.node,
       at: Date.now(),
-      ttlMs: this.schedule.ttlMs,
+      ttlMs: this.loop.schedule.ttlMs,
       gone,
       items,
     });

@@ -1,7 +1,7 @@
 import { ComponentState, encodeComponentStatus, type Bus, type Subjects } from '@sluice/bus';
 import { describeError } from '@sluice/errors';
 import type { StageLogger } from '../stage-logger';
-import { AnnounceSchedule, type AnnounceOptions } from './announce-schedule';
+import { AnnounceLoop, type AnnounceOptions } from './announce-schedule';
 
 export type ComponentKind = 'source' | 'connector';
 export type ComponentStateName = 'connecting' | 'connected' | 'disconnected' | 'failed';
@@ -44,9 +44,7 @@ const wireStates: Record<ComponentStateName, ComponentState> = {
  */
 export class StatusAnnouncer {
   private readonly tracked = new Map<string, Tracked>();
-  private readonly schedule: AnnounceSchedule;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop: AnnounceLoop;
 
   constructor(
     private readonly bus: Bus,
@@ -54,7 +52,7 @@ export class StatusAnnouncer {
     private readonly log: StageLogger,
     options: AnnounceOptions,
   ) {
-    this.schedule = new AnnounceSchedule(options);
+    this.loop = new AnnounceLoop(options, (refresh) => this.round(refresh));
   }
 
   /** Starts announcing a component; its first state goes out on the next tick. */
@@ -71,15 +69,12 @@ export class StatusAnnouncer {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), this.schedule.options.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   /** Stops the timer and withdraws every entry of this replica. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop.stop();
     const entries = [...this.tracked.values()];
     this.tracked.clear();
     await Promise.all(entries.map((e) => this.send(e, { state: 'disconnected', reason: 'stopped' }, true)));
@@ -87,13 +82,10 @@ export class StatusAnnouncer {
 
   /** One round: announces what changed, or everything when a refresh is due. */
   tick(): Promise<void> {
-    // why: a slow bus must not stack rounds up
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
+    return this.loop.tick();
   }
 
-  private async round(): Promise<void> {
-    const refresh = this.schedule.next();
+  private async round(refresh: boolean): Promise<void> {
     for (const entry of [...this.tracked.values()]) {
       let now: ComponentProbeResult;
       try {
@@ -134,9 +126,9 @@ export class StatusAnnouncer {
       id: entry.id,
       state: wireStates[status.state],
       reason: status.state === 'connected' ? '' : (status.reason ?? ''),
-      node: this.schedule.options.node,
+      node: this.loop.schedule.options.node,
       at: Date.now(),
-      ttlMs: this.schedule.ttlMs,
+      ttlMs: this.loop.schedule.ttlMs,
       gone,
     });
     try {
