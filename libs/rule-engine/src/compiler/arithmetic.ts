@@ -39,6 +39,14 @@ export function arithmetic(op: ArithmeticOperator): Binary {
   }
 }
 
+// why module constants: an arrow function written in the call would be a new function per evaluation
+const addIntegers = (a: bigint, b: bigint): bigint => a + b;
+const addDoubles = (a: number, b: number): number => a + b;
+const subtractIntegers = (a: bigint, b: bigint): bigint => a - b;
+const subtractDoubles = (a: number, b: number): number => a - b;
+const multiplyIntegers = (a: bigint, b: bigint): bigint => a * b;
+const multiplyDoubles = (a: number, b: number): number => a * b;
+
 // why the shape: two safe integers or two fractional floats are the common case and take one check
 function plus(left: unknown, right: unknown): unknown {
   if (typeof left === 'number' && typeof right === 'number') {
@@ -49,13 +57,7 @@ function plus(left: unknown, right: unknown): unknown {
   }
   if (typeof left === 'string' || typeof right === 'string') return concat(left, right);
   if (isErlangNumber(left) && isErlangNumber(right))
-    return general(
-      left,
-      right,
-      '+',
-      (a, b) => a + b,
-      (a, b) => a + b,
-    );
+    return general(left, right, '+', addIntegers, addDoubles);
   throw operandError('+', left, right);
 }
 
@@ -67,13 +69,7 @@ function minus(left: unknown, right: unknown): unknown {
     return finiteFloat(difference, '-');
   }
   if (isErlangNumber(left) && isErlangNumber(right))
-    return general(
-      left,
-      right,
-      '-',
-      (a, b) => a - b,
-      (a, b) => a - b,
-    );
+    return general(left, right, '-', subtractIntegers, subtractDoubles);
   throw operandError('-', left, right);
 }
 
@@ -85,13 +81,7 @@ function times(left: unknown, right: unknown): unknown {
     return finiteFloat(product, '*');
   }
   if (isErlangNumber(left) && isErlangNumber(right))
-    return general(
-      left,
-      right,
-      '*',
-      (a, b) => a * b,
-      (a, b) => a * b,
-    );
+    return general(left, right, '*', multiplyIntegers, multiplyDoubles);
   throw operandError('*', left, right);
 }
 

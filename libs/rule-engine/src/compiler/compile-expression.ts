@@ -7,7 +7,7 @@ import { builtinFunctions, type RuleFunction } from '../functions/registry';
 import { arithmetic, negate } from './arithmetic';
 import { compare } from './compare';
 import { compileReference } from './compile-reference';
-import { contextFunctions } from './context-functions';
+import { contextFunctions, type ContextFunction } from './context-functions';
 import type { Evaluator } from './eval-env';
 import type { Scope } from './scope';
 import { deepEqual, typeName } from './values';
@@ -113,16 +113,25 @@ const operatorFunctions: ReadonlyMap<string, RuleFunction> = new Map(
   }),
 );
 
-function requireBoolean(value: unknown, op: string): boolean {
+/** AND / OR operands: anything but a boolean fails the message. */
+export function requireBoolean(value: unknown, op: string): boolean {
   if (typeof value !== 'boolean')
     throw new RuleRuntimeError(`${op} needs true or false, got ${typeName(value)}`);
   return value;
 }
 
-function compileCall(node: FunctionCallNode, scope: Scope): Evaluator {
+/**
+ * The function a call names, checked once: unknown names and wrong argument counts are compile
+ * errors with the call's position. A message function (`topic()`, `clientid()`) is `contextual`.
+ */
+export function resolveFunction(
+  node: FunctionCallNode,
+):
+  | { readonly contextual: ContextFunction; readonly builtin?: undefined }
+  | { readonly contextual?: undefined; readonly builtin: RuleFunction } {
   // rulesql's Module.function call: emqx_rule_funcs is the module of the built-in functions
   const name = node.name.toLowerCase().replace(/^emqx_rule_funcs\./, '');
-  const args = node.args.map((a) => compileExpression(a, scope));
+  const args = node.args;
   const { line, column } = node.position;
   const contextual = contextFunctions.get(name);
   const builtin = contextual ? undefined : (builtinFunctions.get(name) ?? operatorFunctions.get(name));
@@ -144,13 +153,19 @@ function compileCall(node: FunctionCallNode, scope: Scope): Evaluator {
       column,
     );
   }
+  return contextual ? { contextual } : { builtin: builtin as RuleFunction };
+}
+
+function compileCall(node: FunctionCallNode, scope: Scope): Evaluator {
+  const { contextual, builtin } = resolveFunction(node);
+  const args = node.args.map((a) => compileExpression(a, scope));
   if (contextual)
     return (env) =>
       contextual.call(
         env,
         args.map((arg) => arg(env)),
       );
-  const call = (builtin as NonNullable<typeof builtin>).call.bind(builtin);
+  const call = builtin.call.bind(builtin);
   switch (args.length) {
     case 0:
       return () => call([]);

@@ -37,7 +37,7 @@ export function compileFields(
     // live set serves; a copy per field made compiling quadratic in the number of fields
     const { value, target } = compileField(field, { ...each, aliases });
     // a later field or WHERE sees every earlier output name; a path without AS only mirrors its column
-    if (field.alias || field.expression.kind !== 'ReferenceNode') aliases.add(target.root);
+    if (namesAlias(field)) aliases.add(target.root);
     targets.push(target);
     writers.push(
       target.path.length > 0
@@ -67,8 +67,13 @@ export function compileFields(
   return { run, aliasRoots: aliases, empty: writers.length === 0 };
 }
 
+/** Whether a later field or WHERE reads this field's output before the column of the same name. */
+export function namesAlias(field: SelectFieldNode): boolean {
+  return field.alias !== undefined || field.expression.kind !== 'ReferenceNode';
+}
+
 /** The output's keys, when every field writes one distinct top-level name (no `*`, no paths). */
-function outputShape(
+export function outputShape(
   fields: readonly FieldNode[],
   targets: readonly OutputTarget[],
 ): PlainObject | undefined {
@@ -86,9 +91,12 @@ export function compileField(
   field: SelectFieldNode,
   scope: Scope,
 ): { value: Evaluator; target: OutputTarget } {
-  const value = compileExpression(field.expression, scope);
-  const target = field.alias ? aliasTarget(field) : implicitTarget(field.expression);
-  return { value, target };
+  return { value: compileExpression(field.expression, scope), target: fieldTarget(field) };
+}
+
+/** Where a field's value goes: its AS path, or the name EMQX gives a field without AS. */
+export function fieldTarget(field: SelectFieldNode): OutputTarget {
+  return field.alias ? aliasTarget(field) : implicitTarget(field.expression);
 }
 
 function aliasTarget(field: SelectFieldNode): OutputTarget {

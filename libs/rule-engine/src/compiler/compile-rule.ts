@@ -1,7 +1,7 @@
 import type { ExpressionNode } from '../ast/expression-node';
 import type { ForeachNode } from '../ast/foreach-node';
 import type { SelectNode } from '../ast/select-node';
-import { RuleCompileError, RuleRuntimeError, type RuleClause } from '../errors';
+import { RuleCompileError, type RuleClause } from '../errors';
 import { parseRule } from '../parser/rule-parser';
 import type { CompiledRule, RuleContext, RuleResult } from '../types';
 import { checkTopics } from './check-topics';
@@ -11,24 +11,45 @@ import { EvalEnv, type Evaluator } from './eval-env';
 import { putOutput } from './output-path';
 import { readColumns } from './read-columns';
 import { referencedRoots } from './references';
+import {
+  canGenerate,
+  Emitter,
+  foreachSource,
+  generateForeach,
+  generateSelect,
+  selectSource,
+  type ForeachPlan,
+  type SelectPlan,
+} from './generate';
+import { asRuntimeError, conditionError, NO_MATCH, payloadList } from './rule-runtime';
 import type { Scope } from './scope';
-import { typeName } from './values';
 
-const NO_MATCH: RuleResult = Object.freeze({ matched: false });
+/** How `evaluate` runs: generated code (the default where the process allows it) or closures. */
+export type RuleStrategy = 'generated' | 'closures';
 
 /**
- * Compiles EMQX rule SQL once into closures; `evaluate` then runs per message (or event context)
- * without parsing and never throws. Throws `RuleSqlError` (syntax) or `RuleCompileError` (unknown
- * function, wrong argument count, invalid topic filter, `$events/...` topic of no EMQX event).
+ * Compiles EMQX rule SQL once; `evaluate` then runs per message (or event context) without parsing
+ * and never throws. Throws `RuleSqlError` (syntax) or `RuleCompileError` (unknown function, wrong
+ * argument count, invalid topic filter, `$events/...` topic of no EMQX event). The evaluate function
+ * is generated JavaScript (generate.ts, ADR 0007) unless the process forbids code generation; then
+ * it is the closures it is built around, which give the same results.
  *
  * @example
  * const rule = compileRule('SELECT payload.temp AS t FROM "sensors/+" WHERE payload.temp > 30');
  * rule.evaluate({ topic: 'sensors/a', payload: '{"temp":31}' }); // { matched: true, outputs: [{ t: 31 }] }
  */
 export function compileRule(sql: string): CompiledRule {
+  return compileRuleWith(sql, canGenerate ? 'generated' : 'closures');
+}
+
+/** compileRule with the evaluation strategy chosen (the specs compare the two). */
+export function compileRuleWith(sql: string, strategy: RuleStrategy): CompiledRule {
   const statement = parseRule(sql);
   const { topics, events } = checkTopics(statement.from);
-  const evaluate = statement.kind === 'SelectNode' ? compileSelect(statement) : compileForeach(statement);
+  const evaluate =
+    statement.kind === 'SelectNode'
+      ? selectEvaluator(planSelect(statement), strategy)
+      : foreachEvaluator(planForeach(statement), strategy);
   const columns = Object.freeze(readColumns(statement));
   return Object.freeze({
     sql,
@@ -39,12 +60,32 @@ export function compileRule(sql: string): CompiledRule {
   });
 }
 
-function compileSelect(statement: SelectNode): (ctx: RuleContext) => RuleResult {
+/**
+ * The generated source of a rule's evaluate function, for the specs that check that rule text never
+ * reaches it (generate.spec.ts).
+ */
+export function generatedSource(sql: string): string {
+  const statement = parseRule(sql);
+  const e = new Emitter();
+  const body =
+    statement.kind === 'SelectNode'
+      ? selectSource(planSelect(statement), e)
+      : foreachSource(planForeach(statement), e);
+  return `${e.declarations()}\n${body}`;
+}
+
+function planSelect(statement: SelectNode): SelectPlan {
   const fields = compileFields(statement.fields);
-  const where = statement.where && compileCondition(statement.where, { aliases: fields.aliasRoots });
   // EMQX computes the fields before WHERE; when WHERE reads no alias the order cannot change a
   // match, so filter first and skip the projection of messages that do not match
-  const whereFirst = where !== undefined && !dependsOn(statement.where as ExpressionNode, fields.aliasRoots);
+  const whereFirst = statement.where !== undefined && !dependsOn(statement.where, fields.aliasRoots);
+  return { fieldNodes: statement.fields, fields, where: statement.where, whereFirst };
+}
+
+function selectEvaluator(plan: SelectPlan, strategy: RuleStrategy): (ctx: RuleContext) => RuleResult {
+  if (strategy === 'generated') return generateSelect(plan);
+  const { fields, whereFirst } = plan;
+  const where = plan.where && compileCondition(plan.where, { aliases: fields.aliasRoots });
   return (ctx) => {
     const env = new EvalEnv(ctx);
     // why a variable: naming the clause of an error costs one store per stage, not a try per stage
@@ -52,7 +93,7 @@ function compileSelect(statement: SelectNode): (ctx: RuleContext) => RuleResult 
     try {
       if (whereFirst) {
         clause = 'WHERE';
-        if (!where(env)) return NO_MATCH;
+        if (where && !where(env)) return NO_MATCH;
         clause = 'SELECT';
         fields.run(env);
       } else {
@@ -67,7 +108,7 @@ function compileSelect(statement: SelectNode): (ctx: RuleContext) => RuleResult 
   };
 }
 
-function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResult {
+function planForeach(statement: ForeachNode): ForeachPlan {
   const last = statement.fields[statement.fields.length - 1];
   if (last?.kind !== 'SelectFieldNode') {
     const { line, column } = (last ?? statement).position;
@@ -87,10 +128,26 @@ function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResul
     last.expression.path.length === 0 &&
     !head.aliasRoots.has('payload');
   const whereAliases = new Set([...head.aliasRoots, collection.target.root]);
-  const where = statement.where && compileCondition(statement.where, { aliases: whereAliases });
   const each = { item, selected: whereAliases };
-  const incase = statement.incase && compileCondition(statement.incase, { ...each, aliases: new Set() });
-  const doFields = compileFields(statement.doFields, each);
+  return {
+    head,
+    collection,
+    iteratesPayload,
+    where: statement.where,
+    whereAliases,
+    incase: statement.incase,
+    doNodes: statement.doFields,
+    doFields: compileFields(statement.doFields, each),
+    writeItem: (env) => writeColumns(env, item),
+    each,
+  };
+}
+
+function foreachEvaluator(plan: ForeachPlan, strategy: RuleStrategy): (ctx: RuleContext) => RuleResult {
+  if (strategy === 'generated') return generateForeach(plan);
+  const { head, collection, iteratesPayload, doFields, writeItem, each } = plan;
+  const where = plan.where && compileCondition(plan.where, { aliases: plan.whereAliases });
+  const incase = plan.incase && compileCondition(plan.incase, { ...each, aliases: new Set() });
   return (ctx) => {
     const env = new EvalEnv(ctx);
     let clause: RuleClause = 'FOREACH';
@@ -111,7 +168,7 @@ function compileForeach(statement: ForeachNode): (ctx: RuleContext) => RuleResul
           if (incase && !incase(env)) continue;
           clause = 'DO';
           env.out = {};
-          if (doFields.empty) writeColumns(env, item);
+          if (doFields.empty) writeItem(env);
           else doFields.run(env);
           outputs.push(env.out);
         }
@@ -130,30 +187,11 @@ function compileCondition(node: ExpressionNode, scope: Scope): (env: EvalEnv) =>
     const value = evaluate(env);
     if (value === true) return true;
     if (value === false) return false;
-    throw new RuleRuntimeError(`the condition must give true or false, got ${typeName(value)}`);
+    throw conditionError(value);
   };
-}
-
-/** The payload decoded as a list, or none when it is not JSON (EMQX's maybe_decode_payload keeps it as text). */
-function payloadList(env: EvalEnv): unknown {
-  try {
-    return env.decodedPayload();
-  } catch {
-    return undefined;
-  }
 }
 
 function dependsOn(node: ExpressionNode, roots: ReadonlySet<string>): boolean {
   for (const root of referencedRoots(node)) if (roots.has(root)) return true;
   return false;
-}
-
-/** The error of one evaluation, naming the clause it happened in (as EMQX's rule test does). */
-function asRuntimeError(error: unknown, clause: RuleClause): RuleRuntimeError {
-  if (error instanceof RuleRuntimeError && error.clause) return error;
-  const message =
-    error instanceof RuleRuntimeError
-      ? error.message
-      : `rule evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
-  return new RuleRuntimeError(message, { cause: error, clause });
 }

@@ -13,12 +13,18 @@ const utf8 = new TextDecoder();
  */
 export class EvalEnv {
   private decoded: unknown = NOT_DECODED;
-  out: PlainObject = {};
   item: unknown = undefined;
   /** FOREACH: the fields selected before iterating, which DO and INCASE can read. */
   selected: PlainObject | undefined = undefined;
 
-  constructor(readonly ctx: RuleContext) {}
+  /**
+   * `out` is the output being built; generated code that replaces it before any field is written
+   * passes NO_OUTPUT instead of allocating one.
+   */
+  constructor(
+    readonly ctx: RuleContext,
+    public out: PlainObject = {},
+  ) {}
 
   /** The payload as a value to step into: decoded from JSON on first use. */
   decodedPayload(): unknown {
@@ -26,6 +32,9 @@ export class EvalEnv {
     return this.decoded;
   }
 }
+
+/** The output of an evaluation whose fields have not run yet, for code that replaces it (frozen: never written). */
+export const NO_OUTPUT: PlainObject = Object.freeze({});
 
 export type Evaluator = (env: EvalEnv) => unknown;
 
