@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(__dirname, '../..');
 
@@ -26,5 +26,28 @@ describe('documentation links', () => {
         });
     }
     expect(outside).toEqual([]);
+  });
+
+  // Benchmark pages and ADRs are records of their day: a path there may name what was then.
+  it('names files of the repository that exist, in links and in `code`', () => {
+    const missing: string[] = [];
+    const pages = [join(root, 'README.md'), ...docs()].filter(
+      (path) => !/docs\/(benchmarks[^/]*|adr\/.*)\.md$/.test(path),
+    );
+    for (const path of pages) {
+      const text = readFileSync(path, 'utf8');
+      const linked = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+        .map(([, target]) => target!)
+        .filter((target) => !/^[a-z]+:/.test(target))
+        .map((target) => resolve(dirname(path), target));
+      const named = [
+        ...text.matchAll(
+          /`((?:libs|services|test|deploy|bench|scripts|examples|proto|console|bin|docs)\/[\w./-]+)`/g,
+        ),
+      ].map(([, file]) => join(root, file!));
+      for (const file of [...linked, ...named])
+        if (!existsSync(file)) missing.push(`${relative(root, path)}: ${relative(root, file)}`);
+    }
+    expect(missing).toEqual([]);
   });
 });
