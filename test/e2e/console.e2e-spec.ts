@@ -258,6 +258,24 @@ describe('console: build, test and watch an integration in the browser', () => {
     await shot('rule-test');
   });
 
+  it('warns about a rule that reads topics no source subscribes to, in its test and once saved', async () => {
+    await go('Rules');
+    await page.getByRole('button', { name: 'New rule' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('orphan');
+    await page.locator('.cm-content').fill('SELECT payload.temp AS temp FROM "nowhere/#"');
+    const test = page.getByRole('region', { name: 'Test the rule' });
+    await test.getByLabel('Topic', { exact: true }).fill('nowhere/a');
+    await test.getByRole('button', { name: 'Run test' }).click();
+    await test.getByRole('note', { name: 'Test warnings' }).getByText('RULE_FROM_UNSUBSCRIBED').waitFor();
+    expect(await test.getByRole('status').textContent()).toContain('Matched: 1 output(s)');
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('heading', { level: 2, name: 'orphan' }).waitFor();
+    await page.getByRole('note', { name: 'Rule warnings' }).getByText('RULE_FROM_UNSUBSCRIBED').waitFor();
+    await page.getByRole('row').filter({ hasText: 'orphan' }).getByText('1 warning').waitFor();
+    // the rule that the source feeds has none
+    expect(await page.getByRole('row').filter({ hasText: 'hot' }).textContent()).not.toContain('warning');
+  });
+
   it('lists the dead letters of the refusing target, inspects one and re-drives them once it accepts', async () => {
     await go('Dead letters');
     const table = page.getByRole('table', { name: 'Dead letters' });

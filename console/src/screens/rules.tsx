@@ -15,18 +15,41 @@ export interface Rule {
   version: number;
   actions: { id: string; connectorId: string; config: Values; enabled: boolean; position: number }[];
   metrics: { matched: number; passed: number; failed: number };
+  warnings: RuleWarning[];
+}
+
+/** Why a rule that compiles may never fire or read NULLs (RULE_FROM_UNSUBSCRIBED, ...). */
+interface RuleWarning {
+  code: string;
+  message: string;
 }
 
 export const RULES = `query($t: ID) { rules(first: 500, tenantId: $t) { nodes {
   id name description sql enabled version actions { id connectorId config enabled position }
-  metrics { matched passed failed } } } }`;
-const TEST = `query($sql: String!, $context: JSONObject!) { testRule(sql: $sql, context: $context) {
-  matched outputs error { kind message line column } } }`;
+  metrics { matched passed failed } warnings { code message } } } }`;
+// why tenantId: the warnings are computed against that tenant's sources (none without a tenant)
+const TEST = `query($sql: String!, $context: JSONObject!, $t: ID) { testRule(sql: $sql, context: $context, tenantId: $t) {
+  matched outputs error { kind message line column } warnings { code message } } }`;
 
 interface TestResult {
   matched: boolean;
   outputs: Record<string, unknown>[];
   error: { kind: string; message: string; line?: number | null; column?: number | null } | null;
+  warnings: RuleWarning[];
+}
+
+/** The warnings of a rule or a test, each with its code; nothing when there are none. */
+function Warnings({ warnings, label }: { warnings?: RuleWarning[]; label: string }) {
+  if (!warnings?.length) return null;
+  return (
+    <ul class="warnings" role="note" aria-label={label}>
+      {warnings.map((w) => (
+        <li>
+          <span class="badge warning">{w.code}</span> {w.message}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /** A context field as text: strings as they are, anything else as JSON. */
@@ -81,7 +104,12 @@ export function RulesScreen() {
             {rules.map((r) => (
               <tr>
                 <td>
-                  {r.name} {!r.enabled && <span class="badge unknown">disabled</span>}
+                  {r.name} {!r.enabled && <span class="badge unknown">disabled</span>}{' '}
+                  {r.warnings.length > 0 && (
+                    <span class="badge warning" title={r.warnings.map((w) => w.message).join('\n')}>
+                      {r.warnings.length === 1 ? '1 warning' : `${r.warnings.length} warnings`}
+                    </span>
+                  )}
                 </td>
                 <td class="mono clip">{r.sql}</td>
                 <td>{r.actions.length}</td>
@@ -120,6 +148,7 @@ function RuleEditor({
   );
   const check = async (text: string): Promise<SqlProblem | undefined> => {
     const { testRule } = await api.query<{ testRule: TestResult }>(TEST, {
+      ...vars,
       sql: text,
       context: { topic: '' },
     });
@@ -173,6 +202,7 @@ function RuleEditor({
             where the parser stopped.
           </small>
         </div>
+        <Warnings warnings={rule?.warnings} label="Rule warnings" />
         <ErrorBox error={save.error} title="Not saved" />
         <div class="toolbar">
           <button type="submit" disabled={save.busy}>
@@ -202,7 +232,7 @@ function RuleTest({ sql, ruleId }: { sql: string; ruleId?: string }) {
   const [source, setSource] = useState<Record<string, unknown>>();
   const test = useAction(
     async (context: Record<string, unknown>) =>
-      (await api.query<{ testRule: TestResult }>(TEST, { sql, context })).testRule,
+      (await api.query<{ testRule: TestResult }>(TEST, { ...vars, sql, context })).testRule,
   );
 
   useEffect(() => {
@@ -312,6 +342,7 @@ function RuleTest({ sql, ruleId }: { sql: string; ruleId?: string }) {
           ) : (
             <p class="muted">No match (the topic is not in FROM, or WHERE was false).</p>
           )}
+          <Warnings warnings={result.warnings} label="Test warnings" />
         </div>
       )}
       {capturing && (
