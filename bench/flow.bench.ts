@@ -20,6 +20,9 @@
  *
  * Profiling: `--node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"` is passed to every Node process of
  * the runners (relay included); `--no-report` leaves docs/ alone.
+ * A/B in one run: `--only relay,mesh,mesh-b --node-args-b "--max-semi-space-size=16" --env-b
+ * "SLUICE_X=1"` runs the mesh again with those Node flags and environment added (`embedded-b` likewise).
+ * Each round line also gives write system calls per input message of every process (/proc/<pid>/io).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +33,16 @@ import { join, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { BrokerProcess, type BrokerGroup } from './flow/brokers';
 import { closedLoop, connectClient, paced, waitFor } from './e2e/load';
-import { cpuSeconds, delay, fmt, load1, machineInfo, peakRssMiB, percentile } from './e2e/measure';
+import {
+  cpuSeconds,
+  delay,
+  fmt,
+  load1,
+  machineInfo,
+  peakRssMiB,
+  percentile,
+  writeSyscalls,
+} from './e2e/measure';
 import { replaceSection, table } from './e2e/report';
 import { deleteNamespace, freePort, ServiceProcess } from './e2e/services';
 
@@ -42,11 +54,25 @@ const seconds = Number(arg('seconds') ?? 5);
 const rounds = Number(arg('rounds') ?? 3);
 const window = Number(arg('window') ?? 1000);
 const qosList = (arg('qos') ?? '1,0').split(',').map((q): 0 | 1 => (q === '0' ? 0 : 1));
-/** `embedded-memory`: the embedded mode with its bus in memory (SLUICE_BUS_STORAGE=memory), for durability's cost. */
-type RunnerName = 'relay' | 'embedded' | 'embedded-memory' | 'mesh' | 'mesh-r3';
-const isMesh = (runner: RunnerName): boolean => runner === 'mesh' || runner === 'mesh-r3';
+/**
+ * `embedded-memory`: the embedded mode with its bus in memory (SLUICE_BUS_STORAGE=memory), for
+ * durability's cost. `embedded-b`, `mesh-b`: the same runner with `--node-args-b` added to its Node
+ * flags and `--env-b` to its environment, for an A/B in one run.
+ */
+type RunnerName = 'relay' | 'embedded' | 'embedded-memory' | 'embedded-b' | 'mesh' | 'mesh-r3' | 'mesh-b';
+const isMesh = (runner: RunnerName): boolean =>
+  runner === 'mesh' || runner === 'mesh-r3' || runner === 'mesh-b';
 const runnerNames = (arg('only') ?? 'relay,embedded,mesh').split(',') as RunnerName[];
 const nodeArgs = (arg('node-args') ?? '').split(' ').filter((a) => a !== '');
+const nodeArgsB = (arg('node-args-b') ?? '').split(' ').filter((a) => a !== '');
+/** `--env-b "SLUICE_X=1 SLUICE_Y=2"`: environment of the `-b` runners. */
+const envB: Record<string, string> = Object.fromEntries(
+  (arg('env-b') ?? '')
+    .split(' ')
+    .filter((a) => a.includes('='))
+    .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+);
+const isB = (runner: RunnerName): boolean => runner.endsWith('-b');
 const report = !process.argv.includes('--no-report');
 const root = resolve(__dirname, '..');
 const fixedRate = 5000;
@@ -97,6 +123,8 @@ interface RunFigures {
   batch: Record<string, number>;
   /** NATS messages (in + out at the server, JetStream API and acks included) per input message, sustained phase. */
   natsMessages: number;
+  /** Write system calls per input message, per process of the runner and nats-server, sustained phase. */
+  writes: Record<string, number>;
   /** Per Sluice process, during the 5,000 msg/s phase: event-loop delay and GC pauses from its /metrics. */
   pauses: Record<string, Pauses>;
 }
@@ -254,8 +282,11 @@ async function startRunner(
   const pipelineFile = writePipeline(id, mosquitto.url, qos);
   const services: ServiceProcess[] = [];
   const namespace = `F_${id}_`;
+  const args = isB(runner) ? [...nodeArgs, ...nodeArgsB] : nodeArgs;
+  const extraEnv = isB(runner) ? envB : {};
   if (isMesh(runner)) {
     const env = {
+      ...extraEnv,
       SLUICE_PIPELINE_FILE: pipelineFile,
       SLUICE_BUS: 'nats',
       SLUICE_NATS_URL: nats.url,
@@ -265,13 +296,14 @@ async function startRunner(
       SLUICE_INGEST_CLIENT_ID_PREFIX: `flow-${id}-`,
     };
     for (const service of ['ingest', 'rules', 'delivery'] as const)
-      services.push(new ServiceProcess(service, await freePort(), env, nodeArgs).start());
+      services.push(new ServiceProcess(service, await freePort(), env, args).start());
   } else {
     services.push(
       new ServiceProcess(
         'all',
         await freePort(),
         {
+          ...extraEnv,
           SLUICE_PIPELINE_FILE: pipelineFile,
           SLUICE_MQTT_URL: mosquitto.url,
           SLUICE_DATA_DIR: mkdtempSync(join(tmpdir(), `sluice-flow-${id}-`)),
@@ -279,7 +311,7 @@ async function startRunner(
           SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
           SLUICE_BUS_STORAGE: runner === 'embedded-memory' ? 'memory' : 'file',
         },
-        nodeArgs,
+        args,
       ).start(),
     );
   }
@@ -408,6 +440,7 @@ async function measure(
     const warm = loop.run(2, seconds);
     await delay(2000);
     const cpuBefore = running.processes.map((p) => cpuSeconds(p.pid));
+    const writesBefore = [...running.processes.map((p) => writeSyscalls(p.pid)), nats.writes()];
     const brokersBefore = [nats.cpu(), mosquitto.cpu()];
     const natsBefore = await nats.natsCounts();
     const outputsBefore = ends.outputs;
@@ -419,6 +452,11 @@ async function measure(
     const mosquittoCpu = ((mosquitto.cpu() - brokersBefore[1]!) / inputs) * 1e6;
     const natsAfter = await nats.natsCounts();
     const natsMessages = (natsAfter.in - natsBefore.in + natsAfter.out - natsBefore.out) / inputs;
+    const writes: Record<string, number> = {};
+    running.processes.forEach(
+      (p, i) => (writes[p.name] = (writeSyscalls(p.pid) - writesBefore[i]!) / inputs),
+    );
+    writes['nats-server'] = (nats.writes() - writesBefore[running.processes.length]!) / inputs;
     ends.onOutput = () => undefined;
     await waitFor(() => lost() <= 0, 30_000);
     const lostSustained = Math.max(0, lost());
@@ -475,6 +513,7 @@ async function measure(
       batch,
       pauses,
       natsMessages,
+      writes,
     };
     const at5k = latency[0]!;
     console.log(
@@ -482,7 +521,11 @@ async function measure(
         .map(([n, v]) => `${n} ${fmt(v, 1)}`)
         .join(
           ' + ',
-        )} µs/msg (nats ${fmt(natsCpu, 1)} with ${fmt(figures.natsMessages, 2)} NATS messages per input, mosquitto ${fmt(mosquittoCpu, 1)}), at 5k/s p50 ${fmt(
+        )} µs/msg (nats ${fmt(natsCpu, 1)} with ${fmt(figures.natsMessages, 2)} NATS messages per input, mosquitto ${fmt(mosquittoCpu, 1)}), writes per input ${Object.entries(
+        writes,
+      )
+        .map(([n, v]) => `${n} ${fmt(v, 3)}`)
+        .join(' ')}, at 5k/s p50 ${fmt(
         at5k.p50,
         2,
       )} p99 ${fmt(at5k.p99, 1)} max ${fmt(at5k.max, 1)} ms, RSS ${Object.values(rss)

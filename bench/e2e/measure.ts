@@ -29,6 +29,16 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** Write system calls (write, writev, sendmsg...) a process has made so far, from /proc/<pid>/io. */
+export function writeSyscalls(pid: number): number {
+  try {
+    const match = /^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return match ? Number(match[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Peak resident memory (VmHWM) of a process in MiB, from /proc/<pid>/status. */
 export function peakRssMiB(pid: number): number {
   try {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuSeconds, delay } from '../e2e/measure';
+import { cpuSeconds, delay, writeSyscalls } from '../e2e/measure';
 import { freePort } from '../e2e/services';
 
 /** A broker process the flow benchmark starts for itself on a free port, and stops at the end. */
@@ -110,6 +110,11 @@ export class BrokerProcess {
     return cpuSeconds(this.pid);
   }
 
+  /** Write system calls so far (/proc/<pid>/io). */
+  writes(): number {
+    return writeSyscalls(this.pid);
+  }
+
   /** nats-server's message counters so far (monitoring `/varz`): messages in and out, and writes. */
   async natsCounts(): Promise<{ in: number; out: number }> {
     const varz = (await (await fetch(`http://127.0.0.1:${this.monitorPort}/varz`)).json()) as {
@@ -174,6 +179,10 @@ export class BrokerGroup {
 
   cpu(): number {
     return this.nodes.reduce((total, n) => total + n.cpu(), 0);
+  }
+
+  writes(): number {
+    return this.nodes.reduce((total, n) => total + n.writes(), 0);
   }
 
   /** The nodes' message counters summed (replication between them included). */
