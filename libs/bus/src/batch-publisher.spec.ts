@@ -98,6 +98,57 @@ describe('BatchPublisher', () => {
     await bus.close();
   });
 
+  it('with a linger, sends the first message at once and holds the next ones until the linger is over', async () => {
+    const { bus, received, consumption } = await setup();
+    const lingerMs = 150;
+    const batches = createIngestBatchPublisher(bus, { lingerMs });
+    const started = performance.now();
+    const first = batches.publish(subject, envelope('a'));
+    await first;
+    const firstStored = performance.now() - started;
+    const later = Promise.all(['b', 'c', 'd'].map((id) => batches.publish(subject, envelope(id))));
+    await later;
+    const laterStored = performance.now() - started;
+    await eventually(() => expect(received).toHaveLength(2));
+    expect(received.map((m) => decodeIngestMessages(m).map((e) => e.id))).toEqual([['a'], ['b', 'c', 'd']]);
+    // why these bounds: the first leaves at the end of its turn; the rest no sooner than the linger
+    // after it (a timer may fire up to a millisecond early by rounding)
+    expect(firstStored).toBeLessThan(lingerMs);
+    expect(laterStored).toBeGreaterThanOrEqual(lingerMs - 1);
+    await consumption.stop();
+    await bus.close();
+  });
+
+  it('with a linger, sends a full batch without waiting for it', async () => {
+    const { bus, received, consumption } = await setup();
+    const batches = createIngestBatchPublisher(bus, { lingerMs: 60_000, maxMessages: 3 });
+    await batches.publish(subject, envelope('a'));
+    // three more make a full batch: it leaves now, not after a minute
+    await Promise.all(['b', 'c', 'd'].map((id) => batches.publish(subject, envelope(id))));
+    await eventually(() => expect(received).toHaveLength(2));
+    expect(received.map((m) => decodeIngestMessages(m).map((e) => e.id))).toEqual([['a'], ['b', 'c', 'd']]);
+    await consumption.stop();
+    await bus.close();
+  });
+
+  it("takes the bus's linger when not told one", async () => {
+    const { bus, received, consumption } = await setup();
+    const lingering = Object.assign(Object.create(bus) as InProcessBus, { batching: { lingerMs: 60_000 } });
+    const batches = createIngestBatchPublisher(lingering);
+    await batches.publish(subject, envelope('a'));
+    const held = batches.publish(subject, envelope('b'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received.map((m) => decodeIngestMessages(m).map((e) => e.id))).toEqual([['a']]);
+    // the held message still leaves once enough join it to fill a batch
+    await Promise.all([
+      held,
+      ...Array.from({ length: 99 }, (_, i) => batches.publish(subject, envelope(`f${i}`))),
+    ]);
+    await eventually(() => expect(received).toHaveLength(2));
+    await consumption.stop();
+    await bus.close();
+  });
+
   it('decodes a single (unbatched) envelope too', async () => {
     const { bus, received, consumption } = await setup();
     await bus.publish(subject, encodeIngestEnvelope(envelope('solo')), { msgId: 'solo' });

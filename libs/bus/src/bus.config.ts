@@ -76,6 +76,13 @@ export const busConfigShape = {
   SLUICE_BUS_PULL_EXPIRES_MS: z.coerce.number().int().min(1_000).default(5_000),
   /** How long a publish waits for the stream's confirmation. */
   SLUICE_BUS_PUBLISH_TIMEOUT_MS: positive(5_000),
+  /**
+   * Group commit's linger on the JetStream bus: after an envelope of a subject (INGEST from ingest,
+   * ACTIONS from rules) leaves, the next one that is not full waits until this many ms have passed.
+   * Under load envelopes grow and JetStream's per-envelope work shrinks (ADR 0008); a message after
+   * a quiet spell is not held. 0: send whenever a publish slot is free.
+   */
+  SLUICE_BUS_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(100).default(4),
   /** Publishes awaiting confirmation at once per connection; more wait their turn. */
   SLUICE_BUS_PUBLISH_WINDOW: positive(1_024),
 };

@@ -97,7 +97,15 @@ export interface BusHealth {
   detail?: string;
 }
 
+/** How batch publishers on a bus group messages unless told otherwise. */
+export interface BatchingDefaults {
+  /** See `BatchPublisherOptions.lingerMs`. */
+  lingerMs: number;
+}
+
 export interface Bus {
+  /** Batch publishers' defaults on this bus (JetStream: SLUICE_BUS_BATCH_LINGER_MS); none: no linger. */
+  readonly batching?: BatchingDefaults;
   /** Connects and creates the streams (idempotent). */
   start(): Promise<void>;
   /** Stores a message in the stream that owns `subject`; resolves once it is stored. */

@@ -9,6 +9,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import type {
+  BatchingDefaults,
   Bus,
   BusHealth,
   Consumption,
@@ -73,6 +74,10 @@ export class JetStreamBus implements Bus {
     private readonly logger: BusLogger = silentLogger,
     private readonly options: JetStreamBusOptions = {},
   ) {}
+
+  get batching(): BatchingDefaults {
+    return { lingerMs: this.config.SLUICE_BUS_BATCH_LINGER_MS };
+  }
 
   async start(): Promise<void> {
     if (this.closed) throw new BusUnavailableError('the bus is closed');

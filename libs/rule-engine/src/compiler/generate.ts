@@ -245,7 +245,7 @@ export const canGenerate: boolean = (() => {
 
 function build(source: string, e: Emitter): Evaluate {
   // why new Function: see the file comment; the source holds no rule text, only indexes into k
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the one generated-code path (ADR 0007)
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the one generated-code path (ADR 0008)
   const factory = new Function('k', 'h', `'use strict';\nreturn function evaluate(ctx) {\n${source}\n};`) as (
     k: readonly unknown[],
     h: Helpers,
