@@ -67,6 +67,11 @@ for tool in lz4 zstd; do
   command -v "$tool" >/dev/null || apt_install "$tool" || log "could not install $tool (the Kafka codec tests need it)"
 done
 
+# The docs' shell examples run in the docs examples test (docs/doc-examples.md) with these tools.
+for tool in curl jq sqlite3; do
+  command -v "$tool" >/dev/null || apt_install "$tool" || log "could not install $tool (the docs examples need it)"
+done
+
 missing=0
 for p in 5432 3306 6379 5672 1883 4222; do port_open "$p" || { log "port $p is still closed"; missing=1; }; done
 [ "$missing" = 0 ] && log "all services up"

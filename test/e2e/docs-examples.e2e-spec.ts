@@ -98,52 +98,71 @@ describe('the docs examples: skip list', () => {
   });
 });
 
+/** The embedded process the pages share, started for the first page that needs it. */
+interface Shared {
+  sluice: SluiceProcess;
+  adminKey: string;
+  env: Record<string, string>;
+}
+const dataDir = mkdtempSync(join(tmpdir(), 'sluice-docs-'));
+let shared: Promise<Shared> | undefined;
+
+// why one process for all pages: each start costs ~2 s of CPU and ~6 s on a loaded machine; pages
+// stay apart by making tenants of their own names (docs/doc-examples.md) and a shell of their own
+function sharedProcess(): Promise<Shared> {
+  shared ??= (async () => {
+    const env = {
+      SLUICE_HTTP_PORT: String(await freePort()),
+      SLUICE_EMBEDDED_MQTT_PORT: String(await freePort()),
+      SLUICE_DATA_DIR: dataDir,
+      // why: no example may reach for this machine's NATS
+      SLUICE_NATS_URL: 'nats://127.0.0.1:1',
+    };
+    const sluice = new SluiceProcess('all', env).start();
+    await sluice.ready();
+    return { sluice, adminKey: readFileSync(join(dataDir, 'operator.key'), 'utf8').trim(), env };
+  })();
+  return shared;
+}
+
+afterAll(async () => {
+  if (shared) await (await shared).sluice.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
 for (const page of allPages) {
   const steps = docSteps(extractBlocks(readFileSync(join(root, page), 'utf8'))).filter(
     (step) => !skipOf(page, step.block),
   );
   if (steps.length === 0) continue;
 
-  // why: a page of offline examples (`sluice rule test`) needs no process, and each start costs seconds
+  // why: a page of offline examples (`sluice rule test`) needs no process
   const needsProcess = steps.some((step) => step.kind === 'graphql' || usesProcess.test(step.block.body));
 
   describe(`the examples of ${page}`, () => {
     const captures = new Map<string, unknown>();
-    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-docs-'));
-    let sluice: SluiceProcess | undefined;
-    let adminKey = '';
+    let running: Shared | undefined;
     let shell: ShellSession;
 
     beforeAll(async () => {
-      const env = {
-        SLUICE_HTTP_PORT: String(await freePort()),
-        SLUICE_EMBEDDED_MQTT_PORT: String(await freePort()),
-        SLUICE_DATA_DIR: dataDir,
-        // why: nothing on the page may reach for this machine's NATS
-        SLUICE_NATS_URL: 'nats://127.0.0.1:1',
-      };
-      if (needsProcess) {
-        sluice = new SluiceProcess('all', env).start();
-        await sluice.ready();
-        adminKey = readFileSync(join(dataDir, 'operator.key'), 'utf8').trim();
-      }
-      shell = new ShellSession({
-        ...env,
-        SLUICE_URL: `http://127.0.0.1:${env.SLUICE_HTTP_PORT}`,
-        SLUICE_ADMIN_KEY: adminKey,
-      });
+      running = needsProcess ? await sharedProcess() : undefined;
+      shell = new ShellSession(
+        running
+          ? {
+              ...running.env,
+              SLUICE_URL: `http://127.0.0.1:${running.sluice.port}`,
+              SLUICE_ADMIN_KEY: running.adminKey,
+            }
+          : {},
+      );
     });
 
-    afterAll(async () => {
-      await sluice?.stop();
-      shell?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => shell?.close());
 
     for (const step of steps) {
       it(`${page}:${step.block.line} (${step.block.lang})`, async () => {
-        if (step.kind === 'graphql') await runGraphql(step, sluice!.port, adminKey, captures);
-        else await shell.run(step, captures);
+        if (step.kind === 'shell') return shell.run(step, captures);
+        await runGraphql(step, running!.sluice.port, running!.adminKey, captures);
       });
     }
   });
