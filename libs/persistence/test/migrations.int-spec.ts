@@ -55,6 +55,7 @@ describe.each(backendFactories)('migrations on %o', (factory) => {
     expect(applied.map((m) => m.name)).toEqual([
       'InitialSchema1795307900000',
       'ConnectorConfiguredBy1796500000000',
+      'SourceConfiguredBy1796600000000',
     ]);
     expect(await existingTables(ds)).toEqual(tables);
   });

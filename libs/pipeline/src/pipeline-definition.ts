@@ -25,6 +25,12 @@ export const sourceDefinitionSchema = z.looseObject({
   url: z.string().optional(),
   /** What to read, in the kind's terms: MQTT topic filters, Kafka topic names, NATS subjects (`qos` is MQTT's). */
   topics: z.array(topicSubscriptionSchema).min(1),
+  /**
+   * Who chose the broker: ingest connects a tenant's source only where the operator's target
+   * policy allows (docs/security.md); the operator's own (a pipeline file, the operator key)
+   * anywhere. Left out: a tenant's, the safe side.
+   */
+  configuredBy: z.enum(['operator', 'tenant']).optional(),
 });
 
 export const connectorDefinitionSchema = z
@@ -138,10 +144,12 @@ export function loadPipelineFile(path: string): PipelineDefinition {
 function asOperators(parsed: unknown): unknown {
   const tenants = (parsed as { tenants?: unknown } | null)?.tenants;
   if (!Array.isArray(tenants)) return parsed;
-  for (const tenant of tenants as { connectors?: unknown }[]) {
-    if (!Array.isArray(tenant?.connectors)) continue;
-    for (const connector of tenant.connectors as Record<string, unknown>[]) {
-      if (connector && typeof connector === 'object') connector['configuredBy'] = 'operator';
+  for (const tenant of tenants as { connectors?: unknown; sources?: unknown }[]) {
+    for (const list of [tenant?.connectors, tenant?.sources]) {
+      if (!Array.isArray(list)) continue;
+      for (const item of list as Record<string, unknown>[]) {
+        if (item && typeof item === 'object') item['configuredBy'] = 'operator';
+      }
     }
   }
   return parsed;

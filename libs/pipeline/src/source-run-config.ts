@@ -76,7 +76,8 @@ export function sourceRunConfig(
   definition: SourceDefinition,
   defaults: SourceDefaults,
 ): AnySourceConfigInput {
-  const { id, url, topics, kind, ...options } = definition;
+  // why configuredBy out: it is Sluice's (who chose the broker), not the kind's option
+  const { id, url, topics, kind, configuredBy: _by, ...options } = definition;
   const names = topics.map((t) => t.filter);
   switch (kind) {
     case 'kafka':

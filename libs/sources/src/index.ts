@@ -1,6 +1,6 @@
 export { parseMqttSourceConfig } from './mqtt/mqtt-source.config';
 export { MessageRejectedError, SourceConfigError } from './errors';
-export type { IngestedMessage, MessageSink } from './types';
+export type { IngestedMessage, MessageSink, SourceTargets } from './types';
 export { parseKafkaSourceConfig } from './kafka/kafka-source.config';
 export { parseNatsSourceConfig } from './nats/nats-source.config';
 export type { BrokerIntake } from './mqtt/intake-connection';

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 /** MQTT 5 publish properties a source passes on; absent for MQTT 3.1 and 3.1.1. */
 export interface IngestedMessageProperties {
   payloadFormatIndicator?: boolean;
@@ -102,7 +103,21 @@ export interface SourceLogger {
 export type LoggerLike =
   SourceLogger | { log(message: string): void; warn(message: string): void; error(message: string): void };
 
+/**
+ * The target policy of a tenant's source on a broker of its own (`TargetPolicy` of
+ * `@sluice/connectors` has this shape): every connection resolves the broker's name once, checks
+ * the addresses and connects only to those (DNS rebinding; docs/security.md).
+ */
+export interface SourceTargets {
+  /** A `lookup` for sockets to `port` that answers only allowed addresses. */
+  lookupFor(port: number): LookupFunction;
+  /** The URLs with each host replaced by a checked address; `servername` for TLS. */
+  pinUrls(urls: readonly string[], defaultPort: number): Promise<{ urls: string[]; servername?: string }>;
+}
+
 export interface SourceOptions {
   logger?: LoggerLike;
   onEvent?: (event: SourceEvent) => void;
+  /** A tenant's source: where it may connect. None: the operator's (unrestricted). */
+  targets?: SourceTargets;
 }

@@ -78,6 +78,7 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL configuration API o
           topics: [{ filter: 'sensors/#', qos: 1 }],
           username: 'dev',
           password: 'pw',
+          configuredBy: 'tenant',
         },
       ],
       connectors: [

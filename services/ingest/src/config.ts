@@ -1,11 +1,14 @@
 import { busConfigShape } from '@sluice/bus';
 import { httpPortShape, loadConfig, logConfigShape, shutdownConfigShape } from '@sluice/config';
+import { connectorTargetsConfigShape } from '@sluice/connectors';
 import { pipelineConfigShape } from '@sluice/pipeline';
 import { z } from 'zod';
 
 export const ingestConfigShape = {
   ...busConfigShape,
   ...pipelineConfigShape,
+  // why: a tenant's source on a broker of its own is checked again when ingest connects
+  ...connectorTargetsConfigShape,
   SLUICE_MQTT_URL: z.url({ message: 'expected a broker URL such as mqtt://host:1883' }).optional(),
   SLUICE_MQTT_USERNAME: z.string().optional(),
   SLUICE_MQTT_PASSWORD: z.string().optional(),

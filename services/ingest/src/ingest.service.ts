@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { BUS, createSubjects, type Bus, type Subjects } from '@sluice/bus';
+import { tenantTargetPolicy, type TargetPolicy } from '@sluice/connectors';
 import { ReadinessRegistry } from '@sluice/health';
 import {
   createIngestSink,
@@ -40,6 +41,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private unsubscribe?: () => void;
   private readonly status: StatusAnnouncer;
   private retiring = false;
+  /** Where a tenant's sources on brokers of their own may connect (docs/security.md). */
+  private readonly tenantTargets: TargetPolicy;
 
   constructor(
     @Inject(INGEST_SETTINGS) private readonly settings: ResolvedIngestSettings,
@@ -49,6 +52,13 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly metrics: SluiceMetrics,
   ) {
     this.subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
+    // why the bus and the operator's broker reserved: as for connectors, a tenant's source reaches
+    // neither by address (a source without url reads the operator's broker, confined)
+    this.tenantTargets = tenantTargetPolicy(
+      settings,
+      settings.SLUICE_BUS === 'nats' ? settings.SLUICE_NATS_URL : undefined,
+      settings.mqttUrl,
+    );
     this.status = new StatusAnnouncer(bus, this.subjects, this.logger, {
       node: replicaNode('ingest'),
       intervalMs: settings.SLUICE_STATUS_INTERVAL_MS,
@@ -160,6 +170,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       {
         logger: this.logger,
         intake: this.intakeFor(definition),
+        ...(checksTargets(definition) && { targets: this.tenantTargets }),
         // The sink counts received/stored/failed; only the source knows what it dropped (QoS 0, core NATS).
         onEvent: (event) => {
           if (event.type === 'dropped') {
@@ -225,6 +236,19 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       maxInFlight: s.SLUICE_INGEST_MAX_IN_FLIGHT,
     };
   }
+}
+
+/**
+ * A tenant's source on a broker it chose connects only where the target policy allows, checked on
+ * every connection (DNS rebinding). The operator's sources and the operator's broker are not.
+ * Kafka sources are not checked here yet (docs/security.md).
+ */
+function checksTargets(definition: SourceDefinition): boolean {
+  return (
+    definition.configuredBy !== 'operator' &&
+    definition.kind !== 'kafka' &&
+    !usesOperatorConnection(definition)
+  );
 }
 
 /** An MQTT source without a URL of its own reads through the operator's broker. */

@@ -11,4 +11,6 @@ export class Source extends TenantOwned {
   @JsonColumn() config!: Record<string, unknown>;
   /** Sealed with SecretBox (passwords, tokens); null when there are none. */
   @Column({ type: 'text', nullable: true }) secretsSealed!: string | null;
+  /** Set by the operator (its broker unrestricted), or by a tenant (checked against the target policy). */
+  @Column({ type: 'boolean', default: false }) configuredByOperator!: boolean;
 }

@@ -14,8 +14,12 @@ export class SourcesRepository extends TenantScopedRepository<Source> {
     super(manager, Source, 'Source');
   }
 
-  create(tenantId: string, input: CreateInput<Source>): Promise<Source> {
-    return this.insertRow(tenantId, input);
+  /** Creates a source; a tenant's unless `configuredByOperator` says otherwise. */
+  create(
+    tenantId: string,
+    input: Omit<CreateInput<Source>, 'configuredByOperator'> & { configuredByOperator?: boolean },
+  ): Promise<Source> {
+    return this.insertRow(tenantId, { configuredByOperator: false, ...input });
   }
 
   list(tenantId: string, page: PageRequest = {}, filter: SourceFilter = {}): Promise<Page<Source>> {

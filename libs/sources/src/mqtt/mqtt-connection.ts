@@ -1,7 +1,15 @@
-import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import type { LookupFunction } from 'node:net';
+import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
 import { SourceSubscribeError } from '../errors';
 import { emptyMetrics } from '../source-metrics';
-import type { ConnectionMetrics, MessageSink, SourceEvent, SourceLogger, SourceState } from '../types';
+import type {
+  ConnectionMetrics,
+  MessageSink,
+  SourceEvent,
+  SourceLogger,
+  SourceState,
+  SourceTargets,
+} from '../types';
 import { AckWindow, type PendingAck } from './ack-window';
 import { clientOptions } from './client-options';
 import { DeliveryIds } from './delivery-ids';
@@ -9,7 +17,7 @@ import type { MqttSourceConfig } from './mqtt-source.config';
 import { publishToMessage, type FieldExtraction } from './publish-to-message';
 import { ReadGate } from './read-gate';
 import { RateLimiter } from './rate-limiter';
-import { writeOncePerTurn } from '@sluice/mqtt-client';
+import { connectMqtt, writeOncePerTurn } from '@sluice/mqtt-client';
 import { SinkDelivery } from './sink-delivery';
 
 type SendPacket = (
@@ -30,6 +38,8 @@ export interface ConnectionDeps {
   extraction: FieldExtraction;
   log: SourceLogger;
   emit: (event: SourceEvent) => void;
+  /** A tenant's broker: connect only to addresses this policy checked. */
+  targets?: SourceTargets;
 }
 
 /** One MQTT client connection of a source: subscribe, hand messages to the sink, ack once stored. */
@@ -81,7 +91,11 @@ export class MqttConnection {
   /** Connects; resolves once the first subscription is granted, rejects if the broker refuses it. */
   start(): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => (this.started = { resolve, reject }));
-    const client = mqtt.connect(this.deps.config.url, clientOptions(this.deps.config, this.clientId));
+    const client = connectMqtt(
+      this.deps.config.url,
+      clientOptions(this.deps.config, this.clientId),
+      this.lookupFor(),
+    );
     this.client = client;
     const internals = client as unknown as ClientInternals;
     const original = internals._sendPacket.bind(client);
@@ -169,11 +183,26 @@ export class MqttConnection {
     this.state = 'disconnected';
   }
 
+  /** A checked lookup per port for a tenant's broker (DNS rebinding), none for the operator's. */
+  private lookupFor(): ((port: number) => LookupFunction) | undefined {
+    const targets = this.deps.targets;
+    return targets && ((port) => targets.lookupFor(port));
+  }
+
   /** MQTT 3.1.1 cannot end a persistent session on DISCONNECT: a clean session under its id does. */
   private async dropSession(): Promise<void> {
     try {
       const options = { ...clientOptions(this.deps.config, this.clientId), clean: true, reconnectPeriod: 0 };
-      const client = await mqtt.connectAsync(this.deps.config.url, { ...options, manualConnect: false });
+      const client = connectMqtt(
+        this.deps.config.url,
+        { ...options, manualConnect: false },
+        this.lookupFor(),
+      );
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('error', reject);
+        client.once('close', () => reject(new Error('connection closed before CONNACK')));
+      });
       await client.endAsync();
     } catch (error) {
       this.deps.log.warn(`mqtt ${this.clientId}: could not end the session: ${(error as Error).message}`);

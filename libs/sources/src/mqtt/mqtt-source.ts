@@ -87,6 +87,7 @@ export function createMqttSource(
     extraction,
     log,
     emit: (event: SourceEvent) => options.onEvent?.(event),
+    ...(options.targets && { targets: options.targets }),
   });
   const intake = options.intake;
   const connections: (MqttConnection | IntakeConnection)[] = intake

@@ -212,14 +212,28 @@ export function createNatsSource(
     async start() {
       if (nc) return;
       state = 'connecting';
+      // why pinned for a tenant's source: nats.js resolves names itself (again on each reconnect)
+      // and takes no lookup; it gets the addresses the policy checked (DNS rebinding) and never
+      // dials the servers a cluster advertises (INFO connect_urls), which nothing would check
+      let pinned: { urls: string[]; servername?: string } | undefined;
+      try {
+        pinned = await options.targets?.pinUrls(config.servers, 4222);
+      } catch (error) {
+        state = 'disconnected';
+        reason = (error as Error).message;
+        throw error;
+      }
+      const tls =
+        config.tls && pinned?.servername ? { ...config.tls, servername: pinned.servername } : config.tls;
       const connectionOptions: ConnectionOptions = {
-        servers: config.servers,
+        servers: pinned ? pinned.urls : config.servers,
+        ...(pinned && { ignoreClusterUpdates: true }),
         name,
         maxReconnectAttempts: -1,
         ...(config.user !== undefined ? { user: config.user } : {}),
         ...(config.pass !== undefined ? { pass: config.pass } : {}),
         ...(config.token !== undefined ? { token: config.token } : {}),
-        ...(config.tls ? { tls: config.tls } : {}),
+        ...(tls ? { tls } : {}),
       };
       try {
         nc = await nats().connect(connectionOptions);

@@ -43,7 +43,12 @@ export function renderTenantDefinition(
     ...(mountpoint ? { mountpoint } : {}),
     sources: rows.sources
       .filter((s) => s.enabled)
-      .map((s) => ({ ...mergeSecrets(s.config, openSecrets(box, 'source', s)), id: s.id, kind: s.kind })),
+      .map((s) => ({
+        ...mergeSecrets(s.config, openSecrets(box, 'source', s)),
+        id: s.id,
+        kind: s.kind,
+        configuredBy: s.configuredByOperator ? ('operator' as const) : ('tenant' as const),
+      })),
     connectors: connectors.map((c) => ({
       id: c.id,
       kind: c.kind,

@@ -59,6 +59,7 @@ export class SourcesService {
         enabled: input.enabled ?? true,
         config,
         secretsSealed: null,
+        configuredByOperator: by === 'operator',
       });
       created.secretsSealed = this.seal(created.id, secrets);
       await manager.update(Source, { id: created.id, tenantId }, { secretsSealed: created.secretsSealed });
@@ -78,6 +79,7 @@ export class SourcesService {
       if (input.config) await this.checkConnections(repos, tenantId, tenant.plan, current.id, input.config);
       let config = current.config;
       let secretsSealed = current.secretsSealed;
+      let configuredByOperator = current.configuredByOperator;
       if (input.config !== undefined || input.clearSecrets !== undefined) {
         const split = input.config
           ? splitSecrets(sourceSecretFields(current.kind), input.config)
@@ -90,12 +92,15 @@ export class SourcesService {
         this.check(tenantId, current.kind, mergeSecrets(split.config, secrets));
         config = split.config;
         secretsSealed = this.seal(current.id, secrets);
+        // why: whoever last chose the broker decides whether the target policy applies
+        configuredByOperator = by === 'operator';
       }
       return repos.sources.update(tenantId, input.id, input.version, {
         ...(input.name !== undefined && { name: input.name }),
         ...(input.enabled !== undefined && { enabled: input.enabled }),
         config,
         secretsSealed,
+        configuredByOperator,
       });
     });
     return this.toModel(row);
@@ -144,6 +149,12 @@ export class SourcesService {
    * saved can run; a bad field names `input.config.<path>`.
    */
   private check(tenantId: string, kind: string, config: Record<string, unknown>): void {
+    if (config['configuredBy'] !== undefined) {
+      throw new InputInvalidError(
+        'input.config.configuredBy',
+        'set by Sluice from who saves the source (leave it out)',
+      );
+    }
     const probe = { tenants: [{ id: tenantId, sources: [{ ...config, id: 'probe', kind }] }] };
     const result = pipelineDefinitionSchema.safeParse(probe);
     if (!result.success) {
