@@ -144,3 +144,70 @@ describe('attack: the embedded broker as an anonymous client and as another tena
     );
   });
 });
+
+// Issue 14: a tenant's broker credentials could open unbounded connections to the embedded broker.
+describe("attack: a tenant's key opens connection after connection on the embedded broker", () => {
+  let sluice: AttackedSluice;
+  let brokerUrl: string;
+  const clients: mqtt.MqttClient[] = [];
+  const plan = {
+    maxConnectors: 1,
+    maxRules: 1,
+    maxActionsPerRule: 1,
+    freeActionsPerMonth: 0,
+    pricePerMillionUsd: 0,
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    brokerUrl = `mqtt://127.0.0.1:${port}`;
+    sluice = await AttackedSluice.start('broker-quota', {
+      SLUICE_EMBEDDED_MQTT_PORT: String(port),
+      SLUICE_PLANS: JSON.stringify({ tiny: { ...plan, maxBrokerClients: 2 }, roomy: plan }),
+      SLUICE_DEFAULT_PLAN: 'roomy',
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    await sluice?.stop();
+  });
+
+  const device = (tenant: { id: string; key: string }, clientId: string) =>
+    mqtt
+      .connectAsync(brokerUrl, {
+        username: tenant.id,
+        password: tenant.key,
+        clientId,
+        reconnectPeriod: 0,
+        connectTimeout: 5_000,
+      })
+      .then(
+        (client) => {
+          clients.push(client);
+          return client;
+        },
+        (error: { code?: number }) => error.code,
+      );
+
+  it("refuses the connection beyond its plan's maxBrokerClients (CONNACK 5, a log line), not other tenants'", async () => {
+    const mallory = await sluice.tenant('mallory', { plan: 'tiny' });
+    const other = await sluice.tenant('other', { plan: 'tiny' });
+    const first = await device(mallory, 'm1');
+    const second = await device(mallory, 'm2');
+    expect(typeof first).toBe('object');
+    expect(typeof second).toBe('object');
+    expect(await device(mallory, 'm3')).toBe(5);
+    // the cap is per tenant: another tenant's devices still connect
+    expect(typeof (await device(other, 'o1'))).toBe('object');
+    // a reconnect under a connected client id replaces that connection: not one more
+    expect(typeof (await device(mallory, 'm2'))).toBe('object');
+    await eventually(() =>
+      expect(sluice.process.stdout).toMatch(
+        /MQTT_QUOTA_EXCEEDED: tenant \S+ has 2 broker clients connected, its plan allows 2/,
+      ),
+    );
+    // one leaves: there is room again
+    await (first as mqtt.MqttClient).endAsync();
+    await eventually(async () => expect(typeof (await device(mallory, 'm4'))).toBe('object'));
+  });
+});

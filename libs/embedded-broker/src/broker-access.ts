@@ -12,6 +12,8 @@ export interface BrokerTenant {
   mountpoint?: string;
   /** Whether its key may publish to `topic` (the tenant's view, without the mountpoint). */
   mayPublish(topic: string): boolean;
+  /** Clients of this tenant connected at once, at most (its plan's `maxBrokerClients`); none: no cap. */
+  maxClients?: number;
 }
 
 /** Who a client logged in as. */
@@ -35,7 +37,7 @@ export interface BrokerAuthenticator {
 
 /** A refused connect, publish or subscribe, for the log: no credentials in it. */
 export interface BrokerRefusal {
-  code: 'MQTT_NOT_AUTHORIZED' | 'MQTT_TOPIC_FORBIDDEN' | 'MQTT_LOGIN_REVOKED';
+  code: 'MQTT_NOT_AUTHORIZED' | 'MQTT_TOPIC_FORBIDDEN' | 'MQTT_LOGIN_REVOKED' | 'MQTT_QUOTA_EXCEEDED';
   clientId: string;
   principal: string;
   detail: string;
@@ -83,6 +85,8 @@ export function installBrokerAccess(aedes: Aedes, options: BrokerAccessOptions):
   const ownUnsubscribes = new WeakSet<object>();
   const connackSent = new WeakSet<Client>();
   let authenticator: BrokerAuthenticator | undefined;
+  /** Live clients per tenant id (the quota of a tenant's plan counts them). */
+  const perTenant = new Map<string, Set<Client>>();
   const refuse = (client: Client | null, code: BrokerRefusal['code'], detail: string) =>
     options.onRefused?.({
       code,
@@ -99,11 +103,35 @@ export function installBrokerAccess(aedes: Aedes, options: BrokerAccessOptions):
         const error: AuthenticateError = Object.assign(new Error(reason), { returnCode });
         return callback(error, false);
       }
-      principals.set(client, principal);
-      clients.add(client);
+      const tenant = principal.tenant;
       // why: a tenant's client id must never equal the operator's (ingest) or another tenant's, or
       // connecting with it would take that session over (aedes keys sessions by client id)
-      if (principal.tenant) (client as { id: string }).id = `${principal.tenant.id}/${client.id}`;
+      const id = tenant ? `${tenant.id}/${client.id}` : client.id;
+      if (tenant && tenant.maxClients !== undefined) {
+        const live = perTenant.get(tenant.id) ?? new Set<Client>();
+        // a reconnect under the same client id replaces its old connection: not one more
+        const others = [...live].filter((c) => c.id !== id && !(c as { closed?: boolean }).closed).length;
+        if (others >= tenant.maxClients) {
+          principals.set(client, principal);
+          refuse(
+            client,
+            'MQTT_QUOTA_EXCEEDED',
+            `tenant ${tenant.id} has ${others} broker clients connected, its plan allows ${tenant.maxClients}`,
+          );
+          const error: AuthenticateError = Object.assign(new Error('broker client quota exceeded'), {
+            returnCode: NOT_AUTHORIZED,
+          });
+          return callback(error, false);
+        }
+      }
+      principals.set(client, principal);
+      clients.add(client);
+      if (tenant) {
+        (client as { id: string }).id = id;
+        const live = perTenant.get(tenant.id) ?? new Set<Client>();
+        live.add(client);
+        perTenant.set(tenant.id, live);
+      }
       callback(null, true);
     };
     if (username === options.operator.username && sameSecret(secret, options.operator.password)) {
@@ -122,7 +150,15 @@ export function installBrokerAccess(aedes: Aedes, options: BrokerAccessOptions):
       (error: unknown) => done(null, SERVER_UNAVAILABLE, `login not checked: ${String(error)}`),
     );
   };
-  aedes.on('clientDisconnect', (client) => clients.delete(client));
+  const forget = (client: Client) => {
+    clients.delete(client);
+    const tenant = principals.get(client)?.tenant;
+    const live = tenant && perTenant.get(tenant.id);
+    if (live?.delete(client) && live.size === 0) perTenant.delete(tenant!.id);
+  };
+  aedes.on('clientDisconnect', forget);
+  // why also on errors: a client that fails after CONNACK (a socket reset) may end without clientDisconnect
+  aedes.on('clientError', forget);
   aedes.on('connackSent', (_packet, client) => connackSent.add(client));
 
   const gate = aedes.authorizePublish;

@@ -4,6 +4,7 @@ import { ApiKeysRepository, TenantsRepository } from '@sluice/persistence';
 import { tenantMountpoint } from '@sluice/pipeline';
 import { topicAllowedBy } from '@sluice/publish';
 import { isAdminKey } from '../../gateway/src/auth/admin-key';
+import { planOf, type Plans } from '../../gateway/src/plans/plans';
 import { ADMIN_USERNAME } from '../../gateway/src/publish/persistence-api-key.verifier';
 
 export const BROKER_LOGIN_SETTINGS = Symbol('BROKER_LOGIN_SETTINGS');
@@ -20,6 +21,8 @@ export interface BrokerLoginSettings {
    * keeps a row for each to count usage, so they do not count as tenants existing).
    */
   fileTenants: ReadonlySet<string>;
+  /** The plans (SLUICE_PLANS or the defaults): a tenant's `maxBrokerClients` caps its clients. */
+  plans: Plans;
 }
 
 interface KeyPrincipal extends BrokerPrincipal {
@@ -68,6 +71,7 @@ export class BrokerLogins implements BrokerAuthenticator, OnModuleInit {
     const row = await this.apiKeys.authenticate(whole ? password : `${username}_${password}`);
     // why: with the whole key as the password, the username must name the key's tenant
     if (!row || (whole && username !== row.tenantId)) return null;
+    const maxClients = row.tenantId === null ? undefined : await this.maxClientsOf(row.tenantId);
     const principal: KeyPrincipal = {
       name: `key ${row.id}`,
       keyId: row.id,
@@ -79,6 +83,7 @@ export class BrokerLogins implements BrokerAuthenticator, OnModuleInit {
               id: row.tenantId,
               mountpoint: tenantMountpoint(this.settings.mountpointTemplate, row.tenantId),
               mayPublish: (topic) => topicAllowedBy(row.publishTopics, topic),
+              ...(maxClients !== undefined && { maxClients }),
             },
     };
     return principal;
@@ -90,6 +95,13 @@ export class BrokerLogins implements BrokerAuthenticator, OnModuleInit {
     const { keyId, tenantId } = principal as KeyPrincipal;
     const row = await this.apiKeys.get(tenantId, keyId);
     return row !== null && row.revokedAt === null;
+  }
+
+  /** The tenant's plan's cap on broker clients; none for the pipeline file's tenants (the operator's). */
+  private async maxClientsOf(tenantId: string): Promise<number | undefined> {
+    if (this.settings.fileTenants.has(tenantId)) return undefined;
+    const tenant = await this.tenants.get(tenantId);
+    return tenant ? planOf(this.settings.plans, tenant.plan).maxBrokerClients : undefined;
   }
 
   private async anonymousAllowed(): Promise<boolean> {

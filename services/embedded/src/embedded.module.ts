@@ -9,6 +9,7 @@ import { DeliveryModule } from '../../delivery/src/delivery.module';
 import { GatewayModule } from '../../gateway/src/gateway.module';
 import { IngestModule } from '../../ingest/src/ingest.module';
 import { RulesModule } from '../../rules/src/rules.module';
+import { parsePlans } from '../../gateway/src/plans/plans';
 import { BROKER_LOGIN_SETTINGS, BrokerLogins } from './broker-logins';
 import type { EmbeddedConfig } from './config';
 
@@ -88,6 +89,7 @@ export class EmbeddedModule {
                 ? loadPipelineFile(config.SLUICE_PIPELINE_FILE).tenants.map((t) => t.id)
                 : [],
             ),
+            plans: parsePlans(config.SLUICE_PLANS ?? process.env.SLUICE_PLANS),
           },
         },
         BrokerLogins,

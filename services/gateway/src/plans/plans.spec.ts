@@ -6,6 +6,7 @@ describe('plans', () => {
       maxConnectors: 2,
       maxSources: 2,
       maxBrokerConnections: 2,
+      maxBrokerClients: 10,
       maxApiKeys: 5,
       maxRules: 4,
       maxActionsPerRule: 1,
@@ -25,7 +26,7 @@ describe('plans', () => {
     };
     // a plan written before sources, connections and keys had quotas gets the defaults for them
     expect(parsePlans(JSON.stringify({ gold: plan }))).toEqual({
-      gold: { ...plan, maxSources: 10, maxBrokerConnections: 10, maxApiKeys: 20 },
+      gold: { ...plan, maxSources: 10, maxBrokerConnections: 10, maxBrokerClients: 100, maxApiKeys: 20 },
     });
     expect(() => parsePlans('{')).toThrow(PlansConfigError);
     expect(() => parsePlans(JSON.stringify({ gold: { ...plan, maxRules: -1 } }))).toThrow(/gold\.maxRules/);

@@ -10,6 +10,11 @@ const planSchema = z.object({
   maxSources: z.number().int().min(0).default(10),
   /** Broker connections of all the tenant's sources together (each source's `connections`, 1 by default). */
   maxBrokerConnections: z.number().int().min(0).default(10),
+  /**
+   * Clients logged in to the embedded broker with the tenant's keys at once (its devices); one more
+   * is refused at CONNECT. A plan given without it allows 100.
+   */
+  maxBrokerClients: z.number().int().min(0).default(100),
   /** Unrevoked API keys; a plan given without it allows 20. */
   maxApiKeys: z.number().int().min(0).default(20),
   maxRules: z.number().int().min(0),
@@ -31,6 +36,7 @@ export const defaultPlans: Plans = {
     maxConnectors: 2,
     maxSources: 2,
     maxBrokerConnections: 2,
+    maxBrokerClients: 10,
     maxApiKeys: 5,
     maxRules: 4,
     maxActionsPerRule: 1,
@@ -41,6 +47,7 @@ export const defaultPlans: Plans = {
     maxConnectors: 50,
     maxSources: 50,
     maxBrokerConnections: 100,
+    maxBrokerClients: 1_000,
     maxApiKeys: 100,
     maxRules: 500,
     maxActionsPerRule: 10,
@@ -51,6 +58,7 @@ export const defaultPlans: Plans = {
     maxConnectors: NO_LIMIT,
     maxSources: NO_LIMIT,
     maxBrokerConnections: NO_LIMIT,
+    maxBrokerClients: NO_LIMIT,
     maxApiKeys: NO_LIMIT,
     maxRules: NO_LIMIT,
     maxActionsPerRule: NO_LIMIT,
