@@ -100,4 +100,23 @@ describe("attack: republishing into other tenants' topics on the operator's brok
       expect(answer.field).toBe(`input.config.${field}`);
     }
   });
+
+  it('takes the typed MQTT input without url, and testConnector tests the operator broker for it', async () => {
+    const tenant = await sluice.tenant('typed');
+    const created = await sluice.gql<{ createConnector: { id: string; config: Record<string, unknown> } }>(
+      tenant.key,
+      'mutation($i: CreateConnectorInput!) { createConnector(input: $i) { id config } }',
+      { i: { name: 'typed', mqtt: { poolSize: 1 } } },
+    );
+    expect(created.errors).toBeUndefined();
+    expect(created.data!.createConnector.config).toEqual({ poolSize: 1 });
+    const TEST = 'query($i: TestConnectorInput) { testConnector(input: $i) { state reason } }';
+    const tested = await sluice.data<{ testConnector: unknown }>(tenant.key, TEST, { i: { mqtt: {} } });
+    expect(tested.testConnector).toEqual({ state: 'connected', reason: null });
+    // what Sluice sets stays refused from a tenant's key in a test too
+    const managed = refusal(
+      await sluice.gql(tenant.key, TEST, { i: { mqtt: { clientId: 'sluice-ingest-0' } } }),
+    );
+    expect(managed.code).toBe('BAD_USER_INPUT');
+  });
 });

@@ -7,7 +7,7 @@ export const mqttConnectorSchema = z
       .string()
       .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'expected an mqtt://, mqtts://, ws:// or wss:// URL')
       .describe(
-        "mqtt://, mqtts://, ws:// or wss:// URL: the source broker's to republish there, or another broker (a bridge).",
+        "mqtt://, mqtts://, ws:// or wss:// URL of another broker (a bridge); left out, a tenant's connector republishes on the operator's broker, in the tenant's namespace.",
       ),
     clientId: z.string().min(1).optional().describe('Client id prefix; each pooled client adds _<n>.'),
     username: z.string().optional(),

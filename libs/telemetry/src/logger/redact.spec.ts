@@ -17,4 +17,17 @@ describe('redaction of log lines', () => {
     expect(masked.err.message).not.toContain('hunter2');
     expect(masked.err.stack).not.toContain('hunter2');
   });
+
+  it('masks a lone token in a URL (nats://token@host), and leaves URLs without userinfo alone', () => {
+    expect(redactText('connect to nats://s3cr3t-t0ken@nats.example:4222 failed')).toBe(
+      `connect to nats://${REDACTED}@nats.example:4222 failed`,
+    );
+    expect(redactText('servers tls://a@h1,nats://b@h2')).toBe(
+      `servers tls://${REDACTED}@h1,nats://${REDACTED}@h2`,
+    );
+    expect(redactText('amqp://guest:guest@host')).toBe(`amqp://guest:${REDACTED}@host`);
+    expect(redactText('see http://h.example/a@b and mail ops@example.com')).toBe(
+      'see http://h.example/a@b and mail ops@example.com',
+    );
+  });
 });

@@ -8,6 +8,9 @@ const SECRET_KEY =
 // why up to the last "@" before a space or quote: a password with an unencoded "/", "@" or "#" makes
 // the URL unparsable, and that is exactly when it reaches an error message (issue #14)
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@"'<>]*:)[^\s"'<>]*@/gi;
+// why also without a colon: a lone userinfo is a token to NATS (`nats://token@host`) and to some
+// HTTP services; a username masked too is the cheaper mistake
+const URL_LONE_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^:/\s@"'<>[\]]+@/gi;
 const INLINE_SECRET = /\b(password|passwd|pwd|secret|token|api[_-]?key)=([^&\s"',;]+)/gi;
 const MAX_DEPTH = 6;
 
@@ -17,13 +20,17 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * `text` with URL credentials (`amqp://u:p@h`) and `password=...`-style pairs masked.
+ * `text` with URL credentials (`amqp://u:p@h`, a lone token in `nats://token@h`) and
+ * `password=...`-style pairs masked.
  *
  * @example redactText('amqp://guest:guest@host'); // 'amqp://guest:[REDACTED]@host'
  */
 export function redactText(text: string): string {
   if (!text.includes('@') && !text.includes('=')) return text;
-  return text.replace(URL_CREDENTIALS, `$1${REDACTED}@`).replace(INLINE_SECRET, `$1=${REDACTED}`);
+  return text
+    .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
+    .replace(URL_LONE_USERINFO, `$1${REDACTED}@`)
+    .replace(INLINE_SECRET, `$1=${REDACTED}`);
 }
 
 /**

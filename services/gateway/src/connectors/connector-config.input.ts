@@ -33,11 +33,20 @@ export const TYPED_KINDS = [
 ] as const;
 export type TypedKind = (typeof TYPED_KINDS)[number];
 
+/**
+ * Fields the driver needs that a tenant may leave out, because Sluice fills them in
+ * (`connectorRunConfig`): an MQTT connector without url republishes on the operator's broker.
+ */
+const FILLED_IN: Partial<Record<TypedKind, readonly string[]>> = { mqtt: ['url'] };
+
 /** A kind's configuration schema as JSON Schema (its zod schema in @sluice/connectors). */
 export function typedKindSchema(kind: TypedKind): Record<string, unknown> {
   const schema = connectorKindSchema(kind);
   if (!schema) throw new Error(`@sluice/connectors has no schema for the kind '${kind}'`);
-  return schema.config;
+  const optional = FILLED_IN[kind];
+  if (!optional || !Array.isArray(schema.config['required'])) return schema.config;
+  const required = (schema.config['required'] as string[]).filter((field) => !optional.includes(field));
+  return { ...schema.config, required };
 }
 
 /**

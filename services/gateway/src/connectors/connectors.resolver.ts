@@ -60,14 +60,14 @@ export class ConnectorsResolver {
     description: 'Tries a connection without saving anything: `input` typed, or `kind` with `config`.',
   })
   testConnector(
-    @CurrentTenant() _tenant: TenantId,
+    @CurrentTenant() tenant: TenantId,
     @CurrentPrincipal() principal: Principal,
     @Args('kind', { nullable: true }) kind?: string,
     @Args('config', { type: () => GraphQLJSONObject, nullable: true }) config?: Record<string, unknown>,
     @Args('input', { type: () => TestConnectorInput, nullable: true }) input?: TestConnectorInput,
     @Args('tenantId', tenantIdArg) _tenantId?: string,
   ): Promise<ConnectorStatusModel> {
-    return this.service.test({ ...input, kind, config }, principal);
+    return this.service.test({ ...input, kind, config }, principal, tenant);
   }
 
   @Mutation(() => ConnectorModel)

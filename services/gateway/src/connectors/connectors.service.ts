@@ -180,11 +180,12 @@ export class ConnectorsService {
   async test(
     args: TestConnectorInput & { kind?: string; config?: Record<string, unknown> },
     principal: Principal = { kind: 'operator' },
+    tenantId?: string,
   ): Promise<ConnectorStatusModel> {
-    if (principal.kind === 'operator') return this.tryConnection(args);
+    if (principal.kind === 'operator') return this.tryConnection(args, tenantId);
     await this.consumeTest(principal.keyId);
     const started = Date.now();
-    const status = await this.tryConnection(args, this.tenantTargets).catch((error: unknown) => {
+    const status = await this.tryConnection(args, tenantId, this.tenantTargets).catch((error: unknown) => {
       if (error instanceof ConnectorTargetDeniedError)
         return { state: 'disconnected', reason: error.message };
       throw error;
@@ -209,12 +210,24 @@ export class ConnectorsService {
 
   private async tryConnection(
     args: TestConnectorInput & { kind?: string; config?: Record<string, unknown> },
+    tenantId: string | undefined,
     targets?: TargetPolicy,
   ): Promise<ConnectorStatusModel> {
     // why these paths: testConnector takes `kind` and `config` as arguments, the typed ones in `input`
     const chosen = chooseConfig(args, undefined, { kind: 'kind', config: 'config', typed: 'input' });
-    const connector = buildConnector(chosen.kind, chosen.config, '', chosen.configPath, {
-      targets,
+    if (targets) refuseManaged(chosen.kind, chosen.config, chosen.configPath);
+    // why the run configuration: what is tested is what delivery would run (an MQTT connector
+    // without url on the operator's broker, in the tenant's namespace, which no policy restricts)
+    const run = tenantId
+      ? connectorRunConfig(
+          tenantId,
+          tenantMountpoint(this.settings.SLUICE_TENANT_MOUNTPOINT, tenantId),
+          { id: 'test', kind: chosen.kind, config: chosen.config ?? {} },
+          operatorBrokerOf(this.settings),
+        )
+      : { config: chosen.config, onOperatorBroker: false };
+    const connector = buildConnector(chosen.kind, run.config, '', chosen.configPath, {
+      targets: run.onOperatorBroker ? undefined : targets,
       reservedSubject: reservedSubjectReason,
     });
     let timer: NodeJS.Timeout | undefined;
