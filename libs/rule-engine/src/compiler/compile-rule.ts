@@ -83,7 +83,8 @@ function planSelect(statement: SelectNode): SelectPlan {
 }
 
 function selectEvaluator(plan: SelectPlan, strategy: RuleStrategy): (ctx: RuleContext) => RuleResult {
-  if (strategy === 'generated') return generateSelect(plan);
+  const generated = strategy === 'generated' ? generateSelect(plan) : undefined;
+  if (generated) return generated;
   const { fields, whereFirst } = plan;
   const where = plan.where && compileCondition(plan.where, { aliases: fields.aliasRoots });
   return (ctx) => {
@@ -144,7 +145,8 @@ function planForeach(statement: ForeachNode): ForeachPlan {
 }
 
 function foreachEvaluator(plan: ForeachPlan, strategy: RuleStrategy): (ctx: RuleContext) => RuleResult {
-  if (strategy === 'generated') return generateForeach(plan);
+  const generated = strategy === 'generated' ? generateForeach(plan) : undefined;
+  if (generated) return generated;
   const { head, collection, iteratesPayload, doFields, writeItem, each } = plan;
   const where = plan.where && compileCondition(plan.where, { aliases: plan.whereAliases });
   const incase = plan.incase && compileCondition(plan.incase, { ...each, aliases: new Set() });

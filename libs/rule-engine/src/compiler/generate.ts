@@ -59,6 +59,16 @@ const NUMBER_OPERATORS: Partial<Record<ComparisonOperator, string>> = {
 /** + - * on two plain numbers, inlined (arithmetic.ts gives the same results; `+ 0` as its `*` does). */
 const DIRECT_ARITHMETIC: Partial<Record<ArithmeticOperator, string>> = { '+': '+', '-': '-', '*': '*' };
 
+/**
+ * The same string as V8's internalized copy, the one property names are stored as. why: the parser's
+ * names are slices of the SQL text; as a key (`o[k[3]] = ...`, `t[k[4]]`) a string that is not
+ * internalized is looked up in V8's string table on every access, which made the FOREACH shape's
+ * first field write half of its evaluation time.
+ */
+export function internalized(text: string): string {
+  return Object.keys({ [text]: true })[0] ?? text;
+}
+
 /** Builds one function's source: the constants it references and the temporaries it declares. */
 export class Emitter {
   readonly constants: unknown[] = [];
@@ -67,7 +77,7 @@ export class Emitter {
 
   /** `k[i]` for a value; the only way a value from the rule reaches the code. */
   constant(value: unknown): string {
-    this.constants.push(value);
+    this.constants.push(typeof value === 'string' ? internalized(value) : value);
     return `k[${this.constants.length - 1}]`;
   }
 
@@ -103,7 +113,7 @@ export function emitExpression(node: ExpressionNode, scope: Scope, e: Emitter): 
       const [a, b, r] = [e.temp(), e.temp(), e.temp()];
       return (
         `(${a} = ${left}, ${b} = ${right}, typeof ${a} === 'number' && typeof ${b} === 'number' && ` +
-        `(${r} = ${a} ${direct} ${b}, Number.isSafeInteger(${r}) ? Number.isSafeInteger(${a}) && Number.isSafeInteger(${b}) : ${r} % 1 !== 0 && ${r} - ${r} === 0) ` +
+        `(${r} = ${a} ${direct} ${b}, Number.isSafeInteger(${r}) ? Number.isSafeInteger(${a}) && Number.isSafeInteger(${b}) : !Number.isInteger(${r}) && ${r} - ${r} === 0) ` +
         `? ${r} + 0 : ${apply}(${a}, ${b}))`
       );
     }
@@ -146,6 +156,9 @@ function fallback(node: ExpressionNode, scope: Scope, e: Emitter): string {
   return `${e.constant(closure)}(env)`;
 }
 
+/** Longer paths are walked by their closure: each inlined step nests the source one level deeper. */
+const MAX_INLINE_PATH = 16;
+
 /**
  * A column or a path of keys and number indexes, resolved as compileReference does (aliases, then
  * the FOREACH item, then the FOREACH fields, then the columns); other paths are left to the closure.
@@ -154,6 +167,7 @@ function fallback(node: ExpressionNode, scope: Scope, e: Emitter): string {
  * whatever the name is.
  */
 function emitReference(node: ReferenceNode, scope: Scope, e: Emitter): string | undefined {
+  if (node.path.length > MAX_INLINE_PATH) return undefined;
   if (node.path.some((step) => step.type !== 'key' && step.type !== 'index')) return undefined;
   const root = node.root;
   let base: string;
@@ -243,13 +257,25 @@ export const canGenerate: boolean = (() => {
   }
 })();
 
-function build(source: string, e: Emitter): Evaluate {
-  // why new Function: see the file comment; the source holds no rule text, only indexes into k
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the one generated-code path (ADR 0008)
-  const factory = new Function('k', 'h', `'use strict';\nreturn function evaluate(ctx) {\n${source}\n};`) as (
-    k: readonly unknown[],
-    h: Helpers,
-  ) => Evaluate;
+/**
+ * The evaluate function of the source, or undefined when V8 cannot compile source nested that deep
+ * (an expression of close to MAX_EXPRESSION_HEIGHT levels overflows its parser's stack); the rule
+ * then runs as closures.
+ */
+function build(source: string, e: Emitter): Evaluate | undefined {
+  let factory: (k: readonly unknown[], h: Helpers) => Evaluate;
+  try {
+    // why new Function: see the file comment; the source holds no rule text, only indexes into k
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the one generated-code path (ADR 0007)
+    factory = new Function(
+      'k',
+      'h',
+      `'use strict';\nreturn function evaluate(ctx) {\n${source}\n};`,
+    ) as typeof factory;
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
   return factory(Object.freeze(e.constants.slice()), helpers);
 }
 
@@ -279,7 +305,7 @@ export function selectSource(plan: SelectPlan, e: Emitter): string {
   );
 }
 
-export function generateSelect(plan: SelectPlan): Evaluate {
+export function generateSelect(plan: SelectPlan): Evaluate | undefined {
   const e = new Emitter();
   const body = selectSource(plan, e);
   return build(`${e.declarations()}\n${body}`, e);
@@ -326,7 +352,7 @@ export function foreachSource(plan: ForeachPlan, e: Emitter): string {
   );
 }
 
-export function generateForeach(plan: ForeachPlan): Evaluate {
+export function generateForeach(plan: ForeachPlan): Evaluate | undefined {
   const e = new Emitter();
   const body = foreachSource(plan, e);
   return build(`${e.declarations()}\n${body}`, e);
