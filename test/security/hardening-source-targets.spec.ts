@@ -9,6 +9,7 @@ import mqtt from 'mqtt';
 import { failure, ok, storedDefinition, tenantWithKey } from '../../services/gateway/test/graphql-fixture';
 import { startGraphqlApp } from '../../services/gateway/test/graphql-test-app';
 import { eventually, NatsCluster, testServers } from '../support';
+import { FakeKafkaBroker } from '../support/fake-kafka';
 
 // Findings (issue 14): ingest checked a tenant's source broker only when it was saved, so a name
 // that resolved elsewhere later (DNS rebinding) was followed; and nats.js dials the servers a NATS
@@ -84,6 +85,39 @@ describe("ingest checks a tenant's source broker when it connects", () => {
     const attacked = createSource(config, async () => undefined, { targets: policy([], rebinding(0)) });
     await expect(attacked.start()).rejects.toThrow(/localhost:4222 is not allowed/);
     expect(attacked.status()).toMatchObject({ state: 'disconnected' });
+  });
+
+  it('kafka: the brokers (and those the cluster advertises) are connected to through the policy', async () => {
+    const broker = await new FakeKafkaBroker(1).start();
+    const port = Number(broker.address.split(':').pop());
+    broker.append('orders', 0, { value: 'a', timestamp: 1_700_000_000_000 });
+    const received: string[] = [];
+    const config = (id: string) => ({
+      kind: 'kafka' as const,
+      id,
+      tenant: 'mallory',
+      brokers: [`localhost:${port}`],
+      topics: ['orders'],
+      fromBeginning: true,
+      groupId: id,
+      connectionTimeoutMs: 1_000,
+    });
+    const attacked = createSource(config('attacked'), async () => void received.push('attacked'), {
+      targets: policy([], rebinding(0)),
+    });
+    const allowed = createSource(config('allowed'), async () => void received.push('allowed'), {
+      targets: policy(['loopback'], rebinding(0)),
+    });
+    try {
+      await expect(attacked.start()).rejects.toThrow(/not allowed|Connection error/);
+      await allowed.start();
+      await eventually(() => expect(received).toEqual(['allowed']), { timeoutMs: 10_000 });
+      expect(attacked.status().state).not.toBe('connected');
+    } finally {
+      await attacked.stop().catch(() => undefined);
+      await allowed.stop();
+      await broker.close();
+    }
   });
 
   it("a pipeline file's sources are the operator's; a definition that does not say is a tenant's", () => {

@@ -1,4 +1,5 @@
-import type { LookupFunction } from 'node:net';
+import type { LookupFunction, Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 /** MQTT 5 publish properties a source passes on; absent for MQTT 3.1 and 3.1.1. */
 export interface IngestedMessageProperties {
   payloadFormatIndicator?: boolean;
@@ -113,6 +114,12 @@ export interface SourceTargets {
   lookupFor(port: number): LookupFunction;
   /** The URLs with each host replaced by a checked address; `servername` for TLS. */
   pinUrls(urls: readonly string[], defaultPort: number): Promise<{ urls: string[]; servername?: string }>;
+  /** A TCP (or TLS) socket to `target` that connects only to checked addresses (Kafka's socket factory). */
+  socketTo(
+    target: { host: string; port: number },
+    tls: ConnectionOptions | undefined,
+    onConnect?: () => void,
+  ): Socket;
 }
 
 export interface SourceOptions {

@@ -240,15 +240,11 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
 
 /**
  * A tenant's source on a broker it chose connects only where the target policy allows, checked on
- * every connection (DNS rebinding). The operator's sources and the operator's broker are not.
- * Kafka sources are not checked here yet (docs/security.md).
+ * every connection (DNS rebinding), Kafka's advertised brokers too. The operator's sources and
+ * the operator's broker are not.
  */
 function checksTargets(definition: SourceDefinition): boolean {
-  return (
-    definition.configuredBy !== 'operator' &&
-    definition.kind !== 'kafka' &&
-    !usesOperatorConnection(definition)
-  );
+  return definition.configuredBy !== 'operator' && !usesOperatorConnection(definition);
 }
 
 /** An MQTT source without a URL of its own reads through the operator's broker. */

@@ -1,5 +1,6 @@
 import { registerKafkaCodecs } from '@sluice/connectors';
 import type { EachMessagePayload, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import type { SourceTargets } from '../types';
 import type { KafkaSourceConfig } from './kafka-source.config';
 
 /** The consumer events the source follows; `payload` as kafkajs sends it. */
@@ -24,10 +25,11 @@ export interface KafkaConsumerLike {
   on(event: KafkaConsumerEvent, listener: (event: { payload: unknown }) => void): () => void;
 }
 
-export type KafkaConsumerFactory = (config: KafkaSourceConfig) => KafkaConsumerLike;
+/** `targets`: a tenant's source, whose brokers (and those the cluster advertises) are checked. */
+export type KafkaConsumerFactory = (config: KafkaSourceConfig, targets?: SourceTargets) => KafkaConsumerLike;
 
 /** The real kafkajs consumer for a configuration. */
-export const createKafkaConsumer: KafkaConsumerFactory = (config) => {
+export const createKafkaConsumer: KafkaConsumerFactory = (config, targets) => {
   const name = `sluice-${config.tenant}-${config.id}`;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver loads with the first source of its kind (docs/architecture.md, "Memory")
   const driver = require('kafkajs') as typeof import('kafkajs');
@@ -40,6 +42,15 @@ export const createKafkaConsumer: KafkaConsumerFactory = (config) => {
     connectionTimeout: config.connectionTimeoutMs,
     logLevel: logLevel.WARN,
     ...(config.sasl ? { sasl: saslOptions(config.sasl) } : {}),
+    // why a socket factory for a tenant's source: every broker connection, the advertised brokers'
+    // too, resolves the name once and connects only to the addresses the policy checked
+    ...(targets && {
+      socketFactory: ({ host, port, ssl, onConnect }) => {
+        const socket = targets.socketTo({ host, port }, ssl ? ssl : undefined, onConnect);
+        socket.setKeepAlive(true, 60_000);
+        return socket;
+      },
+    }),
   });
   return kafka.consumer({
     groupId: config.groupId ?? name,

@@ -43,7 +43,10 @@ export function createKafkaSource(
   const config = parseKafkaSourceConfig(input);
   const log = toSourceLogger(options.logger);
   const clientId = config.clientId ?? `sluice-${config.tenant}-${config.id}`;
-  const consumer: KafkaConsumerLike = (options.consumerFactory ?? createKafkaConsumer)(config);
+  const consumer: KafkaConsumerLike = (options.consumerFactory ?? createKafkaConsumer)(
+    config,
+    options.targets,
+  );
   const metrics = emptyMetrics();
   const emit = options.onEvent ?? (() => undefined);
 
