@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { busConfigShape, defaultBusConfig } from '@sluice/bus';
+import { busConfigShape, createSubjects, defaultBusConfig, JetStreamBus } from '@sluice/bus';
 
 const schema = z.object(busConfigShape);
 
@@ -34,9 +34,18 @@ describe('busConfigShape', () => {
     ['SLUICE_BUS_MAX_DELIVER', '0'],
     ['SLUICE_BUS_DLQ_DISCARD', 'oldest'],
     ['SLUICE_BUS_REPLICAS', '7'],
+    ['SLUICE_BUS_BATCH_LINGER_MS', '-1'],
+    ['SLUICE_BUS_BATCH_LINGER_MS', '101'],
   ])('rejects %s=%j, naming the setting', (key, value) => {
     const result = schema.safeParse({ [key]: value });
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual([key]);
+  });
+
+  it("gives the JetStream bus's batch publishers the configured linger, 4 ms unless set", () => {
+    const subjects = createSubjects();
+    expect(new JetStreamBus(defaultBusConfig(), subjects).batching).toEqual({ lingerMs: 4 });
+    const config = defaultBusConfig(schema.parse({ SLUICE_BUS_BATCH_LINGER_MS: '0' }));
+    expect(new JetStreamBus(config, subjects).batching).toEqual({ lingerMs: 0 });
   });
 });
