@@ -5,8 +5,8 @@ export { connectorRunConfig, connectorRunProblems } from './connector-run-config
 export type { OperatorBroker } from './connector-run-config';
 export type { SourceDefaults } from './source-run-config';
 export { pipelineConfigShape } from './pipeline.config';
-export { PipelineModule, PIPELINE_DEFINITIONS } from './pipeline.module';
-export { createIngestSink } from './ingest-sink';
+export { PipelineModule, PIPELINE_DEFINITIONS, RULE_STAGE } from './pipeline.module';
+export { createIngestSink, createRulingSink } from './ingest-sink';
 export { RuleStage } from './rule-stage';
 export { ActionQueueLimits, deliveryDurable } from './action-queue/action-queue-limits';
 export { splitQueueSettings } from './action-queue/queue-settings';

@@ -16,6 +16,7 @@ import {
   startSpan,
   type SluiceMetrics,
 } from '@sluice/telemetry';
+import type { RuleStage } from './rule-stage';
 
 /**
  * The ingest step's sink: stores each message from a source in the INGEST stream under its stable
@@ -40,12 +41,69 @@ export function createIngestSink(
   maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
 ): MessageSink {
   const subject = subjects.ingest(tenant, source);
-  const rejectTooLarge = tooLargeRejecter(bus, subjects.dlq(tenant, INGEST_DLQ_TOKEN), maxMessageBytes);
   const batchSizes = metrics?.busBatchMessages.labels({ stream: 'INGEST' });
   const batches = createIngestBatchPublisher(bus, {
     ...batching,
     onBatch: batchSizes && ((n) => batchSizes.observe(n)),
   });
+  return createSink((envelope) => batches.publish(subject, envelope), {
+    bus,
+    subjects,
+    tenant,
+    source,
+    metrics,
+    maxMessageBytes,
+  });
+}
+
+/**
+ * The embedded mode's sink (docs/adr/0009-embedded-rules-on-the-ingest-turn.md): runs the rules on
+ * each message as it arrives and stores only their action requests, in the ACTIONS stream; a message
+ * no rule selects stores nothing. It resolves once those requests (or the message's dead letter)
+ * are committed, which is when the source may acknowledge the broker, so a crash after the
+ * acknowledgement loses nothing. Envelope, span, counters and the size limit are the INGEST sink's.
+ */
+export function createRulingSink(
+  stage: RuleStage,
+  bus: Bus,
+  subjects: Subjects,
+  tenant: string,
+  source: string,
+  metrics?: SluiceMetrics,
+  maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+): MessageSink {
+  // why: the source retries a rejected message with backoff; the stage dead-letters it after a
+  // bound of tries (as after that many INGEST deliveries), so it counts them per message id
+  const failures = new Map<string, number>();
+  const store = async (envelope: IngestEnvelope): Promise<void> => {
+    const attempt = (failures.get(envelope.id) ?? 0) + 1;
+    try {
+      await stage.evaluateNow(envelope, attempt);
+    } catch (error) {
+      // why not for QoS 0: the source drops it instead of trying again
+      if (envelope.qos > 0 && failures.size < MAX_TRACKED_FAILURES) failures.set(envelope.id, attempt);
+      throw error;
+    }
+    if (attempt > 1) failures.delete(envelope.id);
+  };
+  return createSink(store, { bus, subjects, tenant, source, metrics, maxMessageBytes });
+}
+
+interface SinkContext {
+  bus: Bus;
+  subjects: Subjects;
+  tenant: string;
+  source: string;
+  metrics: SluiceMetrics | undefined;
+  maxMessageBytes: number;
+}
+
+/** What both sinks do around storing: the envelope, the ingest span, the counters, the size limit. */
+function createSink(
+  store: (envelope: IngestEnvelope) => Promise<void>,
+  { bus, subjects, tenant, source, metrics, maxMessageBytes }: SinkContext,
+): MessageSink {
+  const rejectTooLarge = tooLargeRejecter(bus, subjects.dlq(tenant, INGEST_DLQ_TOKEN), maxMessageBytes);
   const counts = metrics ? new SinkCounts(metrics, tenant, source) : undefined;
   return async (message: IngestedMessage) => {
     const props = message.properties;
@@ -93,7 +151,7 @@ export function createIngestSink(
       return rejectTooLarge(envelope);
     }
     try {
-      await batches.publish(subject, envelope);
+      await store(envelope);
     } catch (error) {
       counts?.add(message.qos, 'storeFailures');
       endSpan(span, describeError(error));
@@ -104,6 +162,8 @@ export function createIngestSink(
   };
 }
 
+/** Messages whose tries the ruling sink counts at once; beyond it (a stuck flood) a try counts as the first. */
+const MAX_TRACKED_FAILURES = 100_000;
 /** NATS's default max_payload is 1 MiB; what a batch envelope adds must fit beside the payload. */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
 /** The connector token of ingest's dead letters (messages that never reached INGEST). */

@@ -13,6 +13,11 @@ import { PipelineDefinitions } from './pipeline-definitions';
 import { BusStateMetrics } from './status/bus-state-metrics';
 
 export const PIPELINE_DEFINITIONS = Symbol('PIPELINE_DEFINITIONS');
+/**
+ * The rules service's {@link RuleStage}, for ingest to run on its turn when both share a process
+ * (the embedded mode, docs/adr/0009-embedded-rules-on-the-ingest-turn.md).
+ */
+export const RULE_STAGE = Symbol('RULE_STAGE');
 
 @Injectable()
 class PipelineDefinitionsStopper implements OnApplicationShutdown {

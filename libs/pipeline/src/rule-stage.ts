@@ -180,15 +180,7 @@ export class RuleStage {
       return;
     }
     const stored: Promise<void>[] = [];
-    for (const envelope of envelopes) {
-      try {
-        this.evaluate(envelope, stored);
-      } catch (error) {
-        // why: a message that breaks the stage would break it on every delivery; it goes to DLQ
-        // alone, and the other messages of its batch go on
-        stored.push(this.deadLetterEnvelope(envelope, message.deliveryCount, error));
-      }
-    }
+    for (const envelope of envelopes) this.evaluateOrDeadLetter(envelope, message.deliveryCount, stored);
     try {
       await Promise.all(stored);
     } catch (error) {
@@ -198,6 +190,55 @@ export class RuleStage {
       return;
     }
     await message.ack();
+  }
+
+  /**
+   * The embedded mode's entry point (docs/adr/0009-embedded-rules-on-the-ingest-turn.md): evaluates
+   * one message as ingest receives it, without storing it in INGEST. Resolves once every action
+   * request it produced (or its dead letter) is stored, which is when the source may acknowledge the
+   * broker; rejects when they could not be stored, so the source keeps it unacknowledged and tries
+   * again. `attempt` counts those tries: a failure other than a full action queue (backpressure)
+   * dead-letters the message on attempt MAX_RULE_STAGE_ATTEMPTS, as `handle` does after as many
+   * deliveries.
+   */
+  async evaluateNow(envelope: IngestEnvelope, attempt: number): Promise<void> {
+    this.counters.messages++;
+    const stored: Promise<void>[] = [];
+    this.evaluateOrDeadLetter(envelope, attempt, stored);
+    // why the fast path: most messages of a flow produce nothing, or requests stored in one commit
+    if (stored.length === 0) return;
+    try {
+      await Promise.all(stored);
+    } catch (error) {
+      if (error instanceof ActionQueueFullError || attempt < MAX_RULE_STAGE_ATTEMPTS) throw error;
+      const detail = describeError(error).message;
+      await this.deadLetterEnvelope(
+        envelope,
+        attempt,
+        'RULE_OUTPUT_NOT_STORED',
+        `message ${envelope.id} on '${envelope.topic}' failed ${attempt} times: ${detail}`,
+      );
+    }
+  }
+
+  /**
+   * Runs the matching rules on one message; a message that breaks the stage (it would on every
+   * try) goes to DLQ alone, and the other messages of its batch go on.
+   */
+  private evaluateOrDeadLetter(envelope: IngestEnvelope, attempts: number, stored: Promise<void>[]): void {
+    try {
+      this.evaluate(envelope, stored);
+    } catch (error) {
+      const detail = describeError(error).message;
+      stored.push(
+        this.deadLetterEnvelope(
+          envelope,
+          attempts,
+          'RULE_STAGE_FAILED',
+          `message ${envelope.id} on '${envelope.topic}' broke the rules stage: ${detail}`,
+        ),
+      );
+    }
   }
 
   /** Naks for another try, or dead-letters the message once it has failed MAX_RULE_STAGE_ATTEMPTS times. */
@@ -220,16 +261,16 @@ export class RuleStage {
     );
   }
 
-  /** One message of a batch that broke the stage, under its tenant and `_rules`, with its envelope. */
+  /** One message that broke the stage or whose outputs could not be stored, under its tenant and `_rules`, with its envelope. */
   private async deadLetterEnvelope(
     envelope: IngestEnvelope,
     attempts: number,
-    error: unknown,
+    code: string,
+    detail: string,
   ): Promise<void> {
-    const detail = describeError(error).message;
     const letter = encodeDeadLetter({
-      errorCode: 'RULE_STAGE_FAILED',
-      errorMessage: `message ${envelope.id} on '${envelope.topic}' broke the rules stage: ${detail}`,
+      errorCode: code,
+      errorMessage: detail,
       attempts,
       failedAt: Date.now(),
       raw: encodeIngestEnvelope(envelope),
@@ -241,7 +282,7 @@ export class RuleStage {
       subject = this.subjects.dlq(UNKNOWN, RULES_DLQ_TOKEN);
     }
     await this.bus.publish(subject, letter, { msgId: `dlq:rules:${envelope.id}` });
-    this.log.error(`dead-lettered message ${envelope.id} of tenant '${envelope.tenant}': ${detail}`);
+    this.log.error(`dead-lettered (${code}, tenant '${envelope.tenant}'): ${detail}`);
   }
 
   private async deadLetterMessage(message: BusMessage, code: string, detail: string) {

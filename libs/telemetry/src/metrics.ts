@@ -16,10 +16,11 @@ export class SluiceMetrics {
     'Messages received from a source',
     ['tenant', 'source', 'qos'],
   );
-  readonly sourceStored = this.counter('sluice_source_messages_stored_total', 'Messages stored in INGEST', [
-    'tenant',
-    'source',
-  ]);
+  readonly sourceStored = this.counter(
+    'sluice_source_messages_stored_total',
+    'Messages stored: in INGEST, or (embedded) once their rule outputs are in ACTIONS',
+    ['tenant', 'source'],
+  );
   readonly sourceDropped = this.counter(
     'sluice_source_messages_dropped_total',
     'Messages dropped by a source (QoS 0 only)',

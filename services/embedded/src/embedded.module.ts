@@ -44,6 +44,7 @@ export class EmbeddedModule {
           SLUICE_MQTT_PASSWORD: runtime.operatorLogin.password,
         }
       : {};
+    const rules = RulesModule.forRoot(config);
     return {
       module: EmbeddedModule,
       imports: [
@@ -52,17 +53,21 @@ export class EmbeddedModule {
         BusModule.forRoot(config),
         ConfigStoreModule.forRoot(config),
         PipelineModule.forRoot(config),
-        IngestModule.forRoot({
-          ...config,
-          ...login,
-          mqttUrl: runtime.mqttUrl,
-          // why: the embedded broker (aedes) speaks MQTT 3.1.1 and has no shared subscriptions
-          mqttProtocolVersion: runtime.broker ? 4 : (config.SLUICE_MQTT_PROTOCOL_VERSION as 3 | 4 | 5),
-          shareGroup: runtime.broker ? null : config.SLUICE_INGEST_SHARE_GROUP,
-          // why: a publish reaches the bus log before aedes acknowledges it (docs/adr/0005)
-          intake: runtime.broker,
-        }),
-        RulesModule.forRoot(config),
+        IngestModule.forRoot(
+          {
+            ...config,
+            ...login,
+            mqttUrl: runtime.mqttUrl,
+            // why: the embedded broker (aedes) speaks MQTT 3.1.1 and has no shared subscriptions
+            mqttProtocolVersion: runtime.broker ? 4 : (config.SLUICE_MQTT_PROTOCOL_VERSION as 3 | 4 | 5),
+            shareGroup: runtime.broker ? null : config.SLUICE_INGEST_SHARE_GROUP,
+            // why: a publish reaches the bus log before aedes acknowledges it (docs/adr/0005)
+            intake: runtime.broker,
+          },
+          // why the rules module: ingest runs the rules on its turn and stores only actions (ADR 0009)
+          rules,
+        ),
+        rules,
         // why the broker's URL: a tenant's MQTT connector without url republishes there, in its namespace
         DeliveryModule.forRoot({ ...config, ...login, SLUICE_MQTT_URL: runtime.mqttUrl }),
         GatewayModule.forRoot({

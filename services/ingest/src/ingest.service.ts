@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
@@ -10,16 +11,19 @@ import { tenantTargetPolicy, type TargetPolicy } from '@sluice/connectors';
 import { ReadinessRegistry } from '@sluice/health';
 import {
   createIngestSink,
+  createRulingSink,
   PIPELINE_DEFINITIONS,
   replicaNode,
+  RULE_STAGE,
   StatusAnnouncer,
+  type RuleStage,
   sourceRunConfig,
   type PipelineDefinitions,
   type SourceDefaults,
   type SourceDefinition,
   type TenantDefinition,
 } from '@sluice/pipeline';
-import { createSource, type AnySource, type BrokerIntake } from '@sluice/sources';
+import { createSource, type AnySource, type BrokerIntake, type MessageSink } from '@sluice/sources';
 import { SluiceMetrics, type SourceConnectionSample } from '@sluice/telemetry';
 import { INGEST_SETTINGS, type ResolvedIngestSettings } from './ingest.settings';
 
@@ -50,6 +54,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(BUS) private readonly bus: Bus,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: SluiceMetrics,
+    /** Set in the embedded process: the rules run on ingest's turn (ADR 0009); else INGEST stores. */
+    @Optional() @Inject(RULE_STAGE) private readonly rules?: RuleStage,
   ) {
     this.subjects = createSubjects(settings.SLUICE_BUS_NAMESPACE);
     // why the bus and the operator's broker reserved: as for connectors, a tenant's source reaches
@@ -155,18 +161,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const key = `${tenantId}/${id}`;
     const source = createSource(
       sourceRunConfig(tenantId, mountpoint, definition, this.sourceDefaults()),
-      createIngestSink(
-        this.bus,
-        this.subjects,
-        tenantId,
-        id,
-        this.metrics,
-        {
-          maxMessages: this.settings.SLUICE_INGEST_BATCH_MAX_MESSAGES,
-          maxInFlight: this.settings.SLUICE_INGEST_BATCH_IN_FLIGHT,
-        },
-        this.settings.SLUICE_INGEST_MAX_MESSAGE_BYTES,
-      ),
+      this.sinkFor(tenantId, id),
       {
         logger: this.logger,
         intake: this.intakeFor(definition),
@@ -214,6 +209,29 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     this.status.track(tenantId, 'source', id, () => source.status());
     await source.start();
     this.logger.log(`${source.kind} source ${key} reading ${topics.map((t) => t.filter).join(', ')}`);
+  }
+
+  private sinkFor(tenantId: string, source: string): MessageSink {
+    const s = this.settings;
+    if (this.rules)
+      return createRulingSink(
+        this.rules,
+        this.bus,
+        this.subjects,
+        tenantId,
+        source,
+        this.metrics,
+        s.SLUICE_INGEST_MAX_MESSAGE_BYTES,
+      );
+    return createIngestSink(
+      this.bus,
+      this.subjects,
+      tenantId,
+      source,
+      this.metrics,
+      { maxMessages: s.SLUICE_INGEST_BATCH_MAX_MESSAGES, maxInFlight: s.SLUICE_INGEST_BATCH_IN_FLIGHT },
+      s.SLUICE_INGEST_MAX_MESSAGE_BYTES,
+    );
   }
 
   /** The embedded broker's intake, for an MQTT source that reads the operator's broker when that is it. */

@@ -4,6 +4,7 @@ import {
   Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { BUS, createSubjects, type Bus, type Consumption } from '@sluice/bus';
 import { ReadinessRegistry } from '@sluice/health';
@@ -24,7 +25,7 @@ export const RULES_SETTINGS = Symbol('RULES_SETTINGS');
 
 /** Runs the rule stage on the shared durable INGEST consumer. */
 @Injectable()
-export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RuleRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Rules');
   private consumption?: Consumption;
   private unsubscribe?: () => void;
@@ -57,7 +58,11 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Loads the rules and follows their changes before any module's bootstrap: in the embedded
+   * process ingest evaluates them on its turn (ADR 0009) as soon as its sources start.
+   */
+  onModuleInit(): void {
     this.stage.load(this.pipeline.current());
     for (const tenant of this.pipeline.current().tenants) this.queues.setTenant(tenant);
     this.queues.start();
@@ -71,6 +76,10 @@ export class RuleRunner implements OnApplicationBootstrap, BeforeApplicationShut
         `tenant '${tenantId}': ${tenant ? `${tenant.rules.length} rule(s) loaded` : 'removed'}`,
       );
     });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // why in the embedded process too: a log written before ADR 0009 may still hold INGEST messages
     const subjects = createSubjects(this.settings.SLUICE_BUS_NAMESPACE);
     this.consumption = await this.bus.consume(
       {
