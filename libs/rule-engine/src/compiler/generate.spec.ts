@@ -55,7 +55,7 @@ const holes = fc.record({
 const templates: ((h: Holes) => string)[] = [
   ({ keys: [k1, k2, k3], names: [a1, a2, a3, a4, c1], strings: [s1, s2], numbers: [n1, n2, n3] }) =>
     `SELECT payload.${sqlString(k1!)} AS ${a1}, upper(${c1}) AS ${a2}, ` +
-    `payload.${sqlString(k2!)}.${sqlString(k3!)}[2] * ${n1} + ${n2} - ${n3} AS ${a3}, ${sqlString(s1!)} AS ${a4} ` +
+    `round(payload.${sqlString(k2!)}.${sqlString(k3!)}[2] * ${n1} + ${n2} - ${n3}) AS ${a3}, ${sqlString(s1!)} AS ${a4} ` +
     `FROM "t/#" WHERE payload.${sqlString(k1!)} > ${n3} AND ${c1} = ${sqlString(s2!)} OR NOT ${a1} <= ${n2}`,
   ({ keys: [k1, k2, k3], names: [a1, a2, a3, c1], strings: [s1, s2], numbers: [n1] }) =>
     `FOREACH payload.${sqlString(k1!)} AS ${a1} DO ${a1}.${sqlString(k2!)} AS ${a2}, ${c1}, ` +
@@ -72,11 +72,12 @@ const VOCABULARY = new Set(
     'const let try catch return if throw typeof new for continue undefined true false null ' +
     'env ctx h k o i error clause value list outputs matched out item selected push length event ' +
     'payload decodedPayload call Array isArray Number isSafeInteger isInteger EvalEnv NO_MATCH NO_OUTPUT ' +
+    'Float instanceof ' +
     'asRuntimeError compare conditionError getOwn payloadList putOutput rawPayload requireBoolean ' +
     'stepIndex'
   ).split(' '),
 );
-const STRING_LITERALS = new Set(["'number'", "'object'"]);
+const STRING_LITERALS = new Set(["'number'", "'object'", "'string'"]);
 
 function vocabularyViolations(source: string): string[] {
   const stripped = source.replace(/\bk\[\d+\]/g, ' ').replace(/\bt\d+\b/g, ' ');
@@ -187,6 +188,8 @@ describe('generated code and closures', () => {
     'SELECT payload.a AS a FROM "t/#" WHERE payload.a',
     'SELECT payload.a.b AS ab, payload.\'__proto__\' AS p, payload.constructor AS c, payload.l[2] AS l2, payload.l[-1] AS last FROM "t/#"',
     'SELECT upper(payload.s) AS u, round(payload.a * 1.8 + 32) AS f, topic(1) AS t1, clientid() AS c, event FROM "t/#"',
+    'SELECT lower(payload.s) AS l, upper(payload.a) AS u, lower(payload.l) AS x FROM "t/#"',
+    'SELECT round(payload.a) AS r, floor(payload.b / 3) AS f, ceil(payload.a * 0.5) AS c, round(payload.s) AS s FROM "t/#"',
     'SELECT payload.a AS a, payload.a AS a FROM "t/#"',
     'SELECT payload.a AS x.y, payload.b AS x.z FROM "t/#"',
     'SELECT *, payload.a AS a FROM "t/#" WHERE payload.a >= payload.b',

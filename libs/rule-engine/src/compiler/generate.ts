@@ -4,6 +4,9 @@ import type { ExpressionNode } from '../ast/expression-node';
 import type { ReferenceNode } from '../ast/reference-node';
 import type { FieldNode, SelectFieldNode } from '../ast/select-field-node';
 import type { RuleClause } from '../errors';
+import { integerRoundings } from '../functions/math-functions';
+import { stringCaseFunctions } from '../functions/string-functions';
+import { Float } from '../numbers/erlang-number';
 import type { RuleContext, RuleResult } from '../types';
 import { arithmetic } from './arithmetic';
 import { compare } from './compare';
@@ -30,6 +33,7 @@ import { getOwn } from './values';
 /** The helpers generated code may call, by the fixed names below. */
 const helpers = Object.freeze({
   EvalEnv,
+  Float,
   NO_MATCH,
   NO_OUTPUT,
   asRuntimeError,
@@ -138,9 +142,25 @@ export function emitExpression(node: ExpressionNode, scope: Scope, e: Emitter): 
     case 'FunctionCallNode': {
       const { contextual, builtin } = resolveFunction(node);
       const args = node.args.map((arg) => emitExpression(arg, scope, e)).join(', ');
-      return contextual
-        ? `${e.constant(contextual)}.call(env, [${args}])`
-        : `${e.constant(builtin)}.call([${args}])`;
+      if (contextual) return `${e.constant(contextual)}.call(env, [${args}])`;
+      const rounding = integerRoundings.get(builtin);
+      if (rounding && node.args.length === 1) {
+        // ceil/floor/round of a plain number or a boxed integral float, when the result is a safe
+        // integer: the integer math-functions.ts gives (its toInteger); anything else calls it
+        const [x, r] = [e.temp(), e.temp()];
+        const op = e.constant(rounding);
+        return (
+          `(${x} = ${args}, (typeof ${x} === 'number' ? Number.isSafeInteger(${r} = ${op}(${x})) : ` +
+          `${x} instanceof h.Float && Number.isSafeInteger(${r} = ${op}(${x}.value))) ? ${r} + 0 : ${e.constant(builtin)}.call([${x}]))`
+        );
+      }
+      const textCase = stringCaseFunctions.get(builtin);
+      if (textCase && node.args.length === 1) {
+        // lower/upper of a string: string-functions.ts's result without its argument checks
+        const x = e.temp();
+        return `(${x} = ${args}, typeof ${x} === 'string' ? ${e.constant(textCase)}(${x}) : ${e.constant(builtin)}.call([${x}]))`;
+      }
+      return `${e.constant(builtin)}.call([${args}])`;
     }
     case 'CaseNode':
     case 'InNode':

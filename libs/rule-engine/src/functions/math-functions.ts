@@ -35,12 +35,20 @@ function binary(name: string, op: (x: number, y: number) => number): RuleFunctio
  * 2^53 (floor(1.0e20) is 100000000000000000000).
  */
 function toInteger(name: string, op: (x: number) => number): RuleFunction {
-  return defineFunction(name, 1, 1, ([x]) => {
+  const fn = defineFunction(name, 1, 1, ([x]) => {
     if (isErlangInteger(x)) return x;
     if (!isErlangNumber(x)) return fail(name, `argument must be a number, got ${describe(x)}`);
     return floorToInteger(op(toDouble(x)));
   });
+  integerRoundings.set(fn, op);
+  return fn;
 }
+
+/**
+ * ceil, floor and round by function, with the double operation each applies: on a double whose result
+ * is a safe integer, the function gives that integer (the rule compiler inlines this case).
+ */
+export const integerRoundings = new Map<RuleFunction, (x: number) => number>();
 
 /** `erlang:round/1` rounds halves away from zero; `Math.round` rounds them up (-2.5 -> -2). */
 function roundHalfAwayFromZero(x: number): number {

@@ -175,9 +175,23 @@ function charSet(fn: string, chars: unknown): Set<string> {
   return new Set(Array.from(textArg(fn, chars, 'characters')));
 }
 
+const toLower = (s: string): string => s.toLowerCase();
+const toUpper = (s: string): string => s.toUpperCase();
+const lower = defineFunction('lower', 1, 1, ([s]) => toLower(textArg('lower', s)));
+const upper = defineFunction('upper', 1, 1, ([s]) => toUpper(textArg('upper', s)));
+
+/**
+ * lower and upper by function, with what each does to a string argument (textArg passes a string as
+ * it is); the rule compiler inlines that case.
+ */
+export const stringCaseFunctions: ReadonlyMap<RuleFunction, (s: string) => string> = new Map([
+  [lower, toLower],
+  [upper, toUpper],
+]);
+
 export const stringFunctions: RuleFunction[] = [
-  defineFunction('lower', 1, 1, ([s]) => textArg('lower', s).toLowerCase()),
-  defineFunction('upper', 1, 1, ([s]) => textArg('upper', s).toUpperCase()),
+  lower,
+  upper,
   defineFunction('trim', 1, 1, ([s]) => trim(textArg('trim', s), 'both')),
   defineFunction('ltrim', 1, 1, ([s]) => trim(textArg('ltrim', s), 'leading')),
   defineFunction('rtrim', 1, 2, (args) =>
