@@ -8,7 +8,6 @@
  * A first round warms both up uncounted, then rounds alternate which client goes first; the table gives medians of client CPU µs per message (this
  * process) and nats-server's, and the ratio v3 / v2. docs/adr/0010-nats-client-line.md has the result.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-call -- typescript-eslint does not resolve the types that @nats-io/transport-node re-exports from @nats-io/nats-core (tsc does: npm run typecheck) */
 import { connect as connectV2, AckPolicy as AckPolicyV2 } from 'nats';
 import { connect as connectV3 } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, AckPolicy as AckPolicyV3 } from '@nats-io/jetstream';
@@ -29,12 +28,30 @@ interface Line {
   close(): Promise<void>;
 }
 
-async function v2(url: string): Promise<Line> {
-  const nc = await connectV2({ servers: url, noAsyncTraces: true });
-  const js = nc.jetstream();
-  const jsm = await nc.jetstreamManager();
+/** The parts of a client line the bench drives: both lines have this shape, under their own types. */
+interface ClientParts {
+  nc: {
+    subscribe(subject: string, opts: { callback: () => void }): { unsubscribe(): void };
+    publish(subject: string, data: Uint8Array): void;
+    flush(): Promise<void>;
+    close(): Promise<void>;
+  };
+  js: {
+    publish(subject: string, data: Uint8Array, opts: { msgID: string }): Promise<unknown>;
+    consumers: {
+      get(
+        stream: string,
+        durable: string,
+      ): Promise<{ consume(opts: { max_messages: number }): Promise<Messages> }>;
+    };
+  };
+  addConsumer(stream: string, durable: string): Promise<unknown>;
+}
+type Messages = AsyncIterable<{ ack(): void; ackAck(): Promise<boolean> }> & { stop(): void };
+
+function line(name: Line['name'], { nc, js, addConsumer }: ClientParts): Line {
   return {
-    name: 'v2',
+    name,
     core: (subject) =>
       coreLoop(
         (cb) => nc.subscribe(subject, { callback: cb }),
@@ -45,18 +62,12 @@ async function v2(url: string): Promise<Line> {
       let next = 0;
       await Promise.all(
         Array.from({ length: LANES }, async () => {
-          while (next < N) {
-            await js.publish(subject, payload, { msgID: `${tag}${next++}` });
-          }
+          while (next < N) await js.publish(subject, payload, { msgID: `${tag}${next++}` });
         }),
       );
     },
     consume: async (stream, durable, confirm) => {
-      await jsm.consumers.add(stream, {
-        durable_name: durable,
-        ack_policy: AckPolicyV2.Explicit,
-        max_ack_pending: OUTSTANDING,
-      });
+      await addConsumer(stream, durable);
       const consumer = await js.consumers.get(stream, durable);
       const messages = await consumer.consume({ max_messages: OUTSTANDING });
       let got = 0;
@@ -71,46 +82,28 @@ async function v2(url: string): Promise<Line> {
   };
 }
 
+const consumerConfig = (durable: string) => ({ durable_name: durable, max_ack_pending: OUTSTANDING });
+
+async function v2(url: string): Promise<Line> {
+  const nc = await connectV2({ servers: url, noAsyncTraces: true });
+  const jsm = await nc.jetstreamManager();
+  return line('v2', {
+    nc,
+    js: nc.jetstream(),
+    addConsumer: (stream, durable) =>
+      jsm.consumers.add(stream, { ...consumerConfig(durable), ack_policy: AckPolicyV2.Explicit }),
+  });
+}
+
 async function v3(url: string): Promise<Line> {
   const nc = await connectV3({ servers: url, noAsyncTraces: true });
-  const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  return {
-    name: 'v3',
-    core: (subject) =>
-      coreLoop(
-        (cb) => nc.subscribe(subject, { callback: cb }),
-        () => nc.publish(subject, payload),
-        () => nc.flush(),
-      ),
-    publish: async (subject, tag) => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: LANES }, async () => {
-          while (next < N) {
-            await js.publish(subject, payload, { msgID: `${tag}${next++}` });
-          }
-        }),
-      );
-    },
-    consume: async (stream, durable, confirm) => {
-      await jsm.consumers.add(stream, {
-        durable_name: durable,
-        ack_policy: AckPolicyV3.Explicit,
-        max_ack_pending: OUTSTANDING,
-      });
-      const consumer = await js.consumers.get(stream, durable);
-      const messages = await consumer.consume({ max_messages: OUTSTANDING });
-      let got = 0;
-      for await (const m of messages) {
-        if (confirm) await m.ackAck();
-        else m.ack();
-        if (++got === N) break;
-      }
-      messages.stop();
-    },
-    close: () => nc.close(),
-  };
+  return line('v3', {
+    nc,
+    js: jetstream(nc),
+    addConsumer: (stream, durable) =>
+      jsm.consumers.add(stream, { ...consumerConfig(durable), ack_policy: AckPolicyV3.Explicit }),
+  });
 }
 
 /** Core publish -> subscribe, closed loop with at most OUTSTANDING in flight. */
