@@ -73,6 +73,25 @@ describe("ingest checks a tenant's source broker when it connects", () => {
     }
   });
 
+  it('mqtt: a broker given as an address is checked when the source starts (a socket skips its lookup for an IP)', async () => {
+    const source = createSource(
+      {
+        id: 'ip',
+        tenant: 'mallory',
+        url: testServers.mqttUrl,
+        topics: [{ filter: 'ip/#', qos: 1 as const }],
+      },
+      async () => undefined,
+      { targets: policy([]) },
+    );
+    await expect(source.start()).rejects.toThrow(/127\.0\.0\.1:1883 is not allowed: loopback/);
+    expect(source.status()).toMatchObject({
+      state: 'disconnected',
+      reason: expect.stringMatching(/not allowed/),
+    });
+    await source.stop();
+  });
+
   it('nats: refused before nats.js resolves the name itself (which it does on every reconnect)', async () => {
     const config = {
       kind: 'nats' as const,

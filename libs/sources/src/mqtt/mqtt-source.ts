@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { EMQX_SYS_CLIENT_FILTERS } from '@sluice/rule-engine';
 import { compileTopicPattern } from '../topic-pattern';
 import { sumMetrics } from '../source-metrics';
@@ -94,12 +95,28 @@ export function createMqttSource(
     ? [new IntakeConnection(deps(0), intake)]
     : Array.from({ length: count }, (_, n) => new MqttConnection(deps(n)));
   let started = false;
+  /** Why the target policy refused the broker's address, when it did. */
+  let refused: string | undefined;
 
   return {
     config,
     async start() {
       if (started) return;
       started = true;
+      // why only an address: a socket given an IP never calls its lookup, where names are checked
+      // on every connection; an address does not change, so once at the start is enough
+      const host = new URL(config.url).hostname.replace(/^\[|\]$/g, '');
+      if (options.targets && !options.intake && isIP(host)) {
+        try {
+          await options.targets.pinUrls(
+            [config.url],
+            MQTT_DEFAULT_PORTS[new URL(config.url).protocol] ?? 1883,
+          );
+        } catch (error) {
+          refused = (error as Error).message;
+          throw error;
+        }
+      }
       let timer: NodeJS.Timeout | undefined;
       const all = Promise.all(connections.map((c) => c.start()));
       try {
@@ -128,6 +145,7 @@ export function createMqttSource(
       await Promise.all(connections.map((c) => (c instanceof MqttConnection ? c.retire(quietMs) : c.stop())));
     },
     status() {
+      if (refused) return { state: 'disconnected', reason: refused, connections: 0 };
       const states = connections.map((c) => c.status());
       const connected = states.filter((s) => s.state === 'connected').length;
       const state =
@@ -147,6 +165,15 @@ export function createMqttSource(
     connectionMetrics: () => connections.map((c) => c.metrics()),
   };
 }
+
+const MQTT_DEFAULT_PORTS: Readonly<Record<string, number>> = {
+  'mqtt:': 1883,
+  'tcp:': 1883,
+  'mqtts:': 8883,
+  'ssl:': 8883,
+  'ws:': 80,
+  'wss:': 443,
+};
 
 function toSourceLogger(logger: LoggerLike | undefined): SourceLogger {
   if (!logger) return { info: () => undefined, warn: () => undefined, error: () => undefined };
