@@ -26,7 +26,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,6 +79,13 @@ const fixedRate = 5000;
 const fractions = [0.5, 0.9];
 const sql =
   'SELECT payload.deviceId AS device, payload.temp AS temp, payload.ts AS ts FROM "sensors/#" WHERE payload.temp > 30';
+
+/** The Node flags of `npm start` (package.json: `node <flags> bin/sluice.js start all`), e.g. the young generation's size. */
+function npmStartNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(' ');
+  return words.slice(1, words.indexOf('bin/sluice.js'));
+}
 
 /** Milliseconds since the epoch with sub-millisecond resolution (publisher and subscriber share a clock). */
 const nowMs = (): number => performance.timeOrigin + performance.now();
@@ -282,7 +289,12 @@ async function startRunner(
   const pipelineFile = writePipeline(id, mosquitto.url, qos);
   const services: ServiceProcess[] = [];
   const namespace = `F_${id}_`;
-  const args = isB(runner) ? [...nodeArgs, ...nodeArgsB] : nodeArgs;
+  // why the start flags for the embedded process only: it is what `npm start` runs
+  const args = [
+    ...(isMesh(runner) ? [] : npmStartNodeFlags()),
+    ...nodeArgs,
+    ...(isB(runner) ? nodeArgsB : []),
+  ];
   const extraEnv = isB(runner) ? envB : {};
   if (isMesh(runner)) {
     const env = {
