@@ -7,36 +7,43 @@ import { describeError } from '@sluice/errors';
  * answers after that (the request may have been applied: the retry relies on the stable id).
  * Always one outcome per record; never throws, even when the action breaks its contract.
  */
-export async function sendWithTimeout(
+export function sendWithTimeout(
   action: Action,
   records: readonly DeliveryRecord[],
   timeoutMs: number,
   onLateReply: () => void = () => undefined,
 ): Promise<DeliveryOutcome[]> {
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<DeliveryOutcome[]>((resolve) => {
-    timer = setTimeout(() => {
+  // why one promise settled by whichever comes first, not Promise.race: this runs per request for
+  // actions that take one record per send, and the race cost three promises more each time
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
       timedOut = true;
       resolve(records.map(() => failure('DELIVERY_TIMEOUT', `no answer within ${timeoutMs} ms`)));
     }, timeoutMs);
-  });
-  const sending = Promise.resolve()
-    .then(() => action.send(records))
-    .then(
-      (outcomes) => {
-        if (timedOut) onLateReply();
-        return records.map(
-          (_, i) => outcomes[i] ?? failure('DELIVERY_NO_OUTCOME', 'connector gave no outcome'),
-        );
-      },
-      (error: unknown) => records.map(() => failure('DELIVERY_SEND_FAILED', describeError(error).message)),
+    const settle = (outcomes: DeliveryOutcome[]): void => {
+      if (timedOut) return onLateReply();
+      clearTimeout(timer);
+      resolve(outcomes);
+    };
+    const broken = (error: unknown): void =>
+      settle(records.map(() => failure('DELIVERY_SEND_FAILED', describeError(error).message)));
+    let sending: Promise<DeliveryOutcome[]> | undefined;
+    try {
+      sending = action.send(records);
+    } catch (error) {
+      return broken(error);
+    }
+    // why Promise.resolve: the same promise when it is one (nothing allocated), and a send that
+    // broke its contract by returning something else still gets an outcome per record
+    void Promise.resolve(sending).then(
+      (outcomes: DeliveryOutcome[] | undefined) =>
+        settle(
+          records.map((_, i) => outcomes?.[i] ?? failure('DELIVERY_NO_OUTCOME', 'connector gave no outcome')),
+        ),
+      broken,
     );
-  try {
-    return await Promise.race([sending, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  });
 }
 
 function failure(code: string, message: string): DeliveryOutcome {
