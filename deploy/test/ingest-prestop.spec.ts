@@ -70,7 +70,7 @@ async function ingestProcess(): Promise<{ child: ChildProcess; retired: Promise<
     ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
-  await new Promise((ready) => child.stdout!.once('data', ready));
+  await new Promise((ready) => child.stdout.once('data', ready));
   const retired = new Promise<boolean>((done) => child.once('exit', (code) => done(code === 42)));
   return { child, retired };
 }
