@@ -225,6 +225,8 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('GraphQL operations on %s', 
         url: 'mqtt://own-broker.example',
         topics: [{ filter: 'b/#', qos: 2 }],
         password: 'x',
+        // made with a tenant's key: ingest checks its broker against the target policy (issue 14)
+        configuredBy: 'tenant',
       },
     ]);
     ok(
