@@ -304,6 +304,7 @@ describe('fault: embedded mode keeps what it acknowledged', () => {
     const streaming = stream.publish(count, rate, 300_000);
     const sampling = (async () => {
       while (stream.acked.size < count) {
+        // why a period: memory is sampled every 5 s over the ~100 s stream, not waited on
         await new Promise((done) => setTimeout(done, 5_000));
         samples.push({ at: stream.acked.size, ...(await memory()) });
       }
